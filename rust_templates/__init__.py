@@ -1,0 +1,1 @@
+"""Jinja templates for the generated Rust crates (shipped as package data)."""

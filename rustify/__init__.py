@@ -1,0 +1,1 @@
+"""rustify: make slow pure-Python numeric functions fast."""

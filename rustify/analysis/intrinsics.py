@@ -1,0 +1,217 @@
+"""The registry of functions the translator understands (builtins, math, numpy).
+
+Each entry maps a live Python object (`math.sqrt`, `len`, `np.zeros`) to a rule
+that types its arguments and produces IR. `registry()` is also what the docs'
+table of supported functions is generated from.
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+import sys
+from dataclasses import dataclass
+from typing import Callable
+
+from rustify import ir
+from rustify.ir import BOOL, FLOAT, INT, NP_FLOAT64, NP_INT64
+
+
+@dataclass(frozen=True)
+class Intrinsic:
+    """`python_name` as users write it; `lower(lowerer, node, args) -> ir.Expr`."""
+
+    python_name: str
+    lower: Callable
+    doc: str
+
+
+def _scalar_args(lw, node, args, n: int | tuple[int, ...]):
+    counts = (n,) if isinstance(n, int) else n
+    if len(args) not in counts:
+        raise lw.reject(node, f"expected {' or '.join(map(str, counts))} argument(s), got {len(args)}")
+    for a in args:
+        if not isinstance(a.type, ir.Scalar):
+            raise lw.reject(node, f"expected a number, got {a.type}")
+    return args
+
+
+def _math1(name: str, may_deopt: bool = False):
+    def lower(lw, node, args):
+        (x,) = _scalar_args(lw, node, args, 1)
+        return ir.Call(FLOAT, f"math.{name}", [lw.cast(x, FLOAT)])
+    return Intrinsic(f"math.{name}", lower, "float in, float out; math domain/range errors as in Python")
+
+
+def _math2(name: str):
+    def lower(lw, node, args):
+        a, b = _scalar_args(lw, node, args, 2)
+        return ir.Call(FLOAT, f"math.{name}", [lw.cast(a, FLOAT), lw.cast(b, FLOAT)])
+    return Intrinsic(f"math.{name}", lower, "two floats in, float out")
+
+
+def _math_log(lw, node, args):
+    args = _scalar_args(lw, node, args, (1, 2))
+    fargs = [lw.cast(a, FLOAT) for a in args]
+    return ir.Call(FLOAT, "math.log" if len(args) == 1 else "math.log_base", fargs)
+
+
+def _math_round_to_int(name: str):
+    def lower(lw, node, args):
+        (x,) = _scalar_args(lw, node, args, 1)
+        if x.type in (INT, BOOL):
+            return lw.cast(x, INT)
+        if x.type != FLOAT:
+            raise lw.reject(node, f"math.{name} of {x.type} is not translated")
+        lw.note_deopt()
+        return ir.Call(INT, f"math.{name}", [x])
+    return Intrinsic(f"math.{name}", lower, "float in, int out (ValueError for nan, OverflowError for inf)")
+
+
+def _math_test(name: str):
+    def lower(lw, node, args):
+        (x,) = _scalar_args(lw, node, args, 1)
+        return ir.Call(BOOL, f"math.{name}", [lw.cast(x, FLOAT)])
+    return Intrinsic(f"math.{name}", lower, "number in, bool out")
+
+
+def _len(lw, node, args):
+    if len(args) != 1 or not isinstance(args[0].type, (ir.ListOf, ir.Array1)):
+        raise lw.reject(node, "len() of a list or 1-D array only")
+    return ir.Call(INT, "len", args)
+
+
+def _abs(lw, node, args):
+    (x,) = _scalar_args(lw, node, args, 1)
+    t = INT if x.type == BOOL else x.type
+    if t.is_int:
+        lw.note_deopt()
+    return ir.Call(t, "abs", [lw.cast(x, t)])
+
+
+def _minmax(name: str):
+    def lower(lw, node, args):
+        if len(args) < 2:
+            raise lw.reject(node, f"{name}() of one iterable is not translated; pass the values")
+        _scalar_args(lw, node, args, len(args))
+        types_ = {a.type for a in args}
+        if len(types_) != 1:
+            raise lw.reject(node, f"{name}() returns one of its arguments; arguments of different types "
+                                  f"({', '.join(sorted(map(str, types_)))}) would give a value-dependent type")
+        return ir.Call(args[0].type, name, args)
+    return Intrinsic(name, lower, "two or more numbers of one type; returns one of them, as Python does")
+
+
+def _float(lw, node, args):
+    if not args:
+        return ir.Const(FLOAT, 0.0)
+    (x,) = _scalar_args(lw, node, args, 1)
+    return lw.cast(x, FLOAT)
+
+
+def _int(lw, node, args):
+    if not args:
+        return ir.Const(INT, 0)
+    (x,) = _scalar_args(lw, node, args, 1)
+    if x.type.is_float:
+        lw.note_deopt()
+        return ir.Call(INT, "int", [lw.cast(x, FLOAT)])
+    return lw.cast(x, INT)
+
+
+def _bool(lw, node, args):
+    if not args:
+        return ir.Const(BOOL, False)
+    (x,) = _scalar_args(lw, node, args, 1)
+    return lw.truth(x)
+
+
+def _round(lw, node, args):
+    if len(args) != 1:
+        raise lw.reject(node, "round() with ndigits is not translated")
+    (x,) = _scalar_args(lw, node, args, 1)
+    if x.type in (INT, BOOL):
+        return lw.cast(x, INT)
+    if x.type != FLOAT:
+        raise lw.reject(node, f"round() of {x.type} is not translated")
+    lw.note_deopt()
+    return ir.Call(INT, "round", [x])
+
+
+def _dtype(lw, node) -> ir.Scalar | None:
+    for kw in node.keywords:
+        if kw.arg == "dtype":
+            np = sys.modules["numpy"]
+            value = lw._global(kw.value)
+            if value in (float, np.float64):
+                return NP_FLOAT64
+            if value in (int, np.int64):
+                return NP_INT64
+            raise lw.reject(node, "dtype must be float64 or int64")
+    return None
+
+
+def _np_new(name: str):
+    def lower(lw, node, args):
+        if len(args) != 1:
+            raise lw.reject(node, f"np.{name}(n) with one length argument only")
+        (n,) = args
+        if not isinstance(n.type, ir.Scalar) or n.type.is_float:
+            raise lw.reject(node, f"np.{name} needs an integer length")
+        elem = _dtype(lw, node) or NP_FLOAT64
+        return ir.NewArray(ir.Array1(elem), lw.cast(n, INT))
+    return Intrinsic(f"numpy.{name}", lower, "new 1-D float64/int64 array (np.empty is zero-filled)")
+
+
+def _np_like(name: str):
+    def lower(lw, node, args):
+        if len(args) != 1 or not isinstance(args[0].type, (ir.ListOf, ir.Array1)):
+            raise lw.reject(node, f"np.{name}(a) of a list or 1-D array only")
+        (a,) = args
+        elem = _dtype(lw, node) or (NP_FLOAT64 if a.type.elem.is_float else NP_INT64)
+        return ir.NewArray(ir.Array1(elem), a, like=True)
+    return Intrinsic(f"numpy.{name}", lower, "new array with the length (and dtype) of a")
+
+
+def _builtin_table() -> list[tuple[object, Intrinsic]]:
+    table = [
+        (builtins.len, Intrinsic("len", _len, "length of a list or array")),
+        (builtins.abs, Intrinsic("abs", _abs, "absolute value")),
+        (builtins.min, _minmax("min")),
+        (builtins.max, _minmax("max")),
+        (builtins.float, Intrinsic("float", _float, "number to float")),
+        (builtins.int, Intrinsic("int", _int, "truncate to int (ValueError/OverflowError for nan/inf)")),
+        (builtins.bool, Intrinsic("bool", _bool, "truth value")),
+        (builtins.round, Intrinsic("round", _round, "round half to even, to int")),
+    ]
+    for name in ("sqrt", "exp", "log10", "sin", "cos", "tan", "fabs", "erf"):
+        table.append((getattr(math, name), _math1(name)))
+    table.append((math.log, Intrinsic("math.log", _math_log, "natural log, or log(x, base)")))
+    for name in ("atan2", "hypot", "pow"):
+        table.append((getattr(math, name), _math2(name)))
+    for name in ("floor", "ceil"):
+        table.append((getattr(math, name), _math_round_to_int(name)))
+    for name in ("isnan", "isinf"):
+        table.append((getattr(math, name), _math_test(name)))
+    return table
+
+
+def _numpy_table() -> list[tuple[object, Intrinsic]]:
+    np = sys.modules.get("numpy")
+    if np is None:
+        return []
+    return [(np.zeros, _np_new("zeros")), (np.empty, _np_new("empty")),
+            (np.zeros_like, _np_like("zeros_like")), (np.empty_like, _np_like("empty_like"))]
+
+
+def registry() -> list[Intrinsic]:
+    """Every supported function (numpy's only when numpy is imported)."""
+    return [i for _, i in _builtin_table() + _numpy_table()]
+
+
+def resolve_intrinsic(obj: object) -> Intrinsic | None:
+    """The rule for a live function object, or None if it is not supported."""
+    for candidate, intrinsic in _builtin_table() + _numpy_table():
+        if obj is candidate:
+            return intrinsic
+    return None

@@ -1,0 +1,68 @@
+"""Find a function's source, parse it, and fingerprint what its meaning depends on.
+
+`load_source(func)` gives the dedented source and its position; the fingerprint
+(`source_fingerprint`) covers the AST and the values of the globals the body
+reads, so a cache key changes whenever the translation could.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import hashlib
+import inspect
+import textwrap
+import types
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FunctionSource:
+    """The text of one function: dedented `text`, its file and first line."""
+
+    text: str
+    filename: str
+    first_line: int
+
+
+def load_source(func: types.FunctionType) -> FunctionSource:
+    """Source of `func` (raises OSError/TypeError when Python cannot find it)."""
+    lines, first_line = inspect.getsourcelines(func)
+    text = textwrap.dedent("".join(lines))
+    return FunctionSource(text, inspect.getsourcefile(func) or "<unknown>", first_line)
+
+
+def global_names(tree: ast.AST) -> list[str]:
+    """Names the function reads that it does not assign (its free names)."""
+    stored = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+    fdef = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef))
+    stored |= {a.arg for a in fdef.args.args}
+    return sorted({n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - stored)
+
+
+def describe_global(value: object) -> str:
+    """A stable description of a global's value for the cache key."""
+    if isinstance(value, (bool, int, float, str)) or value is None:
+        return f"{type(value).__name__}:{value!r}"
+    if isinstance(value, types.ModuleType):
+        return f"module:{value.__name__}"
+    name = getattr(value, "__qualname__", None) or getattr(value, "__name__", None)
+    module = getattr(value, "__module__", None)
+    if name:
+        return f"{type(value).__name__}:{module}.{name}"
+    return f"{type(value).__name__}:{id(value)}"
+
+
+def source_fingerprint(func: types.FunctionType, src: FunctionSource) -> str:
+    """Hash of the function's AST and of every global value it reads."""
+    tree = ast.parse(src.text)
+    h = hashlib.sha256(ast.dump(tree, include_attributes=False).encode())
+    for name in global_names(tree):
+        if name in func.__globals__:
+            h.update(f"{name}={describe_global(func.__globals__[name])}".encode())
+        elif hasattr(builtins, name):
+            h.update(f"{name}=builtin".encode())
+        else:
+            h.update(f"{name}=missing".encode())
+    h.update(repr(func.__defaults__).encode())
+    return h.hexdigest()

@@ -1,0 +1,81 @@
+"""Python's typing rules for the scalar types rustify translates.
+
+Pure functions over `ir` types: which semantic type a binary operation follows,
+what it returns, how two assignments to one variable join. No AST here.
+"""
+
+from __future__ import annotations
+
+from rustify import ir
+from rustify.ir import BOOL, FLOAT, INT, NP_FLOAT64, NP_INT64
+
+# Largest int whose conversion to float is exact, so an int seed can be held as f64.
+EXACT_INT_LIMIT = 2**53
+
+BINOPS = {"+": "add", "-": "sub", "*": "mul", "/": "truediv", "//": "floordiv", "%": "mod", "**": "pow"}
+CMPOPS = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne"}
+
+
+def arith_type(t: ir.Scalar) -> ir.Scalar:
+    """bool takes part in arithmetic as int."""
+    return INT if t == BOOL else t
+
+
+def promote(a: ir.Scalar, b: ir.Scalar) -> ir.Scalar:
+    """The type whose semantics `a op b` follows (numpy scalars win, then float)."""
+    a, b = arith_type(a), arith_type(b)
+    names = {a.name, b.name}
+    if "np.float64" in names or ("np.int64" in names and "float" in names):
+        return NP_FLOAT64
+    if "np.int64" in names:
+        return NP_INT64
+    if "float" in names:
+        return FLOAT
+    return INT
+
+
+def binop_result(op: str, semantics: ir.Scalar) -> ir.Scalar:
+    """Result type of `op` under `semantics` (true division of ints gives a float)."""
+    if op == "truediv" and semantics == INT:
+        return FLOAT
+    if op == "truediv" and semantics == NP_INT64:
+        return NP_FLOAT64
+    return semantics
+
+
+def compare_mode(a: ir.Scalar, b: ir.Scalar) -> tuple[str, ir.Scalar]:
+    """How to compare a and b: ("plain", common type) or an exact mixed mode.
+
+    CPython compares int with float exactly; numpy casts both to float64.
+    """
+    a, b = arith_type(a), arith_type(b)
+    if a == b:
+        return "plain", a
+    if a.is_numpy or b.is_numpy:
+        common = promote(a, b)
+        return "plain", FLOAT if common.is_float else INT
+    if a == INT and b == FLOAT:
+        return "int_float", FLOAT
+    if a == FLOAT and b == INT:
+        return "float_int", FLOAT
+    raise AssertionError((a, b))
+
+
+def list_elem_join(a: ir.Scalar, b: ir.Scalar) -> ir.Scalar | None:
+    """Element type of a list holding both; None when Python would keep a mixed list.
+
+    A numpy scalar stored into a list is kept as the matching Python scalar
+    (documented in docs/semantics.md).
+    """
+    plain = {NP_FLOAT64: FLOAT, NP_INT64: INT}
+    a, b = plain.get(a, a), plain.get(b, b)
+    return a if a == b else None
+
+
+SEED_WIDENINGS = {
+    # (narrow seed constant type, wide type) pairs a variable may hold
+    (INT, FLOAT),
+    (INT, NP_FLOAT64),
+    (FLOAT, NP_FLOAT64),
+    (INT, NP_INT64),
+}

@@ -1,0 +1,321 @@
+"""The typed IR: what analysis produces and codegen consumes.
+
+A `Function` is a fully typed, checked body: every expression carries its
+`Type`, every implicit Python conversion (int to float, bool to int, ...) is an
+explicit `Cast`, and every operation names the semantics it must follow
+(`Python` float/int or numpy scalar). Codegen never infers anything; it renders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+# --------------------------------------------------------------------- types
+
+
+@dataclass(frozen=True)
+class Scalar:
+    """A scalar value. `name` is one of SCALAR_NAMES."""
+
+    name: str
+
+    @property
+    def is_float(self) -> bool:
+        return self.name in ("float", "np.float64")
+
+    @property
+    def is_int(self) -> bool:
+        return self.name in ("int", "np.int64")
+
+    @property
+    def is_numpy(self) -> bool:
+        return self.name.startswith("np.")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class ListOf:
+    """A Python list whose elements are all of one scalar type."""
+
+    elem: Scalar
+
+    def __str__(self) -> str:
+        return f"list[{self.elem}]"
+
+
+@dataclass(frozen=True)
+class Array1:
+    """A 1-D C-contiguous numpy array; `elem` is np.float64 or np.int64."""
+
+    elem: Scalar
+
+    @property
+    def dtype(self) -> str:
+        return self.elem.name[3:]
+
+    def __str__(self) -> str:
+        return f"ndarray[{self.dtype}, 1, C]"
+
+
+@dataclass(frozen=True)
+class NoneType:
+    def __str__(self) -> str:
+        return "None"
+
+
+Type = Union[Scalar, ListOf, Array1, NoneType]
+
+FLOAT = Scalar("float")
+INT = Scalar("int")
+BOOL = Scalar("bool")
+NP_FLOAT64 = Scalar("np.float64")
+NP_INT64 = Scalar("np.int64")
+NONE = NoneType()
+SCALAR_NAMES = ("float", "int", "bool", "np.float64", "np.int64")
+
+# Signature kinds (as the runtime observes them) and the IR types they mean.
+SIGNATURE_TYPES: dict[str, Type] = {
+    "float": FLOAT,
+    "int": INT,
+    "bool": BOOL,
+    "list[float]": ListOf(FLOAT),
+    "list[int]": ListOf(INT),
+    "ndarray[float64, 1, C]": Array1(NP_FLOAT64),
+    "ndarray[int64, 1, C]": Array1(NP_INT64),
+}
+
+# ---------------------------------------------------------------- expressions
+
+
+@dataclass
+class Expr:
+    type: Type
+
+
+@dataclass
+class Const(Expr):
+    value: object  # float | int | bool
+
+
+@dataclass
+class Var(Expr):
+    name: str
+
+
+@dataclass
+class SeedGuard(Expr):
+    """Read a seeded variable where its seed's type would matter: re-run in
+    Python if it still holds the seed constant (see `Function.seeded`)."""
+
+    name: str
+
+
+@dataclass
+class Cast(Expr):
+    """Convert `value` to `type` the way Python does in mixed arithmetic."""
+
+    value: Expr
+
+
+@dataclass
+class BinOp(Expr):
+    """`op` in add sub mul truediv floordiv mod pow. Operands already share the
+    semantic type `semantics` (a Scalar name); `type` is the result type."""
+
+    op: str
+    left: Expr
+    right: Expr
+    semantics: str
+
+
+@dataclass
+class UnaryOp(Expr):
+    op: str  # neg pos not invert
+    operand: Expr
+
+
+@dataclass
+class Compare(Expr):
+    """A comparison chain `a < b <= c`, short-circuiting left to right.
+
+    `operands` holds two entries per link (left, right), each already cast for
+    that link; the middle operand of a chain appears in two links (IR
+    expressions are pure, so reading it twice is unobservable)."""
+
+    ops: list[str]  # lt le gt ge eq ne
+    operands: list[Expr]
+    # per pair: "plain" (same kind), "int_float" / "float_int" (exact mixed compare)
+    modes: list[str]
+
+
+@dataclass
+class BoolOp(Expr):
+    """`and`/`or` returning one of its operands (all operands share `type`)."""
+
+    op: str
+    values: list[Expr]
+
+
+@dataclass
+class Truth(Expr):
+    """Python truthiness of `value`, as a bool."""
+
+    value: Expr
+
+
+@dataclass
+class IfExp(Expr):
+    test: Expr
+    body: Expr
+    orelse: Expr
+
+
+@dataclass
+class Call(Expr):
+    """A call of a known pure function: `func` names an entry of the codegen
+    intrinsic table (e.g. "math.sqrt", "abs.int", "max.float", "len.list")."""
+
+    func: str
+    args: list[Expr]
+
+
+@dataclass
+class Index(Expr):
+    base: Expr
+    index: Expr
+
+
+@dataclass
+class NewList(Expr):
+    """`[a, b, c]` or `[fill] * count` (count None for a plain literal)."""
+
+    items: list[Expr]
+    count: Expr | None = None
+
+
+@dataclass
+class NewArray(Expr):
+    """`np.zeros(n)`, `np.empty(n)`, `np.empty_like(a)` / `np.zeros_like(a)`."""
+
+    length: Expr  # an int expression, or an array/list whose length is used
+    like: bool = False
+
+
+# ----------------------------------------------------------------- statements
+
+
+@dataclass
+class Stmt:
+    line: int
+
+
+@dataclass
+class Assign(Stmt):
+    target: str
+    value: Expr
+    seed: bool | None = None  # for a seeded variable: does this store its seed?
+
+
+@dataclass
+class MultiAssign(Stmt):
+    """`a, b = x, y`: all values evaluated first, then stored."""
+
+    targets: list[str]
+    values: list[Expr]
+
+
+@dataclass
+class StoreIndex(Stmt):
+    base: str
+    index: Expr
+    value: Expr
+
+
+@dataclass
+class Append(Stmt):
+    base: str
+    value: Expr
+
+
+@dataclass
+class If(Stmt):
+    test: Expr
+    body: list[Stmt]
+    orelse: list[Stmt]
+
+
+@dataclass
+class ForRange(Stmt):
+    var: str
+    start: Expr
+    stop: Expr
+    step: Expr
+    body: list[Stmt]
+
+
+@dataclass
+class ForEach(Stmt):
+    """`for var in seq`: index loop that re-reads the length every step (as
+    CPython's list iterator does)."""
+
+    var: str
+    seq: str
+    body: list[Stmt]
+
+
+@dataclass
+class While(Stmt):
+    test: Expr
+    body: list[Stmt]
+
+
+@dataclass
+class Break(Stmt):
+    pass
+
+
+@dataclass
+class Continue(Stmt):
+    pass
+
+
+@dataclass
+class Return(Stmt):
+    value: Expr | None
+
+
+@dataclass
+class Pass(Stmt):
+    pass
+
+
+# ------------------------------------------------------------------ function
+
+
+@dataclass
+class Param:
+    name: str
+    type: Type
+    mutated: bool = False  # element stores or appends reach the caller's object
+
+
+@dataclass
+class Function:
+    """One translated function for one argument signature."""
+
+    name: str
+    params: list[Param]
+    locals: dict[str, Type]
+    body: list[Stmt]
+    return_type: Type
+    signature: tuple[str, ...]
+    # variables of a wide type that may still hold a narrower seed constant
+    # (`x = 0` then `x += 0.5`: a float seeded by an int). Name -> seed type.
+    seeded: dict[str, Scalar] = field(default_factory=dict)
+    # the body contains an operation that may ask to re-run in Python
+    may_deopt: bool = False
+    source_file: str = ""
+    first_line: int = 0
