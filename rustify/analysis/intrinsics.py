@@ -159,6 +159,7 @@ def _np_new(name: str):
         if not isinstance(n.type, ir.Scalar) or n.type.is_float:
             raise lw.reject(node, f"np.{name} needs an integer length")
         elem = _dtype(lw, node) or NP_FLOAT64
+        lw.note_deopt()  # a huge length re-runs in Python rather than allocating
         return ir.NewArray(ir.Array1(elem), lw.cast(n, INT))
     return Intrinsic(f"numpy.{name}", lower, "new 1-D float64/int64 array (np.empty is zero-filled)")
 

@@ -240,12 +240,10 @@ class FunctionLowerer:
             if len(set(names)) != len(names):
                 raise _Reject(s, "tuple assignment names one variable twice")
             values = [self._expr(v, defined) for v in value_node.elts]
-            for n, v in zip(names, values):
-                if isinstance(v.type, (ir.ListOf, ir.Array1)):
-                    raise _Reject(s, "tuple assignment of lists or arrays is not translated")
-                self._record(n, v)
+            if any(isinstance(v.type, (ir.ListOf, ir.Array1)) for v in values):
+                raise _Reject(s, "tuple assignment of lists or arrays is not translated")
             stmts = [self._store_name(s, n, v) for n, v in zip(names, values)]
-            return [ir.MultiAssign(line, names, [st.value for st in stmts])], defined | set(names), False
+            return [ir.MultiAssign(line, names, [st.value for st in stmts], [st.seed for st in stmts])], defined | set(names), False
         if isinstance(target, nodes.Subscript):
             base, index = self._subscript_parts(target, defined)
             value = self._expr(value_node, defined)
@@ -550,6 +548,7 @@ class FunctionLowerer:
         if len(lst.elts) != 1:
             raise _Reject(node, "`[a, b, ...] * n` is translated for one-element lists only")
         item = self._expr(lst.elts[0], defined)
+        self.may_deopt = True  # a huge length re-runs in Python rather than allocating
         return self._new_list(node, [item], self._int_arg(count, defined))
 
     def _new_list(self, node, items: list[ir.Expr], count) -> ir.Expr:

@@ -225,6 +225,7 @@ class MultiAssign(Stmt):
 
     targets: list[str]
     values: list[Expr]
+    seeds: list[bool | None]
 
 
 @dataclass

@@ -1,0 +1,44 @@
+"""Build stage: a `CrateSource` goes in, the path of a loadable extension module comes out.
+
+`build_extension(crate)` writes the crate under the cache dir, runs
+`maturin build` in one shared cargo target dir (so PyO3 compiles once per
+machine), unpacks the `.so` from the wheel and returns its path; every failure
+is a `BuildFailed` carrying the build log's path. Artifacts are
+content-addressed by crate name, so a fresh process that finds one
+(`find_artifact`, a single stat) loads it without running cargo.
+`toolchain_fingerprint()` names the Rust toolchain for the cache key.
+
+Cache layout (root: `rustify.config.cache_dir()`):
+
+    crates/<name>/            the crate's files and its build.log
+    lib/<name><EXT_SUFFIX>    the built extension (never overwritten)
+    target/                   the one CARGO_TARGET_DIR shared by all crates
+    Cargo.lock                seed lockfile: every crate resolves the same versions
+    build.lock                file lock serializing builds across processes
+    toolchain/                cached `rustc -vV` output
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .cache import artifact_path, find_artifact
+from .toolchain import toolchain_fingerprint
+
+if TYPE_CHECKING:
+    from rustify.codegen.crate import CrateSource
+
+__all__ = ["artifact_path", "build_extension", "find_artifact", "toolchain_fingerprint"]
+
+
+def build_extension(crate: CrateSource) -> Path:
+    """Build `crate` (or find it already built) and return the extension's path.
+
+    Raises `rustify.errors.BuildFailed` on any failure. Imports the builder on
+    first use, so processes that only load cached artifacts never pay for
+    subprocess, zipfile and friends.
+    """
+    from .builder import build_extension as _build_extension
+
+    return _build_extension(crate)

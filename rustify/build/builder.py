@@ -1,0 +1,309 @@
+"""`build_extension`: write a `CrateSource` to the cache, run maturin, install the `.so`.
+
+One build at a time per cache dir (an exclusive `flock` on `<cache>/build.lock`),
+so N processes wanting the same crate produce one build: whoever gets the lock
+second finds the artifact and returns it. Every build runs with the same
+command-line flags and environment (see `toolchain.build_env`) in one shared
+CARGO_TARGET_DIR, and every crate starts from the same seed `Cargo.lock`, so
+PyO3 and numpy compile once per machine and a new crate costs only its own code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import logging
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO
+
+from rustify.codegen.crate import CrateSource
+from rustify.config import cache_dir
+from rustify.errors import BuildFailed
+
+from .cache import artifact_path, ext_suffix, find_artifact
+from .toolchain import RUST_MISSING, build_env, find_rustc, which
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: cargo's own target-dir lock still keeps builds correct
+    fcntl = None  # type: ignore[assignment]
+
+log = logging.getLogger("rustify.build")
+
+BUILD_TIMEOUT = 600.0  # seconds for one maturin run; a hung build becomes BuildFailed
+LOCK_TIMEOUT = 2 * BUILD_TIMEOUT + 60.0  # waiting for another process's build (and its retry)
+
+_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# cargo/maturin output that means "the dependency is not in the local registry"
+# (we ran --offline) or "the network is unreachable" (we ran online).
+_OFFLINE_MISS_RE = re.compile(r"offline mode|--offline|attempting to make an HTTP request", re.I)
+_NETWORK_FAIL_RE = re.compile(
+    r"failed to download|failed to query replaced source|failed to fetch|spurious network error|"
+    r"Could not connect|Couldn't resolve host|could not resolve|network failure|"
+    r"failed to get .* as a dependency|download of .* failed",
+    re.I,
+)
+_ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def build_extension(crate: CrateSource) -> Path:
+    """Build `crate` (or find it built) and return the extension's path; BuildFailed on failure."""
+    found = find_artifact(crate.name)
+    if found is not None:
+        return found
+    _check_crate(crate)
+    for tool in ("cargo", "rustc"):
+        if (find_rustc() if tool == "rustc" else which(tool)) is None:
+            raise BuildFailed(RUST_MISSING.format(tool=tool))
+    if not sys.executable:
+        raise BuildFailed("sys.executable is unknown, so maturin cannot target this interpreter")
+    if importlib.util.find_spec("maturin") is None:
+        raise BuildFailed(
+            f"maturin is not installed for {sys.executable}; install it with "
+            f"`{sys.executable} -m pip install maturin`"
+        )
+    root = cache_dir()
+    log_path = root / "crates" / crate.name / "build.log"
+    try:
+        return _build_locked(crate, root)
+    except BuildFailed:
+        raise
+    except (OSError, subprocess.SubprocessError, zipfile.BadZipFile) as exc:
+        raise BuildFailed(f"build of {crate.name} failed: {exc}", str(log_path)) from exc
+
+
+def _check_crate(crate: CrateSource) -> None:
+    """The name becomes a directory and a file name; the file paths must stay in the crate."""
+    if not _NAME_RE.match(crate.name):
+        raise BuildFailed(f"invalid crate name {crate.name!r}: must be a Python/Rust identifier")
+    if "Cargo.toml" not in crate.files:
+        raise BuildFailed(f"crate {crate.name} has no Cargo.toml")
+    for rel in crate.files:
+        p = PurePosixPath(rel)
+        if p.is_absolute() or ".." in p.parts or not p.parts:
+            raise BuildFailed(f"crate {crate.name}: file path {rel!r} escapes the crate directory")
+
+
+def _build_locked(crate: CrateSource, root: Path) -> Path:
+    for sub in ("crates", "lib", "target", "tmp"):
+        (root / sub).mkdir(parents=True, exist_ok=True)
+    with _exclusive_lock(root / "build.lock", crate.name):
+        found = find_artifact(crate.name)
+        if found is not None:
+            log.debug("%s: built by another build while we waited", crate.name)
+            return found
+        crate_dir = _write_crate(root, crate)
+        log_path = crate_dir / "build.log"
+        seed = root / "Cargo.lock"
+        has_own_lock = "Cargo.lock" in crate.files
+        offline = has_own_lock or seed.is_file()
+        if seed.is_file() and not has_own_lock:
+            shutil.copyfile(seed, crate_dir / "Cargo.lock")
+        with tempfile.TemporaryDirectory(prefix="wheel-", dir=root / "tmp") as wheel_dir, open(
+            log_path, "wb"
+        ) as logf:
+            ok, output = _run_maturin(crate_dir, root, Path(wheel_dir), offline, logf, log_path)
+            retry = _OFFLINE_MISS_RE if offline else _NETWORK_FAIL_RE
+            if not ok and retry.search(output):
+                log.debug("%s: retrying %s", crate.name, "online" if offline else "offline")
+                ok, output = _run_maturin(crate_dir, root, Path(wheel_dir), not offline, logf, log_path)
+            if not ok:
+                logf.close()
+                raise BuildFailed(f"cargo build failed: {summarize_log(log_path)}", str(log_path))
+            artifact = _install_artifact(Path(wheel_dir), crate.name, log_path)
+        if not seed.is_file() and (crate_dir / "Cargo.lock").is_file():
+            _copy_atomic(crate_dir / "Cargo.lock", seed)
+            log.debug("seeded %s from %s", seed, crate.name)
+        return artifact
+
+
+@contextlib.contextmanager
+def _exclusive_lock(lock_path: Path, name: str) -> Iterator[None]:
+    """flock(LOCK_EX) on `lock_path`, waiting up to LOCK_TIMEOUT. Released on close or process death."""
+    with open(lock_path, "a+b") as fh:
+        if fcntl is None:  # pragma: no cover
+            yield
+            return
+        t0 = time.monotonic()
+        delay = 0.02
+        waited = False
+        while True:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if not waited:
+                    log.debug("%s: waiting for the build lock %s", name, lock_path)
+                    waited = True
+                if time.monotonic() - t0 > LOCK_TIMEOUT:
+                    raise BuildFailed(
+                        f"timed out after {LOCK_TIMEOUT:.0f} s waiting for another rustify build "
+                        f"(lock {lock_path})"
+                    ) from None
+                time.sleep(delay)
+                delay = min(delay * 1.5, 0.1)
+        if waited:
+            log.debug("%s: got the build lock after %.2f s", name, time.monotonic() - t0)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def _write_crate(root: Path, crate: CrateSource) -> Path:
+    crate_dir = root / "crates" / crate.name
+    crate_dir.mkdir(parents=True, exist_ok=True)
+    for rel, text in crate.files.items():
+        path = crate_dir / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return crate_dir
+
+
+def maturin_command(crate_dir: Path, wheel_dir: Path, offline: bool) -> list[str]:
+    """The one maturin command line every build uses (only --offline varies)."""
+    cmd = [
+        sys.executable, "-m", "maturin", "build",
+        "--release",
+        "-i", sys.executable,
+        "-o", str(wheel_dir),
+        "--manifest-path", str(crate_dir / "Cargo.toml"),
+        "--compatibility", "linux",   # native linux tag: no manylinux policy search
+        "--auditwheel", "skip",       # no auditwheel pass over the .so
+        "--color", "never",
+    ]
+    if offline:
+        cmd.append("--offline")
+    return cmd
+
+
+def _run_maturin(
+    crate_dir: Path, root: Path, wheel_dir: Path, offline: bool, logf: BinaryIO, log_path: Path
+) -> tuple[bool, str]:
+    """Run maturin once, appending its output to the log; (succeeded, this run's output)."""
+    cmd = maturin_command(crate_dir, wheel_dir, offline)
+    env = build_env(root)
+    header = (
+        f"$ {' '.join(cmd)}\n"
+        f"# cwd={crate_dir}\n"
+        f"# CARGO_TARGET_DIR={env['CARGO_TARGET_DIR']} PYO3_PYTHON={env['PYO3_PYTHON']}\n"
+        f"# PATH={env['PATH']}\n"
+    )
+    logf.write(header.encode())
+    logf.flush()
+    start = logf.tell()
+    log.debug("running %s", " ".join(cmd))
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, cwd=crate_dir, env=env, stdin=subprocess.DEVNULL, stdout=logf,
+        stderr=subprocess.STDOUT, start_new_session=(os.name == "posix"),
+    )
+    try:
+        rc = proc.wait(timeout=BUILD_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        _kill_tree(proc)
+        logf.write(f"\n# rustify: killed after {BUILD_TIMEOUT:g} s\n".encode())
+        logf.close()
+        raise BuildFailed(f"build timed out after {BUILD_TIMEOUT:g} s", str(log_path)) from None
+    except BaseException:  # KeyboardInterrupt etc.: leave no cargo behind
+        _kill_tree(proc)
+        raise
+    elapsed = time.perf_counter() - t0
+    logf.write(f"# exit {rc} after {elapsed:.2f} s\n".encode())
+    logf.flush()
+    log.debug("maturin exited %d after %.2f s (%s)", rc, elapsed, crate_dir.name)
+    with open(log_path, "rb") as fh:
+        fh.seek(start)
+        output = fh.read().decode("utf-8", "replace")
+    return rc == 0, output
+
+
+def _kill_tree(proc: subprocess.Popen) -> None:
+    """Kill maturin and the cargo/rustc processes it started (its own session)."""
+    try:
+        if os.name == "posix":
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:  # pragma: no cover
+            proc.kill()
+    except OSError:
+        pass
+    proc.wait()
+
+
+def _install_artifact(wheel_dir: Path, name: str, log_path: Path) -> Path:
+    """Unpack `<name>`'s extension from the wheel into lib/ (temp file + os.replace)."""
+    wheels = sorted(wheel_dir.glob("*.whl"))
+    if len(wheels) != 1:
+        raise BuildFailed(f"maturin produced {len(wheels)} wheels in {wheel_dir}, expected 1", str(log_path))
+    target = artifact_path(name)
+    with zipfile.ZipFile(wheels[0]) as zf:
+        member = _pick_extension(zf.namelist(), name)
+        if member is None:
+            raise BuildFailed(
+                f"wheel {wheels[0].name} holds no extension module named {name}", str(log_path)
+            )
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as out, zf.open(member) as src:
+                shutil.copyfileobj(src, out)
+            os.chmod(tmp, 0o755)
+            if target.exists():  # never replace a file some process may have dlopen()ed
+                return target
+            os.replace(tmp, target)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+    log.debug("installed %s", target)
+    return target
+
+
+def _pick_extension(names: list[str], name: str) -> str | None:
+    candidates = [
+        n for n in names
+        if PurePosixPath(n).name.startswith(name + ".") and n.endswith((".so", ".pyd"))
+    ]
+    exact = [n for n in candidates if PurePosixPath(n).name == name + ext_suffix()]
+    if exact:
+        return exact[0]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _copy_atomic(src: Path, dst: Path) -> None:
+    tmp = dst.with_name(f".{dst.name}.{os.getpid()}.tmp")
+    shutil.copyfile(src, tmp)
+    os.replace(tmp, dst)
+
+
+def summarize_log(log_path: Path) -> str:
+    """The line that says what went wrong: the first rustc/cargo `error` (with its
+    source location), else maturin's last `Caused by:`, else the last line."""
+    try:
+        text = log_path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return "(no build log)"
+    lines = [_ANSI_RE.sub("", ln).rstrip() for ln in text.splitlines()]
+    lines = [ln for ln in lines if ln and not ln.startswith(("$ ", "# "))]
+    errors = [i for i, ln in enumerate(lines) if re.match(r"error(\[E\d+\])?:", ln)]
+    real = [i for i in errors if not re.match(r"error: (could not compile|aborting)", lines[i])]
+    for i in real or errors:
+        msg = lines[i]
+        for nxt in lines[i + 1 : i + 4]:
+            m = re.match(r"\s*--> (.+)", nxt)
+            if m:
+                return f"{msg} (at {m.group(1)})"[:500]
+        return msg[:500]
+    caused = [ln.strip() for ln in lines if ln.strip().startswith("Caused by:")]
+    caused = [c for c in caused if c != "Caused by:"]
+    if caused:
+        return caused[-1][:500]
+    return lines[-1][:500] if lines else "(empty build log)"

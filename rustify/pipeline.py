@@ -1,0 +1,82 @@
+"""The pipeline, end to end: (function, signature) -> a loaded native function.
+
+    cache key ─► cached artifact? ─yes─► load
+                      │ no
+                      ▼
+    analysis (IR) ─► codegen (CrateSource) ─► build (.so path) ─► load
+
+The cache key covers everything the generated code depends on, so a fresh
+process whose key matches loads the artifact without astroid, jinja or cargo.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import sysconfig
+import time
+import types
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from rustify._version import __version__
+
+
+@dataclass
+class NativeFunction:
+    """One compiled specialization: the callable and where it came from."""
+
+    signature: tuple[str, ...]
+    entry: Callable
+    module_name: str
+    path: Path
+    cache_hit: bool
+    seconds: float  # from request to loaded (a cache hit: lookup + load)
+
+    @property
+    def rust_source_path(self) -> Path:
+        from rustify.config import cache_dir
+
+        return cache_dir() / "crates" / self.module_name / "src" / "lib.rs"
+
+
+def crate_name(func: types.FunctionType, signature: tuple[str, ...], src) -> str:
+    """`rustify_<hash>` over source, globals read, signature, versions, ABI, toolchain."""
+    from rustify.analysis.source import source_fingerprint
+    from rustify.build import toolchain_fingerprint
+    from rustify.codegen import NUMPY_CRATE_VERSION, PYO3_VERSION, template_fingerprint
+
+    h = hashlib.sha256()
+    for part in (source_fingerprint(func, src), repr(signature), __version__, sys.implementation.cache_tag,
+                 sysconfig.get_config_var("EXT_SUFFIX") or "", toolchain_fingerprint(), template_fingerprint(),
+                 PYO3_VERSION, NUMPY_CRATE_VERSION):
+        h.update(part.encode())
+        h.update(b"\0")
+    return "rustify_" + h.hexdigest()[:24]
+
+
+def compile_function(func: types.FunctionType, signature: tuple[str, ...]) -> NativeFunction:
+    """Native version of `func` for `signature`.
+
+    Raises `Untranslatable` (stays Python, with reasons), `BuildFailed` (the
+    toolchain could not build it; the log path is in the message) or OSError
+    (no source available).
+    """
+    from rustify.analysis.source import load_source
+    from rustify.build import build_extension, find_artifact
+    from rustify.runtime.loader import load_extension
+
+    start = time.perf_counter()
+    src = load_source(func)
+    name = crate_name(func, signature, src)
+    path = find_artifact(name)
+    hit = path is not None
+    if path is None:
+        from rustify.analysis import analyse
+        from rustify.codegen import render
+
+        fn = analyse(func, signature, src)
+        path = build_extension(render(fn, name))
+    module = load_extension(path, name)
+    return NativeFunction(signature, module.entry, name, path, hit, time.perf_counter() - start)
