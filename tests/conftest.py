@@ -1,0 +1,75 @@
+"""Test setup: one rustify cache for the whole session, so PyO3 and numpy's
+crate compile once per run (real cargo, real maturin; nothing is mocked).
+
+Set RUSTIFY_TEST_CACHE to reuse a cache across runs (CI keeps it per run).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "examples"))
+
+_cache = os.environ.get("RUSTIFY_TEST_CACHE") or tempfile.mkdtemp(prefix="rustify-test-cache-")
+os.environ["RUSTIFY_CACHE_DIR"] = _cache
+
+
+@pytest.fixture(scope="session")
+def cache_dir() -> Path:
+    return Path(_cache)
+
+
+def outcome(func, args):
+    """Run func on deep copies of args: ("ok", result, args after) or ("raise", type, args after)."""
+    import copy
+
+    args = copy.deepcopy(args)
+    try:
+        return ("ok", func(*args), args)
+    except Exception as e:  # noqa: BLE001 - the exception type is the observable
+        return ("raise", type(e), args)
+
+
+def same_value(a, b, rel=0.0) -> bool:
+    """Python-level equality that also compares types, NaN and -0.0 (rel: float tolerance)."""
+    import numpy as np
+
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (type(a) is type(b) and a.dtype == b.dtype and a.shape == b.shape
+                and all(same_value(x, y, rel) for x, y in zip(a.tolist(), b.tolist())))
+    if isinstance(a, list) or isinstance(b, list):
+        return type(a) is type(b) and len(a) == len(b) and all(same_value(x, y, rel) for x, y in zip(a, b))
+    if isinstance(a, float) and isinstance(b, float):
+        if math.isnan(a) or math.isnan(b):
+            return math.isnan(a) and math.isnan(b)
+        if a == b:
+            return math.copysign(1, a) == math.copysign(1, b) or rel > 0
+        return rel > 0 and math.isclose(a, b, rel_tol=rel, abs_tol=0.0)
+    return type(a) is type(b) and a == b
+
+
+def assert_same_outcome(expected, got, rel=0.0, list_floats_from_numpy=False):
+    """The native outcome equals Python's: value (or exception type) and argument mutations."""
+    assert expected[0] == got[0], f"python {expected[:2]} vs native {got[:2]}"
+    if expected[0] == "raise":
+        assert expected[1] is got[1], f"python raised {expected[1]}, native raised {got[1]}"
+    else:
+        exp_value = _plain(expected[1]) if list_floats_from_numpy else expected[1]
+        assert same_value(exp_value, got[1], rel), f"python {expected[1]!r} vs native {got[1]!r}"
+    for before, after in zip(expected[2], got[2]):
+        assert same_value(before, after), f"argument differs after the call: {before!r} vs {after!r}"
+
+
+def _plain(value):
+    """numpy scalars stored in a list come back as Python scalars (docs/semantics.md)."""
+    if isinstance(value, list):
+        return [x.item() if hasattr(x, "item") and not isinstance(x, (list, float, int)) else
+                (float(x) if isinstance(x, float) else x) for x in value]
+    return value
