@@ -125,7 +125,9 @@ def toolchain_fingerprint() -> str:
     """
     rustc = find_rustc()
     if rustc is None:
-        return NO_RUSTC
+        # Nothing can be built, but artifacts already built by the last
+        # toolchain seen are as good as ever: keep their cache keys valid.
+        return _last_seen() or NO_RUSTC
     key = _stats_key(rustc)
     hit = _memo.get(key)
     if hit is not None:
@@ -145,6 +147,16 @@ def toolchain_fingerprint() -> str:
     _memo[key] = text
     _write_atomic(cache_file, f"{key}\n{text}")
     return text
+
+
+def _last_seen() -> str | None:
+    """The most recently recorded `rustc -vV` text in this cache, if any."""
+    folder = cache_dir() / "toolchain"
+    try:
+        newest = max(folder.glob("*.txt"), key=lambda p: p.stat().st_mtime)
+        return newest.read_text(encoding="utf-8").partition("\n")[2] or None
+    except (OSError, ValueError):
+        return None
 
 
 def _run_rustc_vv(rustc: str, root: Path) -> str | None:
