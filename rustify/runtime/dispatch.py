@@ -81,8 +81,11 @@ class Accelerated:
             except BuildFailed as e:
                 self._stay_python(sig, f"the Rust build failed: {e}")
                 return None
-            except (OSError, TypeError, SyntaxError) as e:
+            except (OSError, SyntaxError) as e:
                 self._stay_python(sig, f"its source is not available ({e})")
+                return None
+            except Exception as e:  # noqa: BLE001 - a rustify bug must not break the program
+                self._stay_python(sig, f"rustify failed internally ({type(e).__name__}: {e}); please report this")
                 return None
             self.rustify._add_native(native)
             self._native[sig] = native.entry
