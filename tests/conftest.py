@@ -73,3 +73,16 @@ def _plain(value):
         return [x.item() if hasattr(x, "item") and not isinstance(x, (list, float, int)) else
                 (float(x) if isinstance(x, float) else x) for x in value]
     return value
+
+
+# Hypothesis profiles: "ci" (default) and "long" (RUSTIFY_HYPOTHESIS_PROFILE=long).
+try:
+    from hypothesis import HealthCheck, settings as _hyp_settings
+
+    _hyp_settings.register_profile("ci", max_examples=30, deadline=None,
+                                   suppress_health_check=[HealthCheck.too_slow])
+    _hyp_settings.register_profile("long", max_examples=2000, deadline=None,
+                                   suppress_health_check=[HealthCheck.too_slow])
+    _hyp_settings.load_profile(os.environ.get("RUSTIFY_HYPOTHESIS_PROFILE", "ci"))
+except ImportError:  # pragma: no cover - hypothesis is a test dependency
+    pass

@@ -487,6 +487,10 @@ class FunctionLowerer:
             raise _Reject(node, f"unary `{node.op}` on {operand.type}")
         t = rules.arith_type(operand.type)
         if node.op == "-":
+            if isinstance(operand, ir.Const) and t in (INT, FLOAT):
+                folded = -operand.value  # `-1` is a constant (e.g. for `a ** -1`)
+                if t == FLOAT or -(2**63) <= folded < 2**63:
+                    return ir.Const(t, folded if t == FLOAT else int(folded))
             if t in (INT, NP_INT64):
                 self.may_deopt = True
             return ir.UnaryOp(t, "neg", self._cast(operand, t))

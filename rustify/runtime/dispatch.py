@@ -57,9 +57,11 @@ class Accelerated:
                 result = native(*args)
             except Deopt as why:
                 self._note_deopt(sig, str(why))
+            except Exception:
+                self._note_native(sig)  # Python's exception, raised by native code
+                raise
             else:
-                info.last_call, info.last_reason, info.last_signature = "native", None, sig
-                info.native_calls[sig] = info.native_calls.get(sig, 0) + 1
+                self._note_native(sig)
                 return result
         elif info.last_call != "python" or info.last_signature != sig:
             info.last_reason = info.reasons.get(sig, "not compiled for this signature (yet)")
@@ -94,6 +96,11 @@ class Accelerated:
     def _stay_python(self, sig: tuple, why: str, reasons=None) -> None:
         self.rustify._add_failure(sig, why, reasons)
         warnings.warn(RustifyWarning(f"{self.__qualname__}{_sig_text(sig)} stays Python: {why}"), stacklevel=4)
+
+    def _note_native(self, sig: tuple) -> None:
+        info = self.rustify
+        info.last_call, info.last_reason, info.last_signature = "native", None, sig
+        info.native_calls[sig] = info.native_calls.get(sig, 0) + 1
 
     def _note_deopt(self, sig: tuple, why: str) -> None:
         info = self.rustify
