@@ -6,15 +6,9 @@ Run it with `make demo` (or `python examples/euclidean.py` inside the venv).
 import random
 import timeit
 
+from seed_kernels import euclidean  # a plain loop: total += diff * diff; return total ** 0.5
+
 import rustify
-
-
-def euclidean(p1, p2):
-    total = 0.0
-    for i in range(len(p1)):
-        diff = p1[i] - p2[i]
-        total += diff * diff
-    return total ** 0.5
 
 
 def best_of(func, *args, repeat=7):

@@ -56,16 +56,19 @@ def _math_log(lw, node, args):
     return ir.Call(FLOAT, "math.log" if len(args) == 1 else "math.log_base", fargs)
 
 
-def _math_round_to_int(name: str):
+def _float_to_int(python_name: str, ir_name: str, one_argument_only: str | None = None):
+    """Rules for float -> int functions (math.floor, math.ceil, round): ints pass through."""
     def lower(lw, node, args):
+        if one_argument_only and len(args) != 1:
+            raise lw.reject(node, one_argument_only)
         (x,) = _scalar_args(lw, node, args, 1)
         if x.type in (INT, BOOL):
             return lw.cast(x, INT)
         if x.type != FLOAT:
-            raise lw.reject(node, f"math.{name} of {x.type} is not translated")
-        lw.note_deopt()
-        return ir.Call(INT, f"math.{name}", [x])
-    return Intrinsic(f"math.{name}", lower, "float in, int out (ValueError for nan, OverflowError for inf)")
+            raise lw.reject(node, f"{python_name} of {x.type} is not translated")
+        lw.note_deopt()  # a result beyond i64 re-runs in Python
+        return ir.Call(INT, ir_name, [x])
+    return Intrinsic(python_name, lower, "float in, int out (ValueError for nan, OverflowError for inf)")
 
 
 def _math_test(name: str):
@@ -126,18 +129,6 @@ def _bool(lw, node, args):
     return lw.truth(x)
 
 
-def _round(lw, node, args):
-    if len(args) != 1:
-        raise lw.reject(node, "round() with ndigits is not translated")
-    (x,) = _scalar_args(lw, node, args, 1)
-    if x.type in (INT, BOOL):
-        return lw.cast(x, INT)
-    if x.type != FLOAT:
-        raise lw.reject(node, f"round() of {x.type} is not translated")
-    lw.note_deopt()
-    return ir.Call(INT, "round", [x])
-
-
 def _dtype(lw, node) -> ir.Scalar | None:
     for kw in node.keywords:
         if kw.arg == "dtype":
@@ -183,7 +174,7 @@ def _builtin_table() -> list[tuple[object, Intrinsic]]:
         (builtins.float, Intrinsic("float", _float, "number to float")),
         (builtins.int, Intrinsic("int", _int, "truncate to int (ValueError/OverflowError for nan/inf)")),
         (builtins.bool, Intrinsic("bool", _bool, "truth value")),
-        (builtins.round, Intrinsic("round", _round, "round half to even, to int")),
+        (builtins.round, _float_to_int("round", "round", "round() with ndigits is not translated")),
     ]
     for name in ("sqrt", "exp", "log10", "sin", "cos", "tan", "fabs", "erf"):
         table.append((getattr(math, name), _math1(name)))
@@ -191,7 +182,7 @@ def _builtin_table() -> list[tuple[object, Intrinsic]]:
     for name in ("atan2", "hypot", "pow"):
         table.append((getattr(math, name), _math2(name)))
     for name in ("floor", "ceil"):
-        table.append((getattr(math, name), _math_round_to_int(name)))
+        table.append((getattr(math, name), _float_to_int(f"math.{name}", f"math.{name}")))
     for name in ("isnan", "isinf"):
         table.append((getattr(math, name), _math_test(name)))
     return table
