@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import types
 
-from rustify import ir
 from rustify.analysis.source import FunctionSource, load_source
 from rustify.errors import Reason, Untranslatable
 
 
-def analyse(func: types.FunctionType, signature: tuple[str, ...], src: FunctionSource | None = None) -> ir.Function:
-    """Translate `func` for `signature` into IR (raises `Untranslatable`)."""
-    import astroid  # imported here: a cache hit must not pay for astroid
+def analyse(func: types.FunctionType, signature: tuple[str, ...], src: FunctionSource | None = None):
+    """Translate `func` for `signature` into an `ir.Function` (raises `Untranslatable`)."""
+    # Imported here: a cache hit needs only `source`, not astroid or the IR.
+    import astroid
+
+    from rustify import ir
 
     from rustify.analysis.lower import FunctionLowerer
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 _SCALARS = {float: "float", int: "int", bool: "bool"}
 _LIST_KINDS = {float: "list[float]", int: "list[int]"}
+_DTYPE_NAMES: dict = {}  # numpy dtype -> name; `dtype.name` itself costs microseconds
 
 
 def kind_of(value: object) -> str:
@@ -20,8 +21,12 @@ def kind_of(value: object) -> str:
         # An empty list behaves the same for any element type.
         return _LIST_KINDS.get(type(value[0]), "list[object]") if value else "list[float]"
     if t.__name__ == "ndarray" and t.__module__ == "numpy":
+        dtype = value.dtype
+        name = _DTYPE_NAMES.get(dtype)
+        if name is None:
+            name = _DTYPE_NAMES[dtype] = dtype.name
         layout = "C" if value.flags.c_contiguous else "A"
-        return f"ndarray[{value.dtype.name}, {value.ndim}, {layout}]"
+        return f"ndarray[{name}, {value.ndim}, {layout}]"
     return f"{t.__module__}.{t.__qualname__}"
 
 
