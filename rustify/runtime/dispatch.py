@@ -41,31 +41,28 @@ class Accelerated:
         return self if obj is None else types.MethodType(self, obj)
 
     def __call__(self, *args, **kwargs):
-        info = self.rustify
         if kwargs:
-            info.last_call, info.last_reason = "python", "called with keyword arguments"
+            self.rustify._ran_python(None, "called with keyword arguments")
             return self._func(*args, **kwargs)
         sig = signature_of(args)
         native = self._native.get(sig)
-        if native is None:
-            count = self._calls.get(sig, 0) + 1
-            self._calls[sig] = count
-            if sig not in info.reasons and self._policy(self, sig, count):
-                native = self.compile(sig)
         if native is not None:
             try:
                 result = native(*args)
             except Deopt as why:
                 self._note_deopt(sig, str(why))
+                return self._func(*args)
             except Exception:
-                self._note_native(sig)  # Python's exception, raised by native code
+                self.rustify._ran_native(sig)  # Python's exception, raised by native code
                 raise
             else:
-                self._note_native(sig)
+                self.rustify._ran_native(sig)
                 return result
-        elif info.last_call != "python" or info.last_signature != sig:
-            info.last_reason = info.reasons.get(sig, "not compiled for this signature (yet)")
-        info.last_call, info.last_signature = "python", sig
+        else:
+            count = self._calls[sig] = self._calls.get(sig, 0) + 1
+            if sig not in self.rustify.reasons and self._policy(self, sig, count) and self.compile(sig):
+                return self(*args)  # compiled now: dispatch again
+        self.rustify._ran_python(sig)
         return self._func(*args)
 
     def compile(self, sig: tuple) -> Callable | None:
@@ -97,14 +94,9 @@ class Accelerated:
         self.rustify._add_failure(sig, why, reasons)
         warnings.warn(RustifyWarning(f"{self.__qualname__}{_sig_text(sig)} stays Python: {why}"), stacklevel=4)
 
-    def _note_native(self, sig: tuple) -> None:
-        info = self.rustify
-        info.last_call, info.last_reason, info.last_signature = "native", None, sig
-        info.native_calls[sig] = info.native_calls.get(sig, 0) + 1
-
     def _note_deopt(self, sig: tuple, why: str) -> None:
         info = self.rustify
-        info.last_reason = f"native code asked to re-run in Python: {why}"
+        info._ran_python(sig, f"native code asked to re-run in Python: {why}")
         count = info.deopts[sig] = info.deopts.get(sig, 0) + 1
         attempts = info.native_calls.get(sig, 0) + count
         if count >= DEOPT_GIVE_UP and 2 * count > attempts:

@@ -19,9 +19,7 @@ import types
 class AccelerationInfo:
     def __init__(self, func: types.FunctionType):
         self.function = f"{func.__module__}.{func.__qualname__}"
-        self.last_call: str | None = None
-        self.last_reason: str | None = None
-        self.last_signature: tuple | None = None
+        self._last: tuple | None = None  # (signature, ran native, reason it ran Python)
         self.reasons: dict[tuple, str] = {}
         self.reason_records: dict[tuple, list] = {}
         self.compile_seconds: dict[tuple, float] = {}
@@ -29,6 +27,32 @@ class AccelerationInfo:
         self.deopts: dict[tuple, int] = {}
         self.native_calls: dict[tuple, int] = {}
         self._natives: dict[tuple, object] = {}
+
+    @property
+    def last_call(self) -> str | None:
+        """"native" or "python" for the last call; None before the first."""
+        return None if self._last is None else ("native" if self._last[1] else "python")
+
+    @property
+    def last_signature(self) -> tuple | None:
+        return None if self._last is None else self._last[0]
+
+    @property
+    def last_reason(self) -> str | None:
+        """Why the last call ran Python (None if it ran native)."""
+        if self._last is None or self._last[1]:
+            return None
+        sig, _, reason = self._last
+        return reason or self.reasons.get(sig, "not compiled for this signature (yet)")
+
+    # The dispatcher reports each call here; kept to one store on the hot path.
+    def _ran_native(self, sig: tuple) -> None:
+        self._last = (sig, True, None)
+        calls = self.native_calls
+        calls[sig] = calls.get(sig, 0) + 1
+
+    def _ran_python(self, sig: tuple | None, reason: str | None = None) -> None:
+        self._last = (sig, False, reason)
 
     @property
     def native_signatures(self) -> list[tuple]:

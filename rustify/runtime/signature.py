@@ -8,11 +8,13 @@ from __future__ import annotations
 
 _SCALARS = {float: "float", int: "int", bool: "bool"}
 _LIST_KINDS = {float: "list[float]", int: "list[int]"}
-_DTYPE_NAMES: dict = {}  # numpy dtype -> name; `dtype.name` itself costs microseconds
+_ARRAY_KINDS: dict = {}  # (dtype.num, ndim, C-contiguous) -> kind string
+_array_type: type | None = None  # numpy.ndarray once seen (numpy is never imported here)
 
 
 def kind_of(value: object) -> str:
     """Kind of one argument, e.g. "float", "list[int]", "ndarray[float64, 1, C]"."""
+    global _array_type
     t = type(value)
     kind = _SCALARS.get(t)
     if kind is not None:
@@ -20,13 +22,16 @@ def kind_of(value: object) -> str:
     if t is list:
         # An empty list behaves the same for any element type.
         return _LIST_KINDS.get(type(value[0]), "list[object]") if value else "list[float]"
-    if t.__name__ == "ndarray" and t.__module__ == "numpy":
+    if t is _array_type or (t.__name__ == "ndarray" and t.__module__ == "numpy"):
+        if _array_type is None:
+            _array_type = t  # stored once: a global store per call would defeat 3.11's global caches
         dtype = value.dtype
-        name = _DTYPE_NAMES.get(dtype)
-        if name is None:
-            name = _DTYPE_NAMES[dtype] = dtype.name
-        layout = "C" if value.flags.c_contiguous else "A"
-        return f"ndarray[{name}, {value.ndim}, {layout}]"
+        key = (dtype.num, value.ndim, value.flags.c_contiguous)
+        kind = _ARRAY_KINDS.get(key)
+        if kind is None:
+            # dtype.num ignores byte order; the native side rejects a swapped array.
+            kind = _ARRAY_KINDS[key] = f"ndarray[{dtype.name}, {key[1]}, {'C' if key[2] else 'A'}]"
+        return kind
     return f"{t.__module__}.{t.__qualname__}"
 
 
