@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import warnings
 
-import numpy as np
 import pytest
 from conftest import assert_same_outcome, outcome
 from hypothesis import given, settings

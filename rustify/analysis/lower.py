@@ -9,16 +9,14 @@ reports every construct that cannot be translated as a `Reason`.
 from __future__ import annotations
 
 import builtins
-import math
 import types
 from dataclasses import dataclass, field
 
-import astroid
 from astroid import nodes
 
 from rustify import ir
 from rustify.analysis import typing_rules as rules
-from rustify.analysis.intrinsics import Intrinsic, resolve_intrinsic
+from rustify.analysis.intrinsics import resolve_intrinsic
 from rustify.errors import Reason, Untranslatable
 from rustify.ir import BOOL, FLOAT, INT, NONE, NP_FLOAT64, NP_INT64
 
