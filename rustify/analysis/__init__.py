@@ -51,3 +51,20 @@ def analyse(func: types.FunctionType, signature: tuple[str, ...], src: FunctionS
     result.source_file = src.filename
     result.first_line = src.first_line
     return result
+
+
+def verdict(func: types.FunctionType, signature: tuple[str, ...]) -> list[Reason]:
+    """Would `func` translate for `signature`? [] if yes, else the reasons it stays Python.
+
+    Analysis only (no codegen, no build). A function whose source cannot be read
+    gets one reason saying so.
+    """
+    try:
+        analyse(func, signature)
+    except Untranslatable as e:
+        return list(e.reasons)
+    except (OSError, SyntaxError, TypeError) as e:
+        code = getattr(func, "__code__", None)
+        return [Reason(code.co_firstlineno if code else 0, getattr(func, "__name__", "?"),
+                       f"source not available ({e})")]
+    return []
