@@ -55,3 +55,48 @@ def verdict_for(candidate: Candidate) -> Candidate:
 
     candidate.reasons = verdict(candidate.func, candidate.signatures[0])
     return candidate
+
+
+def signature_text(signature: tuple[str, ...]) -> str:
+    return "(" + ", ".join(signature) + ")"
+
+
+def verdict_text(candidate: Candidate) -> str:
+    """One line: "translates for (sig)", "stays Python: line N: ..." or why it was not analysed."""
+    if candidate.reasons is None:
+        if candidate.func is None:
+            return "not analysed: function object not found"
+        return "not analysed: no argument signature seen"
+    if not candidate.reasons:
+        return "translates for " + signature_text(candidate.signatures[0])
+    first = candidate.reasons[0]
+    more = f" (+{len(candidate.reasons) - 1} more)" if len(candidate.reasons) > 1 else ""
+    return f"stays Python: {first}{more}"
+
+
+def format_table(candidates: list[Candidate], total_seconds: float, *, max_name: int = 48) -> str:
+    """Plain-text table of `candidates` in the given order (call `rank` first).
+
+    Columns: rank, function, interpreter seconds and share of `total_seconds`,
+    native seconds when any candidate has them, and the verdict.
+    """
+    if not candidates:
+        return "no Python functions were sampled"
+    with_native = any(c.native_seconds is not None for c in candidates)
+    header = ["#", "function", "python s", "share"] + (["native s"] if with_native else []) + ["verdict"]
+    rows = []
+    for i, c in enumerate(candidates, 1):
+        name = c.function if len(c.function) <= max_name else "..." + c.function[-(max_name - 3):]
+        row = [str(i), name, f"{c.interpreted_seconds:.3f}", f"{100 * c.interpreted_share(total_seconds):.1f}%"]
+        if with_native:
+            row.append("-" if c.native_seconds is None else f"{c.native_seconds:.3f}")
+        row.append(verdict_text(c))
+        rows.append(row)
+    widths = [max(len(r[k]) for r in [header] + rows) for k in range(len(header) - 1)]
+    right = {0, 2, 3, 4}  # numbers right-aligned (the verdict is always last and left as is)
+
+    def line(cells: list[str]) -> str:
+        parts = [cell.rjust(w) if k in right else cell.ljust(w) for k, (cell, w) in enumerate(zip(cells, widths))]
+        return "  ".join(parts + [cells[-1]]).rstrip()
+
+    return "\n".join([line(header)] + [line(r) for r in rows])
