@@ -20,6 +20,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zipfile
 from collections.abc import Iterator
@@ -30,7 +31,7 @@ from rustify.codegen.crate import CrateSource
 from rustify.config import cache_dir
 from rustify.errors import BuildFailed
 
-from .cache import artifact_path, ext_suffix, find_artifact
+from .cache import CACHEDIR_TAG, CACHEDIR_TAG_TEXT, artifact_path, ext_suffix, find_artifact
 from .toolchain import RUST_MISSING, build_env, find_rustc, which
 
 try:
@@ -62,6 +63,19 @@ def build_extension(crate: CrateSource) -> Path:
     if found is not None:
         return found
     _check_crate(crate)
+    check_toolchain()
+    root = cache_dir()
+    log_path = root / "crates" / crate.name / "build.log"
+    try:
+        return _build_locked(crate, root)
+    except BuildFailed:
+        raise
+    except (OSError, subprocess.SubprocessError, zipfile.BadZipFile) as exc:
+        raise BuildFailed(f"build of {crate.name} failed: {exc}", str(log_path)) from exc
+
+
+def check_toolchain() -> None:
+    """Raise BuildFailed, saying what to install, unless cargo, rustc and maturin are there."""
     for tool in ("cargo", "rustc"):
         if (find_rustc() if tool == "rustc" else which(tool)) is None:
             raise BuildFailed(RUST_MISSING.format(tool=tool))
@@ -72,14 +86,21 @@ def build_extension(crate: CrateSource) -> Path:
             f"maturin is not installed for {sys.executable}; install it with "
             f"`{sys.executable} -m pip install maturin`"
         )
-    root = cache_dir()
-    log_path = root / "crates" / crate.name / "build.log"
-    try:
-        return _build_locked(crate, root)
-    except BuildFailed:
-        raise
-    except (OSError, subprocess.SubprocessError, zipfile.BadZipFile) as exc:
-        raise BuildFailed(f"build of {crate.name} failed: {exc}", str(log_path)) from exc
+
+
+def prepare_cache(root: Path) -> None:
+    """Create the cache layout (and its CACHEDIR.TAG marker) under `root`."""
+    for sub in ("crates", "lib", "target", "tmp"):
+        (root / sub).mkdir(parents=True, exist_ok=True)
+    tag = root / CACHEDIR_TAG
+    if not tag.exists():
+        _write_atomic(tag, CACHEDIR_TAG_TEXT)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def _check_crate(crate: CrateSource) -> None:
@@ -95,40 +116,49 @@ def _check_crate(crate: CrateSource) -> None:
 
 
 def _build_locked(crate: CrateSource, root: Path) -> Path:
-    for sub in ("crates", "lib", "target", "tmp"):
-        (root / sub).mkdir(parents=True, exist_ok=True)
-    with _exclusive_lock(root / "build.lock", crate.name):
+    prepare_cache(root)
+    with exclusive_lock(root / "build.lock", crate.name):
         found = find_artifact(crate.name)
         if found is not None:
             log.debug("%s: built by another build while we waited", crate.name)
             return found
         crate_dir = _write_crate(root, crate)
         log_path = crate_dir / "build.log"
-        seed = root / "Cargo.lock"
-        has_own_lock = "Cargo.lock" in crate.files
-        offline = has_own_lock or seed.is_file()
-        if seed.is_file() and not has_own_lock:
-            shutil.copyfile(seed, crate_dir / "Cargo.lock")
-        with tempfile.TemporaryDirectory(prefix="wheel-", dir=root / "tmp") as wheel_dir, open(
-            log_path, "wb"
-        ) as logf:
-            ok, output = _run_maturin(crate_dir, root, Path(wheel_dir), offline, logf, log_path)
-            retry = _OFFLINE_MISS_RE if offline else _NETWORK_FAIL_RE
-            if not ok and retry.search(output):
-                log.debug("%s: retrying %s", crate.name, "online" if offline else "offline")
-                ok, output = _run_maturin(crate_dir, root, Path(wheel_dir), not offline, logf, log_path)
-            if not ok:
-                logf.close()
-                raise BuildFailed(f"cargo build failed: {summarize_log(log_path)}", str(log_path))
-            artifact = _install_artifact(Path(wheel_dir), crate.name, log_path)
-        if not seed.is_file() and (crate_dir / "Cargo.lock").is_file():
-            _copy_atomic(crate_dir / "Cargo.lock", seed)
-            log.debug("seeded %s from %s", seed, crate.name)
-        return artifact
+        with tempfile.TemporaryDirectory(prefix="wheel-", dir=root / "tmp") as wheel_dir:
+            run_maturin_build(crate_dir, root, Path(wheel_dir), log_path, crate.name)
+            return _install_artifact(Path(wheel_dir), crate.name, log_path)
+
+
+def run_maturin_build(crate_dir: Path, root: Path, wheel_dir: Path, log_path: Path, label: str,
+                      portable: bool = False) -> None:
+    """`maturin build` of `crate_dir` into `wheel_dir`, logged to `log_path`. Call with the build lock held.
+
+    Starts from the cache's seed Cargo.lock (offline) and retries online if a
+    dependency is missing locally (or offline if the network is down); the
+    first successful build seeds the lock for every later crate. `portable`
+    asks for a manylinux wheel that installs elsewhere (the export) instead of
+    the native-tag wheel the runtime unpacks. Raises BuildFailed.
+    """
+    seed = root / "Cargo.lock"
+    has_own_lock = (crate_dir / "Cargo.lock").is_file()
+    offline = has_own_lock or seed.is_file()
+    if seed.is_file() and not has_own_lock:
+        shutil.copyfile(seed, crate_dir / "Cargo.lock")
+    with open(log_path, "wb") as logf, _BuildProgress(label) as progress:
+        ok, output = _run_maturin(crate_dir, root, wheel_dir, offline, logf, log_path, portable, progress)
+        retry = _OFFLINE_MISS_RE if offline else _NETWORK_FAIL_RE
+        if not ok and retry.search(output):
+            log.info("%s: retrying %s", label, "online" if offline else "offline")
+            ok, output = _run_maturin(crate_dir, root, wheel_dir, not offline, logf, log_path, portable, progress)
+    if not ok:
+        raise BuildFailed(f"cargo build failed: {summarize_log(log_path)}", str(log_path))
+    if not seed.is_file() and (crate_dir / "Cargo.lock").is_file():
+        _copy_atomic(crate_dir / "Cargo.lock", seed)
+        log.debug("seeded %s from %s", seed, label)
 
 
 @contextlib.contextmanager
-def _exclusive_lock(lock_path: Path, name: str) -> Iterator[None]:
+def exclusive_lock(lock_path: Path, name: str) -> Iterator[None]:
     """flock(LOCK_EX) on `lock_path`, waiting up to LOCK_TIMEOUT. Released on close or process death."""
     with open(lock_path, "a+b") as fh:
         if fcntl is None:  # pragma: no cover
@@ -170,28 +200,30 @@ def _write_crate(root: Path, crate: CrateSource) -> Path:
     return crate_dir
 
 
-def maturin_command(crate_dir: Path, wheel_dir: Path, offline: bool) -> list[str]:
-    """The one maturin command line every build uses (only --offline varies)."""
+def maturin_command(crate_dir: Path, wheel_dir: Path, offline: bool, portable: bool = False) -> list[str]:
+    """The one maturin command line every build uses (only --offline and the wheel's tag vary)."""
     cmd = [
         sys.executable, "-m", "maturin", "build",
         "--release",
         "-i", sys.executable,
         "-o", str(wheel_dir),
         "--manifest-path", str(crate_dir / "Cargo.toml"),
-        "--compatibility", "linux",   # native linux tag: no manylinux policy search
-        "--auditwheel", "skip",       # no auditwheel pass over the .so
         "--color", "never",
     ]
+    if not portable:
+        # native linux tag, no auditwheel pass: the runtime only unpacks the .so
+        cmd += ["--compatibility", "linux", "--auditwheel", "skip"]
     if offline:
         cmd.append("--offline")
     return cmd
 
 
 def _run_maturin(
-    crate_dir: Path, root: Path, wheel_dir: Path, offline: bool, logf: BinaryIO, log_path: Path
+    crate_dir: Path, root: Path, wheel_dir: Path, offline: bool, logf: BinaryIO, log_path: Path,
+    portable: bool, progress: "_BuildProgress",
 ) -> tuple[bool, str]:
     """Run maturin once, appending its output to the log; (succeeded, this run's output)."""
-    cmd = maturin_command(crate_dir, wheel_dir, offline)
+    cmd = maturin_command(crate_dir, wheel_dir, offline, portable)
     env = build_env(root)
     header = (
         f"$ {' '.join(cmd)}\n"
@@ -209,7 +241,7 @@ def _run_maturin(
         stderr=subprocess.STDOUT, start_new_session=(os.name == "posix"),
     )
     try:
-        rc = proc.wait(timeout=BUILD_TIMEOUT)
+        rc = progress.wait(proc, log_path, BUILD_TIMEOUT)
     except subprocess.TimeoutExpired:
         _kill_tree(proc)
         logf.write(f"\n# rustify: killed after {BUILD_TIMEOUT:g} s\n".encode())
@@ -226,6 +258,83 @@ def _run_maturin(
         fh.seek(start)
         output = fh.read().decode("utf-8", "replace")
     return rc == 0, output
+
+
+class _BuildProgress:
+    """A one-line progress display on stderr while a build runs in the foreground.
+
+    Shown only when the build runs in the main thread and stderr is a terminal
+    (the CLI, an eager first compile in an interactive session); background
+    compiles and non-interactive runs stay quiet. Start, end and timing always
+    go to the `rustify` logger.
+    """
+
+    INTERVAL = 0.25  # seconds between redraws
+
+    def __init__(self, label: str):
+        self.label = label
+        self.shown = False
+        self.t0 = time.monotonic()
+        self.enabled = threading.current_thread() is threading.main_thread() and _stderr_is_tty()
+
+    def __enter__(self) -> "_BuildProgress":
+        log.info("building %s", self.label)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.shown:
+            self._write("\r\x1b[K")
+        log.info("%s: build finished after %.1f s", self.label, time.monotonic() - self.t0)
+
+    def wait(self, proc: subprocess.Popen, log_path: Path, timeout: float) -> int:
+        """proc.wait(timeout), redrawing the progress line meanwhile (TimeoutExpired after `timeout`)."""
+        if not self.enabled:
+            return proc.wait(timeout=timeout)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                return proc.wait(timeout=min(self.INTERVAL, max(deadline - time.monotonic(), 0.001)))
+            except subprocess.TimeoutExpired:
+                if time.monotonic() >= deadline:
+                    raise
+            self._draw(_last_step(log_path))
+
+    def _draw(self, step: str) -> None:
+        width = shutil.get_terminal_size((80, 20)).columns
+        text = f"rustify: building {self.label} ({time.monotonic() - self.t0:.0f} s) {step}"
+        self._write("\r\x1b[K" + text[: max(width - 1, 10)])
+        self.shown = True
+
+    @staticmethod
+    def _write(text: str) -> None:
+        try:
+            sys.stderr.write(text)
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass
+
+
+def _stderr_is_tty() -> bool:
+    try:
+        return sys.stderr is not None and sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _last_step(log_path: Path) -> str:
+    """The last `Compiling ...`-style line of the build log (what cargo is doing now)."""
+    try:
+        with open(log_path, "rb") as fh:
+            fh.seek(max(fh.seek(0, os.SEEK_END) - 4096, 0))
+            tail = fh.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+    for line in reversed(tail.splitlines()):
+        line = _ANSI_RE.sub("", line).strip()
+        if line.startswith(("Compiling", "Building", "Finished", "Downloading", "Downloaded", "Updating",
+                            "Locking", "📦", "🔗", "🐍")):
+            return line
+    return ""
 
 
 def _kill_tree(proc: subprocess.Popen) -> None:

@@ -13,6 +13,17 @@ from pathlib import Path
 
 from rustify.config import cache_dir
 
+# The Cache Directory Tagging marker (https://bford.info/cachedir/): backup
+# tools skip the directory, and `rustify cache` knows the directory is rustify's.
+CACHEDIR_TAG = "CACHEDIR.TAG"
+CACHEDIR_TAG_TEXT = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by rustify.\n"
+    "# For information about cache directory tags see https://bford.info/cachedir/\n"
+)
+# What rustify puts in its cache dir; `rustify cache` refuses a dir holding anything else.
+LAYOUT = ("crates", "lib", "target", "tmp", "toolchain", "runs", "Cargo.lock", "build.lock", CACHEDIR_TAG)
+
 
 @functools.cache
 def ext_suffix() -> str:

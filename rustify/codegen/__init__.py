@@ -22,10 +22,11 @@ TEMPLATE_PACKAGE = "rustify.rust_templates"
 
 @lru_cache(maxsize=1)
 def template_fingerprint() -> str:
-    """Hash of every template, so changed templates give new crate names."""
+    """Hash of every template a runtime crate uses, so changed templates give new
+    crate names (the export_*.j2 templates only shape exported wheels)."""
     h = hashlib.sha256()
     for entry in sorted(resources.files(TEMPLATE_PACKAGE).iterdir(), key=lambda p: p.name):
-        if entry.name.endswith(".j2"):
+        if entry.name.endswith(".j2") and not entry.name.startswith("export_"):
             h.update(entry.name.encode() + entry.read_bytes())
     return h.hexdigest()
 

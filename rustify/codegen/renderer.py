@@ -94,24 +94,40 @@ def _return_context(t: ir.Type) -> dict:
     return dict(rust_type="()", converter="ret_none")
 
 
-def render_crate(fn: ir.Function, crate_name: str) -> CrateSource:
-    """Render the crate for `fn`; `crate_name` is also the Python module name."""
-    env = _environment()
+# Where generated code finds the `Deopt` exception it raises: rustify's runtime,
+# or (for an exported wheel that must not need rustify) the wheel's own package.
+RUNTIME_DEOPT_MODULE = "rustify.runtime.deopt"
+
+
+def function_context(fn: ir.Function, deopt_module: str = RUNTIME_DEOPT_MODULE) -> dict:
+    """Template values for one function (function.rs.j2 and the crate around it)."""
     params = [_param_context(i, p, fn.may_deopt) for i, p in enumerate(fn.params)]
     list_params = [p for p in params if p["kind"] == "list"]
     alias_pairs = [(a["index"], b["index"]) for a in list_params for b in list_params
                    if a["index"] < b["index"] and (a["mutated"] or b["mutated"])]
     array_names = {p.name for p in fn.params if isinstance(p.type, ir.Array1)}
     array_names |= {n for n, t in fn.locals.items() if isinstance(t, ir.Array1)}
-    context = dict(
-        fn=fn, version=__version__, crate_name=crate_name, params=params,
+    return dict(
+        fn=fn, version=__version__, params=params,
         locals=[(n, rust_type(t)) for n, t in fn.locals.items()],
         ret=_return_context(fn.return_type), alias_pairs=alias_pairs, array_names=array_names,
         unrestorable_writes=any(p["kind"] == "array" and p["mutated"] and not p["snapshot"] for p in params),
-        pyo3_version=PYO3_VERSION, numpy_crate_version=NUMPY_CRATE_VERSION,
+        pyo3_version=PYO3_VERSION, numpy_crate_version=NUMPY_CRATE_VERSION, deopt_module=deopt_module,
+        kernel_name="kernel", entry_name="entry", entry_python_name="entry",
     )
+
+
+def render_crate(fn: ir.Function, crate_name: str) -> CrateSource:
+    """Render the crate for `fn`; `crate_name` is also the Python module name."""
+    env = _environment()
+    context = dict(function_context(fn), crate_name=crate_name)
     return CrateSource(crate_name, {
         "Cargo.toml": env.get_template("Cargo.toml.j2").render(context),
         "pyproject.toml": env.get_template("pyproject.toml.j2").render(context),
         "src/lib.rs": env.get_template("lib.rs.j2").render(context),
     })
+
+
+def render_template(name: str, context: dict) -> str:
+    """Render one template of rust_templates/ with `context` (for the export)."""
+    return _environment().get_template(name).render(context)
