@@ -11,5 +11,6 @@ Python (`f.rustify.explain()` says why).
 from rustify._version import __version__
 from rustify.accelerate import accelerate
 from rustify.errors import BuildFailed, Reason, RustifyWarning, Untranslatable
+from rustify.profile_block import profile
 
-__all__ = ["__version__", "accelerate", "BuildFailed", "Reason", "RustifyWarning", "Untranslatable"]
+__all__ = ["__version__", "accelerate", "profile", "BuildFailed", "Reason", "RustifyWarning", "Untranslatable"]
