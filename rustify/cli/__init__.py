@@ -15,6 +15,7 @@ import sys
 
 # command name -> module (in the order `--help` lists them)
 COMMANDS = {
+    "profile": "rustify.cli.profile",
 }
 
 
