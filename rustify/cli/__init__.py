@@ -16,6 +16,8 @@ import sys
 # command name -> module (in the order `--help` lists them)
 COMMANDS = {
     "profile": "rustify.cli.profile",
+    "accelerate": "rustify.cli.accelerate",
+    "run": "rustify.cli.run",
 }
 
 

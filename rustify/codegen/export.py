@@ -106,7 +106,7 @@ def original_source(func: types.FunctionType) -> tuple[str, dict[str, str]]:
         raise ExportError(f"{func.__qualname__}: source is not a plain `def`")
     text = "".join(src.text.splitlines(keepends=True)[fdef.lineno - 1:]).rstrip() + "\n"
     needs = {}
-    for name in global_names(tree):
+    for name in global_names(ast.parse(text)):  # the decorators' names are not needed
         if name in func.__globals__:
             needs[name] = _binding(name, func.__globals__[name], func.__qualname__)
     return text, needs
