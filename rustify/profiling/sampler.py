@@ -34,8 +34,9 @@ What an in-process sampler can tell, and what it cannot:
   call (`Recording.period`).
 - ITIMER_PROF counts the whole process's CPU time; only the main thread's frame
   is sampled, so other busy threads inflate the main thread's numbers.
-- rustify's own frames (the dispatch wrapper) are skipped: a sample in them is
-  charged to the first frame outside rustify.
+- rustify's own frames (the dispatch wrapper of an accelerated function) are
+  skipped: a sample in them is charged to the first frame outside rustify, as
+  native time (the dispatch plus the native code it called).
 """
 
 from __future__ import annotations
@@ -70,11 +71,15 @@ class CodeStats:
     globals: dict = field(repr=False)
     samples: int = 0
     cpu: Counter = field(default_factory=Counter, repr=False)  # CPU time bucket -> samples
+    rustify_seconds: float = 0.0  # samples taken inside rustify (dispatch, native code) called from here
     signatures: Counter = field(default_factory=Counter)
 
     def split(self, period: float) -> tuple[float, float]:
-        """(interpreter seconds, native seconds): per sample, time beyond 2 periods is native."""
-        python = native = 0.0
+        """(interpreter seconds, native seconds): per sample, time beyond 2 periods is native.
+
+        Samples taken inside rustify (an accelerated callee) all count as native.
+        """
+        python, native = 0.0, self.rustify_seconds
         cap = 2 * period
         for bucket, n in self.cpu.items():
             seconds = bucket * _BUCKET
@@ -115,8 +120,9 @@ class Recording:
 
     def add(self, frame: types.FrameType, seconds: float) -> None:
         """Charge `seconds` of CPU time to `frame` (skipping rustify's own frames)."""
+        in_rustify = False
         while frame is not None and _is_own(frame.f_code):
-            frame = frame.f_back
+            frame, in_rustify = frame.f_back, True
         if frame is None:
             return
         code = frame.f_code
@@ -124,10 +130,13 @@ class Recording:
         if stats is None:
             stats = self.stats[code] = CodeStats(code, frame.f_globals)
         stats.samples += 1
-        bucket = round(seconds / _BUCKET)
-        stats.cpu[bucket] += 1
-        if not _after_call(frame):
-            self.plain_cpu[bucket] += 1
+        if in_rustify:  # in an accelerated function's dispatch or native code: not this frame's bytecode
+            stats.rustify_seconds += seconds
+        else:
+            bucket = round(seconds / _BUCKET)
+            stats.cpu[bucket] += 1
+            if not _after_call(frame):
+                self.plain_cpu[bucket] += 1
         nargs = code.co_argcount
         if not nargs:
             stats.signatures[()] += 1
@@ -218,14 +227,15 @@ class Sampler:
             raise RuntimeError("this sampler was already started; use a new one")
         if _timer.available():
             self.recording = Recording("signal", self.interval)
+            self._started = (time.perf_counter(), self._cpu_now())
             _timer.add(self.recording)
         else:
             self.recording = Recording("thread", self.interval)
+            self._started = (time.perf_counter(), self._cpu_now())
             target = threading.get_ident()
             self._thread = threading.Thread(target=self._poll, args=(target, _thread_clock(target)),
                                             name="rustify-profile-sampler", daemon=True)
             self._thread.start()
-        self._started = (time.perf_counter(), self._cpu_now())
         return self.recording
 
     def stop(self) -> Recording:
