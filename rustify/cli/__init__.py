@@ -17,6 +17,8 @@ import sys
 COMMANDS = {
     "profile": "rustify.cli.profile",
     "accelerate": "rustify.cli.accelerate",
+    "cache": "rustify.cli.cache",
+    "doctor": "rustify.cli.doctor",
     "run": "rustify.cli.run",
 }
 
