@@ -1,30 +1,42 @@
-"""The `@rustify.accelerate` front door: choose a compile policy, wrap the function.
+"""The `@rustify.accelerate` front door: read the settings, choose a policy, wrap.
 
-- `eager=True`: compile each signature at its first call (in the caller's thread).
-- default: compile a signature once it has been called `hot_calls` times
-  (`RUSTIFY_HOT_CALLS`, default 2), also in the caller's thread.
+    @rustify.accelerate                   # profile: compile in the background once hot
+    @rustify.accelerate(eager=True)       # compile each signature at its first call
+    @rustify.accelerate(validate=20)      # also shadow-run Python on 20 native calls per signature
+
+Keyword arguments override `rustify.config.settings()` ([tool.rustify] in
+pyproject.toml, then RUSTIFY_* environment variables) for this function.
 """
 
 from __future__ import annotations
 
-import os
 import types
 
-from rustify.runtime.dispatch import Accelerated
+from rustify.config import settings
+from rustify.runtime.dispatch import Accelerated, CompilePolicy
 
 
-def accelerate(func: types.FunctionType | None = None, *, eager: bool = False, hot_calls: int | None = None):
-    """Decorator: `@accelerate` or `@accelerate(eager=True)`. Returns an `Accelerated`."""
-    threshold = 1 if eager else (hot_calls or int(os.environ.get("RUSTIFY_HOT_CALLS", "2")))
+def accelerate(func: types.FunctionType | None = None, *, eager: bool = False, mode: str | None = None,
+               threshold_ms: float | None = None, min_calls: int | None = None, background: bool | None = None,
+               validate: int | None = None, front_door: str = "decorator"):
+    """Decorator: `@accelerate` or `@accelerate(...)`. Returns an `Accelerated`.
 
-    def policy(_wrapper, _signature, calls: int) -> bool:
-        return calls >= threshold
+    mode: "profile" (default), "eager" (same as eager=True) or "off" (record
+    calls, never compile). threshold_ms / min_calls: when a signature is hot.
+    background: compile hot signatures in a background thread (eager always
+    compiles in the caller's thread). validate: shadow-validated calls per signature.
+    front_door: who wrapped it ("decorator", "profile", "auto"), for reports.
+    """
+    config = settings().replace(mode="eager" if eager else mode, threshold_ms=threshold_ms, min_calls=min_calls,
+                                background=background, validate=validate)
+    policy = CompilePolicy(mode=config.mode, threshold_ns=config.threshold_ms * 1e6, min_calls=config.min_calls,
+                           background=config.background, validate=config.validate)
 
     def wrap(f: types.FunctionType) -> Accelerated:
         if isinstance(f, Accelerated):
             return f
         if not isinstance(f, types.FunctionType):
             raise TypeError(f"rustify.accelerate expects a Python function, got {type(f).__name__}")
-        return Accelerated(f, policy)
+        return Accelerated(f, policy, front_door)
 
     return wrap(func) if func is not None else wrap

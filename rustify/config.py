@@ -48,10 +48,14 @@ class Settings:
 
 
 def _check(s: Settings) -> None:
+    def where(key: str) -> str:
+        return f" (from {s.source[key]})" if key in s.source else ""
+
     if s.mode not in MODES:
-        raise ValueError(f"rustify mode must be one of {', '.join(MODES)}, not {s.mode!r}")
-    if s.threshold_ms < 0 or s.min_calls < 1 or s.validate < 0:
-        raise ValueError("rustify threshold_ms and validate must be >= 0 and min_calls >= 1")
+        raise ValueError(f"rustify mode must be one of {', '.join(MODES)}, not {s.mode!r}{where('mode')}")
+    for key, low in (("threshold_ms", 0), ("min_calls", 1), ("validate", 0)):
+        if getattr(s, key) < low:
+            raise ValueError(f"rustify {key} must be >= {low}, not {getattr(s, key)!r}{where(key)}")
 
 
 def _as_bool(text: str | bool) -> bool:

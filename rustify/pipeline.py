@@ -33,6 +33,7 @@ class NativeFunction:
     path: Path
     cache_hit: bool
     seconds: float  # from request to loaded (a cache hit: lookup + load)
+    guards: tuple = ()  # (global name, value) pairs the translation froze in
 
     @property
     def rust_source_path(self) -> Path:
@@ -63,7 +64,7 @@ def compile_function(func: types.FunctionType, signature: tuple[str, ...]) -> Na
     toolchain could not build it; the log path is in the message) or OSError
     (no source available).
     """
-    from rustify.analysis.source import load_source
+    from rustify.analysis.source import global_guards, load_source
     from rustify.build import build_extension, find_artifact
     from rustify.runtime.loader import load_extension
 
@@ -79,4 +80,5 @@ def compile_function(func: types.FunctionType, signature: tuple[str, ...]) -> Na
         fn = analyse(func, signature, src)
         path = build_extension(render(fn, name))
     module = load_extension(path, name)
-    return NativeFunction(signature, module.entry, name, path, hit, time.perf_counter() - start)
+    return NativeFunction(signature, module.entry, name, path, hit, time.perf_counter() - start,
+                          global_guards(func, src))

@@ -6,13 +6,14 @@ Set RUSTIFY_TEST_CACHE to reuse a cache across runs (CI keeps it per run).
 
 from __future__ import annotations
 
-import math
 import os
 import sys
 import tempfile
 from pathlib import Path
 
 import pytest
+
+from rustify.runtime.validate import same_value
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "examples"))
@@ -35,24 +36,6 @@ def outcome(func, args):
         return ("ok", func(*args), args)
     except Exception as e:  # noqa: BLE001 - the exception type is the observable
         return ("raise", type(e), args)
-
-
-def same_value(a, b, rel=0.0) -> bool:
-    """Python-level equality that also compares types, NaN and -0.0 (rel: float tolerance)."""
-    import numpy as np
-
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        return (type(a) is type(b) and a.dtype == b.dtype and a.shape == b.shape
-                and all(same_value(x, y, rel) for x, y in zip(a.tolist(), b.tolist())))
-    if isinstance(a, list) or isinstance(b, list):
-        return type(a) is type(b) and len(a) == len(b) and all(same_value(x, y, rel) for x, y in zip(a, b))
-    if isinstance(a, float) and isinstance(b, float):
-        if math.isnan(a) or math.isnan(b):
-            return math.isnan(a) and math.isnan(b)
-        if a == b:
-            return math.copysign(1, a) == math.copysign(1, b) or rel > 0
-        return rel > 0 and math.isclose(a, b, rel_tol=rel, abs_tol=0.0)
-    return type(a) is type(b) and a == b
 
 
 def assert_same_outcome(expected, got, rel=0.0, list_floats_from_numpy=False):

@@ -65,7 +65,7 @@ def test_signature_not_compiled_yet_runs_python():
     def add(a, b):
         return a + b
 
-    lazy = rustify.accelerate(add, hot_calls=3)
+    lazy = rustify.accelerate(add, min_calls=3, threshold_ms=0, background=False)
     assert lazy(1, 2) == 3 and lazy.rustify.last_call == "python"
     assert lazy(1, 2) == 3 and lazy.rustify.last_call == "python"
     assert lazy(1, 2) == 3 and lazy.rustify.last_call == "native"

@@ -2,7 +2,8 @@
 
 `load_source(func)` gives the dedented source and its position; the fingerprint
 (`source_fingerprint`) covers the AST and the values of the globals the body
-reads, so a cache key changes whenever the translation could.
+reads, so a cache key changes whenever the translation could; `global_guards`
+lists those globals so the runtime can notice when one is rebound later.
 """
 
 from __future__ import annotations
@@ -51,6 +52,20 @@ def describe_global(value: object) -> str:
     if name:
         return f"{type(value).__name__}:{module}.{name}"
     return f"{type(value).__name__}:{id(value)}"
+
+
+MISSING = object()  # a guard value: the name was not a global at compile time
+
+
+def global_guards(func: types.FunctionType, src: FunctionSource) -> tuple[tuple[str, object], ...]:
+    """(name, value) for every global the body reads, as frozen into the translation.
+
+    Native code holds these values as constants; the dispatcher compares them
+    with the live globals before a native call, so rebinding a module constant
+    (or shadowing a builtin) can never leave stale native code running.
+    """
+    g = func.__globals__
+    return tuple((name, g.get(name, MISSING)) for name in global_names(ast.parse(src.text)))
 
 
 def source_fingerprint(func: types.FunctionType, src: FunctionSource) -> str:

@@ -2,40 +2,82 @@
 
 One native specialization per argument signature. A call whose signature has
 no specialization, or whose native code raises `Deopt`, runs the Python
-original. When a signature is compiled is decided by a `policy` callable, so
-front doors (eager, profiling, import hook) differ only in the policy they pass.
+original. Which signatures compile, and when, is a `CompilePolicy`:
+
+- "eager": at a signature's first call, in the caller's thread (that call runs native)
+- "profile": once the signature is hot (`min_calls` calls and an estimated
+  `threshold_ms` of Python time, from sampled call times); by default in a
+  background thread, so callers keep running Python until the native version
+  is ready, then one dict store swaps it in (atomic under the GIL)
+- "off": never (calls and signatures are still recorded)
+
+With `validate=N`, the first N native calls of each signature also run the
+Python original (on copies of the arguments) and compare; a difference reverts
+that signature to Python with a warning and an entry in `explain()`.
 """
 
 from __future__ import annotations
 
 import functools
+import queue
 import threading
 import types
 import warnings
+from dataclasses import dataclass
+from time import perf_counter_ns
 from typing import Callable
 
+from rustify.analysis.source import MISSING
 from rustify.errors import BuildFailed, RustifyWarning, Untranslatable
+from rustify.runtime import registry
 from rustify.runtime.deopt import Deopt
-from rustify.runtime.info import AccelerationInfo
+from rustify.runtime.info import AccelerationInfo, SignatureStats
 from rustify.runtime.signature import signature_of
 
 # A signature whose native code asks to re-run in Python this often stops
 # being tried: both would run on every call.
 DEOPT_GIVE_UP = 16
+# Rebinding a global the native code froze in drops the natives (they recompile
+# when hot again); after this many rebinds the function stays Python.
+GLOBAL_REBIND_GIVE_UP = 3
+# Call timing is sampled: the first calls, then one in 16 (Python) / 64 (native).
+PYTHON_SAMPLE_MASK = 15
+NATIVE_SAMPLE_MASK = 63
+ALWAYS_TIMED = 2
+
+
+@dataclass(frozen=True)
+class CompilePolicy:
+    mode: str = "profile"  # "profile", "eager" or "off"
+    threshold_ns: float = 20e6
+    min_calls: int = 2
+    background: bool = True
+    validate: int = 0
+
+    def is_hot(self, stats: SignatureStats) -> bool:
+        if self.mode == "eager":
+            return True
+        if self.mode == "off" or stats.python_calls < self.min_calls:
+            return False
+        return stats.estimated_python_ns() >= self.threshold_ns
 
 
 class Accelerated:
     """Callable stand-in for a Python function; `.rustify` tells what it did."""
 
-    def __init__(self, func: types.FunctionType, policy: Callable[["Accelerated", tuple, int], bool]):
+    def __init__(self, func: types.FunctionType, policy: CompilePolicy, front_door: str = "decorator"):
         functools.update_wrapper(self, func)
         self.__wrapped__ = func
         self._func = func
-        self._policy = policy
+        self.policy = policy
         self._native: dict[tuple, Callable] = {}
-        self._calls: dict[tuple, int] = {}
+        self._validate_left: dict[tuple, int] = {}
+        self._pending: dict[tuple, threading.Event] = {}
+        self._guards: tuple = ()  # globals frozen into the native code, checked before native calls
+        self._invalidations = 0
         self._lock = threading.Lock()
-        self.rustify = AccelerationInfo(func)
+        self.rustify = AccelerationInfo(func, front_door)
+        registry.register(self)
 
     def __get__(self, obj, objtype=None):
         return self if obj is None else types.MethodType(self, obj)
@@ -47,22 +89,45 @@ class Accelerated:
         sig = signature_of(args)
         native = self._native.get(sig)
         if native is not None:
+            if self._guards and not self._globals_unchanged():
+                return self(*args)  # the natives were dropped: dispatch again
+            if self._validate_left and sig in self._validate_left:
+                return self._shadow_call(sig, native, args)
+            st = self.rustify.stats[sig]
+            n = st.native_calls = st.native_calls + 1
+            self.rustify._last = st.native_last  # a Deopt below replaces it
             try:
-                result = native(*args)
+                if n & NATIVE_SAMPLE_MASK:
+                    result = native(*args)
+                else:
+                    start = perf_counter_ns()
+                    result = native(*args)
+                    st.native_ns += perf_counter_ns() - start
+                    st.native_timed += 1
             except Deopt as why:
-                self._note_deopt(sig, str(why))
+                self._note_deopt(sig, st, str(why))
                 return self._func(*args)
-            except Exception:
-                self.rustify._ran_native(sig)  # Python's exception, raised by native code
-                raise
+            return result
+        st = self.rustify.stats.get(sig)
+        if st is None:
+            st = self.rustify.stats[sig] = SignatureStats()
+        n = st.python_calls = st.python_calls + 1
+        if not st.compile_requested and self.policy.is_hot(st):
+            st.compile_requested = True
+            if not self.policy.background or self.policy.mode == "eager":
+                if self.compile(sig):
+                    st.python_calls -= 1
+                    return self(*args)  # compiled now: dispatch again
             else:
-                self.rustify._ran_native(sig)
-                return result
-        else:
-            count = self._calls[sig] = self._calls.get(sig, 0) + 1
-            if sig not in self.rustify.reasons and self._policy(self, sig, count) and self.compile(sig):
-                return self(*args)  # compiled now: dispatch again
+                self._compile_in_background(sig)
         self.rustify._ran_python(sig)
+        if n <= ALWAYS_TIMED or not n & PYTHON_SAMPLE_MASK:
+            start = perf_counter_ns()
+            try:
+                return self._func(*args)
+            finally:
+                st.python_ns += perf_counter_ns() - start
+                st.python_timed += 1
         return self._func(*args)
 
     def compile(self, sig: tuple) -> Callable | None:
@@ -86,23 +151,117 @@ class Accelerated:
             except Exception as e:  # noqa: BLE001 - a rustify bug must not break the program
                 self._stay_python(sig, f"rustify failed internally ({type(e).__name__}: {e}); please report this")
                 return None
+            st = self.rustify.stats.setdefault(sig, SignatureStats())
+            st.compile_requested = True
+            st.native_last = (sig, True, None)
             self.rustify._add_native(native)
-            self._native[sig] = native.entry
+            if self.policy.validate:
+                self._validate_left[sig] = self.policy.validate
+            self._guards = native.guards  # the same source and globals for every signature
+            self._native[sig] = native.entry  # the swap: later calls of `sig` run native
             return native.entry
+
+    def _globals_unchanged(self) -> bool:
+        """True if every global the native code froze in still has its value; else drop the natives."""
+        g = self._func.__globals__
+        for name, value in self._guards:
+            if g.get(name, MISSING) is not value:
+                break
+        else:
+            return True
+        with self._lock:
+            self._invalidations += 1
+            self.rustify._drop_natives(f"global `{name}` was rebound after compiling")
+            for st in self.rustify.stats.values():
+                st.compile_requested = self._invalidations > GLOBAL_REBIND_GIVE_UP
+            self._native.clear()
+            self._validate_left.clear()
+            self._guards = ()
+        if self._invalidations > GLOBAL_REBIND_GIVE_UP:
+            for sig in list(self.rustify.stats):
+                self._stay_python(sig, f"global `{name}`, which the native code holds as a constant, keeps being "
+                                       f"rebound ({self._invalidations} times)")
+        return False
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until this function's background compiles are done; False on timeout."""
+        for event in list(self._pending.values()):
+            if not event.wait(timeout):
+                return False
+        return True
+
+    def _compile_in_background(self, sig: tuple) -> None:
+        event = self._pending[sig] = threading.Event()
+
+        def job():
+            try:
+                self.compile(sig)
+            finally:
+                event.set()
+                self._pending.pop(sig, None)
+
+        _worker().submit(job)
+
+    def _shadow_call(self, sig: tuple, native: Callable, args: tuple):
+        from rustify.runtime.validate import shadow_call
+
+        st = self.rustify.stats[sig]
+        st.native_calls += 1
+        outcome = shadow_call(self._func, native, args, Deopt)
+        st.validated += 1
+        if outcome.mismatch is None:
+            self.rustify._last = st.native_last
+            left = self._validate_left.get(sig, 0) - 1
+            if left > 0:
+                self._validate_left[sig] = left
+            else:
+                self._validate_left.pop(sig, None)
+        else:
+            st.mismatch = outcome.mismatch
+            self._native.pop(sig, None)
+            self._validate_left.pop(sig, None)
+            self._stay_python(sig, f"shadow validation found a difference: {outcome.mismatch}")
+            self.rustify._ran_python(sig, "shadow validation found a difference")
+        return outcome.unwrap()
 
     def _stay_python(self, sig: tuple, why: str, reasons=None) -> None:
         self.rustify._add_failure(sig, why, reasons)
         warnings.warn(RustifyWarning(f"{self.__qualname__}{_sig_text(sig)} stays Python: {why}"), stacklevel=4)
 
-    def _note_deopt(self, sig: tuple, why: str) -> None:
-        info = self.rustify
-        info._ran_python(sig, f"native code asked to re-run in Python: {why}")
-        count = info.deopts[sig] = info.deopts.get(sig, 0) + 1
-        attempts = info.native_calls.get(sig, 0) + count
-        if count >= DEOPT_GIVE_UP and 2 * count > attempts:
+    def _note_deopt(self, sig: tuple, st: SignatureStats, why: str) -> None:
+        self.rustify._ran_python(sig, f"native code asked to re-run in Python: {why}")
+        count = st.deopts = st.deopts + 1
+        if count >= DEOPT_GIVE_UP and 2 * count > st.native_calls:
             self._native.pop(sig, None)
-            self._stay_python(sig, f"its native code asked to re-run in Python on {count} of {attempts} calls "
-                                   f"(last time: {why})")
+            self._stay_python(sig, f"its native code asked to re-run in Python on {count} of {st.native_calls} "
+                                   f"calls (last time: {why})")
+
+
+class _CompileWorker:
+    """One daemon thread that runs background compiles in order (builds are serialized anyway)."""
+
+    def __init__(self):
+        self._jobs: queue.Queue = queue.Queue()
+        threading.Thread(target=self._loop, name="rustify-compile", daemon=True).start()
+
+    def submit(self, job: Callable[[], None]) -> None:
+        self._jobs.put(job)
+
+    def _loop(self) -> None:
+        while True:
+            self._jobs.get()()
+
+
+_worker_lock = threading.Lock()
+_the_worker: _CompileWorker | None = None
+
+
+def _worker() -> _CompileWorker:
+    global _the_worker
+    with _worker_lock:
+        if _the_worker is None:
+            _the_worker = _CompileWorker()
+        return _the_worker
 
 
 def _sig_text(sig: tuple) -> str:

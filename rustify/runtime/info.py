@@ -7,26 +7,65 @@ Hung on every accelerated function as `f.rustify`:
   says why the last call ran Python
 - `reasons`: signature -> why it stays Python (`explain()` prints them all)
 - `rust_source(signature=None)`: the generated Rust
-- `compile_seconds`, `cache_hits`, `deopts`: what compiling cost and how often
-  native code handed a call back to Python
+- `stats`: signature -> `SignatureStats` (calls each way, sampled mean times,
+  deopts, shadow-validated calls); `compile_seconds`, `cache_hits`, `deopts`,
+  `native_calls` are per-signature views of it
+- `front_door`: "decorator", "profile" or "auto"
 """
 
 from __future__ import annotations
 
 import types
+from dataclasses import dataclass
+
+
+@dataclass(slots=True, eq=False)
+class SignatureStats:
+    """Counters for one signature; the dispatcher updates them on every call.
+
+    Times are sampled (a few calls, then every 16th Python / 64th native call),
+    so `mean_*_ns` are estimates and None until a sample exists.
+    """
+
+    python_calls: int = 0
+    python_timed: int = 0
+    python_ns: int = 0
+    native_calls: int = 0  # attempts, including the ones that deopted
+    native_timed: int = 0
+    native_ns: int = 0
+    deopts: int = 0
+    validated: int = 0
+    mismatch: str | None = None
+    compile_requested: bool = False
+    native_last: tuple | None = None  # the `_last` record of a native call, built once
+
+    @property
+    def mean_python_ns(self) -> float | None:
+        return self.python_ns / self.python_timed if self.python_timed else None
+
+    @property
+    def mean_native_ns(self) -> float | None:
+        return self.native_ns / self.native_timed if self.native_timed else None
+
+    def estimated_python_ns(self) -> float:
+        """Estimated total time spent in Python for this signature so far."""
+        mean = self.mean_python_ns
+        return 0.0 if mean is None else mean * self.python_calls
 
 
 class AccelerationInfo:
-    def __init__(self, func: types.FunctionType):
+    def __init__(self, func: types.FunctionType, front_door: str = "decorator"):
         self.function = f"{func.__module__}.{func.__qualname__}"
+        self.front_door = front_door
+        code = getattr(func, "__code__", None)
+        self.file = code.co_filename if code else None
+        self.line = code.co_firstlineno if code else None
         self._last: tuple | None = None  # (signature, ran native, reason it ran Python)
         self.reasons: dict[tuple, str] = {}
         self.reason_records: dict[tuple, list] = {}
-        self.compile_seconds: dict[tuple, float] = {}
-        self.cache_hits: dict[tuple, bool] = {}
-        self.deopts: dict[tuple, int] = {}
-        self.native_calls: dict[tuple, int] = {}
+        self.stats: dict[tuple, SignatureStats] = {}
         self._natives: dict[tuple, object] = {}
+        self.dropped: list[str] = []  # why native versions were thrown away (a global was rebound)
 
     @property
     def last_call(self) -> str | None:
@@ -45,18 +84,37 @@ class AccelerationInfo:
         sig, _, reason = self._last
         return reason or self.reasons.get(sig, "not compiled for this signature (yet)")
 
-    # The dispatcher reports each call here; kept to one store on the hot path.
-    def _ran_native(self, sig: tuple) -> None:
-        self._last = (sig, True, None)
-        calls = self.native_calls
-        calls[sig] = calls.get(sig, 0) + 1
-
-    def _ran_python(self, sig: tuple | None, reason: str | None = None) -> None:
-        self._last = (sig, False, reason)
-
     @property
     def native_signatures(self) -> list[tuple]:
-        return list(self._natives)
+        return [sig for sig in self._natives if sig not in self.reasons]
+
+    @property
+    def signatures(self) -> list[tuple]:
+        """Every signature this function was called with."""
+        return list(self.stats)
+
+    @property
+    def compile_seconds(self) -> dict[tuple, float]:
+        return {sig: n.seconds for sig, n in self._natives.items()}
+
+    @property
+    def cache_hits(self) -> dict[tuple, bool]:
+        return {sig: n.cache_hit for sig, n in self._natives.items()}
+
+    @property
+    def deopts(self) -> dict[tuple, int]:
+        return {sig: s.deopts for sig, s in self.stats.items() if s.deopts}
+
+    @property
+    def native_calls(self) -> dict[tuple, int]:
+        """Calls that completed in native code, per signature."""
+        return {sig: s.native_calls - s.deopts for sig, s in self.stats.items() if s.native_calls}
+
+    def status(self, signature: tuple) -> str:
+        """"native", "python" (stays Python, see `reasons`) or "pending" (not compiled yet)."""
+        if signature in self.reasons:
+            return "python"
+        return "native" if signature in self._natives else "pending"
 
     def rust_source(self, signature: tuple | None = None) -> str:
         """Generated Rust for `signature` (default: the only or first native one)."""
@@ -69,19 +127,31 @@ class AccelerationInfo:
     def explain(self) -> str:
         """Plain-language account: each signature, native or Python, and why."""
         lines = [f"{self.function}:"]
-        for sig, native in self._natives.items():
-            how = "cache hit" if native.cache_hit else "compiled"
-            lines.append(f"  {_sig(sig)}: native ({how} in {native.seconds:.2f} s, module {native.module_name})")
-        for sig, why in self.reasons.items():
-            lines.append(f"  {_sig(sig)}: stays Python: {why}")
+        for sig in dict.fromkeys([*self._natives, *self.reasons, *self.stats]):
+            native = self._natives.get(sig)
+            if sig in self.reasons:
+                lines.append(f"  {_sig(sig)}: stays Python: {self.reasons[sig]}")
+            elif native is not None:
+                how = "cache hit" if native.cache_hit else "compiled"
+                checked = self.stats.get(sig)
+                extra = f", shadow-validated on {checked.validated} calls" if checked and checked.validated else ""
+                lines.append(f"  {_sig(sig)}: native ({how} in {native.seconds:.2f} s, module {native.module_name}{extra})")
+            else:
+                lines.append(f"  {_sig(sig)}: runs Python, not compiled (yet): the compile policy has not chosen it")
         if len(lines) == 1:
-            lines.append("  not compiled yet (no call has reached the compile policy)")
+            lines.append("  not called yet")
         return "\n".join(lines)
+
+    def _ran_python(self, sig: tuple | None, reason: str | None = None) -> None:
+        self._last = (sig, False, reason)
 
     def _add_native(self, native) -> None:
         self._natives[native.signature] = native
-        self.compile_seconds[native.signature] = native.seconds
-        self.cache_hits[native.signature] = native.cache_hit
+
+    def _drop_natives(self, why: str) -> None:
+        """The native versions are stale (see `dropped`); later calls run Python until recompiled."""
+        self.dropped.append(why)
+        self._natives.clear()
 
     def _add_failure(self, signature: tuple, why: str, reasons=None) -> None:
         self.reasons[signature] = why

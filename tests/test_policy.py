@@ -1,0 +1,228 @@
+"""Compile policies (profile / eager / off), background compile, settings, shadow
+validation and the guard on frozen globals. Real builds; nothing is mocked."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import threading
+import warnings
+
+import numpy as np
+import pytest
+
+import rustify
+from rustify.config import load_settings
+from rustify.runtime.record import run_record, runs_dir
+
+
+def _poly(x):
+    return 1.5 * x * x - 2.0 * x + 0.125
+
+
+def test_profile_mode_compiles_in_the_background_and_swaps():
+    def poly(x):
+        return 1.5 * x * x - 2.0 * x + 0.125
+
+    fast = rustify.accelerate(poly, mode="profile", threshold_ms=0, min_calls=3, background=True)
+    seen = [fast(float(i)) for i in range(3)]  # the third call makes it hot; it still runs Python
+    assert seen == [poly(float(i)) for i in range(3)]
+    assert fast.rustify.last_call == "python"
+    assert fast.wait(timeout=300)
+    assert fast(2.5) == poly(2.5) and fast.rustify.last_call == "native"
+    assert fast.rustify.native_signatures == [("float",)]
+
+
+def test_profile_mode_below_threshold_stays_python_without_compiling():
+    def tiny(x):
+        return x + 1.0
+
+    fast = rustify.accelerate(tiny, mode="profile", threshold_ms=60_000)
+    for _ in range(200):
+        assert fast(1.0) == 2.0
+    stats = fast.rustify.stats[("float",)]
+    assert stats.python_calls == 200 and not stats.compile_requested
+    assert stats.python_timed > 2 and stats.mean_python_ns > 0  # sampled, not every call
+    assert fast.rustify.status(("float",)) == "pending"
+
+
+def test_calls_keep_running_while_a_background_compile_is_under_way():
+    def weighted(xs, w):
+        s = 0.0
+        for x in xs:
+            s += x * w
+        return s
+
+    fast = rustify.accelerate(weighted, threshold_ms=0, min_calls=1)
+    xs = [0.5 * i for i in range(100)]
+    results, errors = [], []
+
+    def caller():
+        try:
+            for _ in range(300):
+                results.append(fast(xs, 3.0))
+        except Exception as e:  # noqa: BLE001
+            errors.append(e)
+
+    threads = [threading.Thread(target=caller) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert set(results) == {weighted(xs, 3.0)}
+    assert fast.wait(timeout=300)
+    assert fast(xs, 3.0) == weighted(xs, 3.0) and fast.rustify.last_call == "native"
+
+
+def test_mode_off_records_signatures_and_never_compiles():
+    def f(a, b):
+        return a * b
+
+    off = rustify.accelerate(f, mode="off")
+    assert off(2, 3) == 6 and off([1.0], 2) == [1.0, 1.0]
+    assert off.rustify.signatures == [("int", "int"), ("list[float]", "int")]
+    assert off.rustify.native_signatures == []
+
+
+def test_settings_come_from_pyproject_then_environment(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(textwrap.dedent("""
+        [project]
+        name = "x"
+        [tool.rustify]
+        mode = "eager"
+        threshold-ms = 5
+        validate = 3
+    """))
+    s = load_settings(env={}, pyproject=tmp_path / "pyproject.toml")
+    assert (s.mode, s.threshold_ms, s.validate, s.background) == ("eager", 5.0, 3, True)
+    s = load_settings(env={"RUSTIFY_MODE": "off", "RUSTIFY_BACKGROUND": "0"}, pyproject=tmp_path / "pyproject.toml")
+    assert (s.mode, s.background, s.validate) == ("off", False, 3)
+    assert s.source["mode"] == "RUSTIFY_MODE"
+    with pytest.raises(ValueError, match="RUSTIFY_MODE"):
+        load_settings(env={"RUSTIFY_MODE": "fast"}, pyproject=tmp_path / "pyproject.toml")
+    with pytest.raises(ValueError, match="RUSTIFY_THRESHOLD_MS"):
+        load_settings(env={"RUSTIFY_THRESHOLD_MS": "soon"}, pyproject=tmp_path / "pyproject.toml")
+    (tmp_path / "pyproject.toml").write_text("[tool.rustify]\nspeed = 11\n")
+    with pytest.raises(ValueError, match="unknown setting 'speed'"):
+        load_settings(env={}, pyproject=tmp_path / "pyproject.toml")
+
+
+def test_environment_mode_eager_reaches_the_decorator(tmp_path):
+    script = tmp_path / "eager_env.py"
+    script.write_text(textwrap.dedent("""
+        import rustify
+
+        @rustify.accelerate
+        def cube(x):
+            return x * x * x
+
+        print(cube(3), cube.rustify.last_call)
+    """))
+    env = {**__import__("os").environ, "RUSTIFY_MODE": "eager"}
+    out = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["27", "native"]
+
+
+def test_shadow_validation_passes_and_counts():
+    def dot(a, b):
+        s = 0.0
+        for i in range(len(a)):
+            s += a[i] * b[i]
+        return s
+
+    fast = rustify.accelerate(dot, eager=True, validate=3)
+    a, b = [1.0, 2.0, -0.5], [4.0, 0.25, 8.0]
+    for _ in range(5):
+        assert fast(a, b) == dot(a, b) and fast.rustify.last_call == "native"
+    stats = fast.rustify.stats[("list[float]", "list[float]")]
+    assert stats.validated == 3 and stats.mismatch is None
+    assert "shadow-validated on 3 calls" in fast.rustify.explain()
+
+
+def test_shadow_validation_checks_exceptions_and_mutations():
+    def fill(out, k):
+        for i in range(len(out)):
+            out[i] = 10 // (k - i)
+        return len(out)
+
+    fast = rustify.accelerate(fill, eager=True, validate=10)
+    out = [0, 0, 0, 0]
+    with pytest.raises(ZeroDivisionError):
+        fast(out, 2)
+    assert out == [5, 10, 0, 0]  # side effects before the error, as in Python
+    assert fast.rustify.stats[("list[int]", "int")].validated == 1
+    assert fast.rustify.native_signatures == [("list[int]", "int")]
+
+
+def test_shadow_validation_reverts_a_signature_that_differs():
+    """numpy scalars appended to a list come back as Python floats natively (a documented
+    difference); validation sees the type change, warns with the inputs and reverts."""
+    def copy_out(xs):
+        out = []
+        for i in range(len(xs)):
+            out.append(xs[i])
+        return out
+
+    fast = rustify.accelerate(copy_out, eager=True, validate=2)
+    xs = np.array([1.5, -2.0])
+    with pytest.warns(rustify.RustifyWarning, match=r"shadow validation found a difference: inputs.*1\.5"):
+        got = fast(xs)
+    assert [type(v) for v in got] == [np.float64, np.float64]  # the caller got Python's result
+    assert fast.rustify.last_call == "python"
+    sig = ("ndarray[float64, 1, C]",)
+    assert sig in fast.rustify.reasons and sig not in fast.rustify.native_signatures
+    assert "shadow validation" in fast.rustify.explain()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert [type(v) for v in fast(xs)] == [np.float64, np.float64]  # stays Python, no new warning
+
+
+SCALE = 2.0
+
+
+def test_rebinding_a_frozen_global_never_runs_stale_native_code():
+    def scaled(x):
+        return x * SCALE
+
+    scaled.__module__ = __name__
+    fast = rustify.accelerate(scaled, eager=True)
+    assert fast(3.0) == 6.0 and fast.rustify.last_call == "native"
+    global SCALE
+    try:
+        SCALE = 5.0
+        assert fast(3.0) == 15.0  # recompiled for the new constant (or Python), never 6.0
+        assert fast.rustify.dropped and "SCALE" in fast.rustify.dropped[0]
+        for value in (7.0, 9.0, 11.0):
+            SCALE = value
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", rustify.RustifyWarning)
+                assert fast(3.0) == 3.0 * value
+        assert "keeps being rebound" in fast.rustify.reasons[("float",)]
+    finally:
+        SCALE = 2.0
+
+
+def test_run_record_lists_functions_and_is_written_at_exit(tmp_path):
+    def half(x):
+        return x / 2
+
+    fast = rustify.accelerate(half, eager=True)
+    fast(3.0)
+    entry = next(f for f in run_record()["functions"] if f["function"].endswith("half"))
+    (sig,) = entry["signatures"]
+    assert sig["signature"] == ["float"] and sig["status"] == "native" and sig["native_calls"] == 1
+    assert entry["front_door"] == "decorator"
+
+    script = tmp_path / "recorded.py"
+    script.write_text("import rustify\n@rustify.accelerate(eager=True)\ndef inc(x):\n    return x + 1\n"
+                      "inc(1)\ninc(2.5)\n")
+    subprocess.run([sys.executable, str(script)], check=True, capture_output=True)
+    records = [json.loads(p.read_text()) for p in runs_dir().glob("*.json")]
+    (record,) = [r for r in records if r["argv"] == [str(script)]]
+    (inc,) = record["functions"]
+    assert inc["function"] == "__main__.inc"
+    assert [(s["signature"], s["status"]) for s in inc["signatures"]] == [(["int"], "native"), (["float"], "native")]
