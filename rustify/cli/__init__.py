@@ -17,6 +17,8 @@ import sys
 COMMANDS = {
     "profile": "rustify.cli.profile",
     "accelerate": "rustify.cli.accelerate",
+    "explain": "rustify.cli.explain",
+    "report": "rustify.cli.report",
     "cache": "rustify.cli.cache",
     "doctor": "rustify.cli.doctor",
     "run": "rustify.cli.run",
