@@ -4,6 +4,10 @@ Types flow forward from the argument signature. Loops can carry a type back to
 an earlier statement, so the body is lowered repeatedly, joining what each
 variable was assigned, until nothing changes (a fixed point); the last pass
 reports every construct that cannot be translated as a `Reason`.
+
+Statements and expressions are dispatched through the registry in
+`constructs.py` (node kind -> `_lower_*` method), which also generates
+docs/supported-python.md.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from astroid import nodes
 
 from rustify import ir
 from rustify.analysis import typing_rules as rules
+from rustify.analysis.constructs import EXPRESSIONS, STATEMENTS, lookup
 from rustify.analysis.intrinsics import resolve_intrinsic
 from rustify.errors import Reason, Untranslatable
 from rustify.ir import BOOL, FLOAT, INT, NONE, NP_FLOAT64, NP_INT64
@@ -161,67 +166,79 @@ class FunctionLowerer:
         return (getattr(node, "lineno", None) or 0) + offset
 
     def _stmt(self, s: nodes.NodeNG, defined: set[str]):
+        """Lower one statement through the `constructs.STATEMENTS` registry: (IR, defined, jumps)."""
+        construct = lookup(STATEMENTS, s)
+        if construct is None:
+            raise _Reject(s, f"statement `{type(s).__name__}` is not translated")
+        return getattr(self, construct.handler)(s, defined)
+
+    def _lower_assign(self, s: nodes.Assign, defined):
+        if len(s.targets) != 1:
+            raise _Reject(s, "chained assignment `a = b = ...` is not translated")
+        return self._assign(s, s.targets[0], s.value, defined)
+
+    def _lower_ann_assign(self, s: nodes.AnnAssign, defined):
+        if s.value is None:
+            return [], defined, False
+        return self._assign(s, s.target, s.value, defined)
+
+    def _lower_aug_assign(self, s: nodes.AugAssign, defined):
+        op = rules.BINOPS.get(s.op[:-1])
+        if op is None:
+            raise _Reject(s, f"augmented operator `{s.op}` is not translated")
+        if isinstance(s.target, nodes.AssignName):
+            self._require_defined(s.target, s.target.name, defined)
+            current = self._var(s.target.name, s.target, raw=True)
+            value = self._binop(s, op, current, self._expr_raw(s.value))
+            return [self._store_name(s, s.target.name, value)], defined, False
+        if isinstance(s.target, nodes.Subscript):
+            base, index = self._subscript_parts(s.target, defined)
+            current = self._index(s.target, base, index)
+            value = self._binop(s, op, (current, False), self._expr_raw(s.value, defined))
+            return [self._store_index(s, s.target, base, index, value)], defined, False
+        raise _Reject(s, "augmented assignment to this target is not translated")
+
+    def _lower_expr_stmt(self, s: nodes.Expr, defined):
+        if isinstance(s.value, nodes.Const) and isinstance(s.value.value, str):
+            return [], defined, False  # docstring
+        return [self._expr_stmt(s, defined)], defined, False
+
+    def _lower_if(self, s: nodes.If, defined):
+        test = self._truth(self._expr(s.test, defined))
+        body, d1, j1 = self._block(s.body, defined)
+        orelse, d2, j2 = self._block(s.orelse, defined)
+        after = d2 if j1 else d1 if j2 else d1 & d2
+        return [ir.If(self._line(s), test, body, orelse)], after, j1 and j2
+
+    def _lower_while(self, s: nodes.While, defined):
+        if s.orelse:
+            raise _Reject(s, "`while ... else` is not translated")
+        test = self._truth(self._expr(s.test, defined))
+        self.loop_depth += 1
+        body, _, _ = self._block(s.body, defined)
+        self.loop_depth -= 1
+        return [ir.While(self._line(s), test, body)], defined, False
+
+    def _lower_break(self, s: nodes.Break, defined):
+        return [ir.Break(self._line(s))], defined, True
+
+    def _lower_continue(self, s: nodes.Continue, defined):
+        return [ir.Continue(self._line(s))], defined, True
+
+    def _lower_pass(self, s: nodes.Pass, defined):
+        return [ir.Pass(self._line(s))], defined, False
+
+    def _lower_return(self, s: nodes.Return, defined):
         line = self._line(s)
-        if isinstance(s, nodes.Assign):
-            if len(s.targets) != 1:
-                raise _Reject(s, "chained assignment `a = b = ...` is not translated")
-            return self._assign(s, s.targets[0], s.value, defined)
-        if isinstance(s, nodes.AnnAssign):
-            if s.value is None:
-                return [], defined, False
-            return self._assign(s, s.target, s.value, defined)
-        if isinstance(s, nodes.AugAssign):
-            op = rules.BINOPS.get(s.op[:-1])
-            if op is None:
-                raise _Reject(s, f"augmented operator `{s.op}` is not translated")
-            if isinstance(s.target, nodes.AssignName):
-                self._require_defined(s.target, s.target.name, defined)
-                current = self._var(s.target.name, s.target, raw=True)
-                value = self._binop(s, op, current, self._expr_raw(s.value))
-                return [self._store_name(s, s.target.name, value)], defined, False
-            if isinstance(s.target, nodes.Subscript):
-                base, index = self._subscript_parts(s.target, defined)
-                current = self._index(s.target, base, index)
-                value = self._binop(s, op, (current, False), self._expr_raw(s.value, defined))
-                return [self._store_index(s, s.target, base, index, value)], defined, False
-            raise _Reject(s, "augmented assignment to this target is not translated")
-        if isinstance(s, nodes.Expr):
-            if isinstance(s.value, nodes.Const) and isinstance(s.value.value, str):
-                return [], defined, False  # docstring
-            return [self._expr_stmt(s, defined)], defined, False
-        if isinstance(s, nodes.If):
-            test = self._truth(self._expr(s.test, defined))
-            body, d1, j1 = self._block(s.body, defined)
-            orelse, d2, j2 = self._block(s.orelse, defined)
-            after = d2 if j1 else d1 if j2 else d1 & d2
-            return [ir.If(line, test, body, orelse)], after, j1 and j2
-        if isinstance(s, nodes.For):
-            return self._for(s, defined)
-        if isinstance(s, nodes.While):
-            if s.orelse:
-                raise _Reject(s, "`while ... else` is not translated")
-            test = self._truth(self._expr(s.test, defined))
-            self.loop_depth += 1
-            body, _, _ = self._block(s.body, defined)
-            self.loop_depth -= 1
-            return [ir.While(line, test, body)], defined, False
-        if isinstance(s, nodes.Break):
-            return [ir.Break(line)], defined, True
-        if isinstance(s, nodes.Continue):
-            return [ir.Continue(line)], defined, True
-        if isinstance(s, nodes.Pass):
-            return [ir.Pass(line)], defined, False
-        if isinstance(s, nodes.Return):
-            if s.value is None:
-                self.returns.append((s, NONE))
-                return [ir.Return(line, None)], defined, True
-            value = self._expr(s.value, defined)
-            if isinstance(value.type, (ir.ListOf, ir.Array1)) and not isinstance(value, (ir.NewList, ir.NewArray)):
-                if not (isinstance(value, ir.Var) and value.name in self.local_names):
-                    raise _Reject(s, "returning an argument list or array is not translated yet")
-            self.returns.append((s, value.type))
-            return [ir.Return(line, value)], defined, True
-        raise _Reject(s, f"statement `{type(s).__name__}` is not translated")
+        if s.value is None:
+            self.returns.append((s, NONE))
+            return [ir.Return(line, None)], defined, True
+        value = self._expr(s.value, defined)
+        if isinstance(value.type, (ir.ListOf, ir.Array1)) and not isinstance(value, (ir.NewList, ir.NewArray)):
+            if not (isinstance(value, ir.Var) and value.name in self.local_names):
+                raise _Reject(s, "returning an argument list or array is not translated yet")
+        self.returns.append((s, value.type))
+        return [ir.Return(line, value)], defined, True
 
     def _assign(self, s, target, value_node, defined):
         line = self._line(s)
@@ -317,7 +334,7 @@ class FunctionLowerer:
             return ir.Append(self._line(s), base.name, value)
         raise _Reject(s, "expression statements other than `list.append(x)` are not translated")
 
-    def _for(self, s: nodes.For, defined):
+    def _lower_for(self, s: nodes.For, defined):
         line = self._line(s)
         if s.orelse:
             raise _Reject(s, "`for ... else` is not translated")
@@ -366,15 +383,21 @@ class FunctionLowerer:
         return ir.SeedGuard(value.type, value.name)
 
     def _expr_raw(self, node, defined=None) -> tuple[ir.Expr, bool]:
-        """Lower an expression; (IR, is an unguarded read of a seeded variable)."""
-        if isinstance(node, nodes.Name):
-            obj = self._maybe_global(node)
-            if obj is not _LOCAL:
-                return self._constant(node, obj), False
-            if defined is not None:
-                self._require_defined(node, node.name, defined)
-            return self._var(node.name, node, raw=True)
-        return self._expr_inner(node, defined), False
+        """Lower an expression through `constructs.EXPRESSIONS`; (IR, is an unguarded read of a seeded variable)."""
+        construct = lookup(EXPRESSIONS, node)
+        if construct is None:
+            raise _Reject(node, f"expression `{type(node).__name__}` is not translated")
+        if construct.node == "Name":
+            return self._lower_name(node, defined)
+        return getattr(self, construct.handler)(node, defined), False
+
+    def _lower_name(self, node: nodes.Name, defined) -> tuple[ir.Expr, bool]:
+        obj = self._maybe_global(node)
+        if obj is not _LOCAL:
+            return self._constant(node, obj), False
+        if defined is not None:
+            self._require_defined(node, node.name, defined)
+        return self._var(node.name, node, raw=True)
 
     def _require_defined(self, node, name, defined):
         if self.final and defined is not None and name not in defined:
@@ -389,47 +412,54 @@ class FunctionLowerer:
         var = ir.Var(t, name)
         return (var, name in self.seeded) if raw else var
 
-    def _expr_inner(self, node, defined) -> ir.Expr:
-        if isinstance(node, nodes.Const):
-            return self._constant(node, node.value)
-        if isinstance(node, nodes.BinOp):
-            op = rules.BINOPS.get(node.op)
-            if op is None:
-                raise _Reject(node, f"operator `{node.op}` is not translated")
-            if op == "mul":
-                rep = self._list_repeat(node, defined)
-                if rep is not None:
-                    return rep
-            return self._binop(node, op, self._expr_raw(node.left, defined), self._expr_raw(node.right, defined))
-        if isinstance(node, nodes.UnaryOp):
-            operand = self._expr(node.operand, defined)
-            return self._unary(node, operand)
-        if isinstance(node, nodes.BoolOp):
-            values = [self._expr(v, defined) for v in node.values]
-            types_ = {v.type for v in values}
-            if len(types_) != 1 or not isinstance(values[0].type, ir.Scalar):
-                raise _Reject(node, "`and`/`or` returns one of its operands; operands of different types "
-                                    "would give a value-dependent type")
-            return ir.BoolOp(values[0].type, node.op, values)
-        if isinstance(node, nodes.Compare):
-            return self._compare(node, defined)
-        if isinstance(node, nodes.IfExp):
-            test = self._truth(self._expr(node.test, defined))
-            body, orelse = self._expr(node.body, defined), self._expr(node.orelse, defined)
-            if body.type != orelse.type or not isinstance(body.type, ir.Scalar):
-                raise _Reject(node, f"conditional expression with branches of different types ({body.type}, {orelse.type})")
-            return ir.IfExp(body.type, test, body, orelse)
-        if isinstance(node, nodes.Subscript):
-            base, index = self._subscript_parts(node, defined)
-            return self._index(node, base, index)
-        if isinstance(node, nodes.Call):
-            return self._call(node, defined)
-        if isinstance(node, nodes.Attribute):
-            return self._constant(node, self._global(node))
-        if isinstance(node, nodes.List):
-            items = [self._expr(e, defined) for e in node.elts]
-            return self._new_list(node, items, None)
-        raise _Reject(node, f"expression `{type(node).__name__}` is not translated")
+    def _lower_const(self, node: nodes.Const, defined) -> ir.Expr:
+        return self._constant(node, node.value)
+
+    def _lower_binop(self, node: nodes.BinOp, defined) -> ir.Expr:
+        op = rules.BINOPS.get(node.op)
+        if op is None:
+            raise _Reject(node, f"operator `{node.op}` is not translated")
+        if op == "mul":
+            rep = self._list_repeat(node, defined)
+            if rep is not None:
+                return rep
+        return self._binop(node, op, self._expr_raw(node.left, defined), self._expr_raw(node.right, defined))
+
+    def _lower_unaryop(self, node: nodes.UnaryOp, defined) -> ir.Expr:
+        operand = self._expr(node.operand, defined)
+        return self._unary(node, operand)
+
+    def _lower_boolop(self, node: nodes.BoolOp, defined) -> ir.Expr:
+        values = [self._expr(v, defined) for v in node.values]
+        types_ = {v.type for v in values}
+        if len(types_) != 1 or not isinstance(values[0].type, ir.Scalar):
+            raise _Reject(node, "`and`/`or` returns one of its operands; operands of different types "
+                                "would give a value-dependent type")
+        return ir.BoolOp(values[0].type, node.op, values)
+
+    def _lower_compare(self, node: nodes.Compare, defined) -> ir.Expr:
+        return self._compare(node, defined)
+
+    def _lower_ifexp(self, node: nodes.IfExp, defined) -> ir.Expr:
+        test = self._truth(self._expr(node.test, defined))
+        body, orelse = self._expr(node.body, defined), self._expr(node.orelse, defined)
+        if body.type != orelse.type or not isinstance(body.type, ir.Scalar):
+            raise _Reject(node, f"conditional expression with branches of different types ({body.type}, {orelse.type})")
+        return ir.IfExp(body.type, test, body, orelse)
+
+    def _lower_subscript(self, node: nodes.Subscript, defined) -> ir.Expr:
+        base, index = self._subscript_parts(node, defined)
+        return self._index(node, base, index)
+
+    def _lower_call(self, node: nodes.Call, defined) -> ir.Expr:
+        return self._call(node, defined)
+
+    def _lower_attribute(self, node: nodes.Attribute, defined) -> ir.Expr:
+        return self._constant(node, self._global(node))
+
+    def _lower_list(self, node: nodes.List, defined) -> ir.Expr:
+        items = [self._expr(e, defined) for e in node.elts]
+        return self._new_list(node, items, None)
 
     def _constant(self, node, value) -> ir.Expr:
         if isinstance(value, bool):

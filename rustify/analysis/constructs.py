@@ -1,0 +1,175 @@
+"""The registry of Python constructs the translator accepts.
+
+`STATEMENTS` and `EXPRESSIONS` map an astroid node class name to a `Construct`:
+what users write (name, example), the limits (notes) and the
+`FunctionLowerer` method that lowers it. `lower.py` dispatches through these
+tables, so a construct is translated exactly when it is listed here, and
+docs/supported-python.md is generated from them (with the operators of
+`typing_rules`, the argument kinds of `ir.SIGNATURE_TYPES` and the functions
+of `intrinsics.registry()`):
+
+    python -m rustify.analysis.constructs --markdown > docs/supported-python.md
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Construct:
+    """One accepted AST node kind: `node` (astroid class name), `handler` (FunctionLowerer method)."""
+
+    node: str
+    name: str
+    example: str
+    notes: str
+    handler: str
+
+
+def _table(*constructs: Construct) -> dict[str, Construct]:
+    return {c.node: c for c in constructs}
+
+
+STATEMENTS = _table(
+    Construct("Assign", "assignment", "x = a[i] * 2.0",
+              "one target: a name, a list/array element, or a tuple of names from a tuple of the same length "
+              "(`a, b = b, a`); a variable keeps one type (a seed `0`/`0.0` may widen, see semantics.md); "
+              "a list or array can be bound only when it is new", "_lower_assign"),
+    Construct("AnnAssign", "annotated assignment", "total: float = 0.0",
+              "as assignment; the annotation is ignored (types come from the call)", "_lower_ann_assign"),
+    Construct("AugAssign", "augmented assignment", "total += x * x",
+              "to a name or a list/array element, with the binary operators below", "_lower_aug_assign"),
+    Construct("Expr", "expression statement", "out.append(x)",
+              "`list.append(x)` on a list variable, and docstrings; other bare expressions stay Python",
+              "_lower_expr_stmt"),
+    Construct("If", "if / elif / else", "if x > 0:", "the test may be any number or bool (not an array)", "_lower_if"),
+    Construct("For", "for loop", "for i in range(n):",
+              "over `range()` (1 to 3 int arguments), a list or a 1-D array, with one loop variable; "
+              "no `for ... else`", "_lower_for"),
+    Construct("While", "while loop", "while lo < hi:", "no `while ... else`", "_lower_while"),
+    Construct("Break", "break", "break", "", "_lower_break"),
+    Construct("Continue", "continue", "continue", "", "_lower_continue"),
+    Construct("Pass", "pass", "pass", "", "_lower_pass"),
+    Construct("Return", "return", "return total",
+              "one type on every path; a new list or array may be returned, an argument list/array not yet",
+              "_lower_return"),
+)
+
+EXPRESSIONS = _table(
+    Construct("Name", "variable or global", "total, math.pi, N",
+              "locals and arguments; module globals that are int/float/bool constants (frozen into the "
+              "translation and its cache key), `math`, `numpy` and the functions below", "_lower_name"),
+    Construct("Const", "number constant", "0, 1.5, True",
+              "int (within 64 bits), float, bool; strings and None stay Python", "_lower_const"),
+    Construct("BinOp", "arithmetic", "a * b + c",
+              "the binary operators below on numbers; `[x] * n` makes a new list", "_lower_binop"),
+    Construct("UnaryOp", "unary operator", "-x, +x, ~n, not c", "`~` on ints only", "_lower_unaryop"),
+    Construct("BoolOp", "and / or", "a > 0 and b > 0",
+              "operands of one type (the result is one of them, as in Python)", "_lower_boolop"),
+    Construct("Compare", "comparison", "0 <= i < n",
+              "the comparison operators below on numbers, chained as in Python; int vs float is exact",
+              "_lower_compare"),
+    Construct("IfExp", "conditional expression", "a if a > b else b", "both branches of one number type",
+              "_lower_ifexp"),
+    Construct("Subscript", "indexing", "xs[i], xs[-1]",
+              "an int index into a list or 1-D array variable (negative indices as in Python); no slices",
+              "_lower_subscript"),
+    Construct("Call", "function call", "math.sqrt(x)",
+              "the functions below, positional arguments only (numpy's also `dtype=`); calls to other Python "
+              "functions stay Python", "_lower_call"),
+    Construct("Attribute", "module attribute", "math.pi, np.float64",
+              "attributes of modules only (no methods except `list.append` as a statement)", "_lower_attribute"),
+    Construct("List", "list literal", "[], [0.0, 1.0]", "numbers of one type (ints and floats are not mixed; no bools)",
+              "_lower_list"),
+)
+
+
+def lookup(table: dict[str, Construct], node) -> Construct | None:
+    """The construct for an astroid node (its class or a base class, like isinstance), or None."""
+    for cls in type(node).__mro__:
+        construct = table.get(cls.__name__)
+        if construct is not None:
+            return construct
+    return None
+
+
+# ------------------------------------------------------------ the document
+
+_OPERATOR_NAMES = {
+    "+": "addition", "-": "subtraction", "*": "multiplication", "/": "true division (ints give a float)",
+    "//": "floor division (Python's signs)", "%": "modulo (Python's signs)",
+    "**": "power (an int exponent must be a constant: its sign decides the result type)",
+    "<": "less than", "<=": "less or equal", ">": "greater than", ">=": "greater or equal",
+    "==": "equal", "!=": "not equal",
+}
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def markdown() -> str:
+    """docs/supported-python.md, generated from the registries (the file must equal this)."""
+    import numpy  # noqa: F401 - intrinsics lists numpy's functions only once numpy is imported
+
+    from rustify.analysis import intrinsics, typing_rules
+    from rustify.ir import SIGNATURE_TYPES
+
+    out = [
+        "# Supported Python",
+        "",
+        "<!-- Generated by `python -m rustify.analysis.constructs --markdown > docs/supported-python.md`;",
+        "     do not edit: tests/test_docs.py checks that this file equals the generated text. -->",
+        "",
+        "What the translator accepts, read from the tables its code dispatches on",
+        "(`rustify/analysis/constructs.py`, `typing_rules.py`, `intrinsics.py`, `ir.SIGNATURE_TYPES`).",
+        "Anything else keeps the function in Python, and `f.rustify.explain()` names",
+        "the line and construct. How the accepted constructs behave (overflow, signs,",
+        "NaN, exceptions) is in [semantics.md](semantics.md).",
+        "",
+        "## Argument kinds",
+        "",
+        "A function is compiled once per signature: the kinds of its positional arguments at the call.",
+        "",
+        "| kind | Python value |",
+        "|---|---|",
+    ]
+    described = {"float": "`float`", "int": "`int` (within 64 bits; larger runs Python)", "bool": "`bool`"}
+    for kind in SIGNATURE_TYPES:
+        if kind.startswith("list["):
+            what = f"`list` of `{kind[5:-1]}` (every element is checked)"
+        elif kind.startswith("ndarray["):
+            dtype = kind[len("ndarray["):].split(",")[0]
+            what = f"1-D C-contiguous numpy array of `{dtype}`"
+        else:
+            what = described.get(kind, f"`{kind}`")
+        out.append(f"| `{kind}` | {what} |")
+    for title, table in (("Statements", STATEMENTS), ("Expressions", EXPRESSIONS)):
+        out += ["", f"## {title}", "", "| construct | example | notes |", "|---|---|---|"]
+        for c in table.values():
+            out.append(f"| {_cell(c.name)} | `{_cell(c.example)}` | {_cell(c.notes)} |")
+    out += ["", "## Operators", "", "| operator | meaning |", "|---|---|"]
+    for op in list(typing_rules.BINOPS) + list(typing_rules.CMPOPS):
+        out.append(f"| `{_cell(op)}` | {_cell(_OPERATOR_NAMES.get(op, ''))} |")
+    augmented = ", ".join(f"`{op}=`" for op in typing_rules.BINOPS)
+    out += ["", f"Augmented assignment: {augmented}.", ""]
+    out += ["## Functions", "", "| function | notes |", "|---|---|"]
+    for intrinsic in intrinsics.registry():
+        out.append(f"| `{intrinsic.python_name}` | {_cell(intrinsic.doc)} |")
+    return "\n".join(out) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m rustify.analysis.constructs",
+                                     description="Print the table of Python the translator accepts.")
+    parser.add_argument("--markdown", action="store_true", help="markdown (the only format so far)")
+    parser.parse_args(argv)
+    print(markdown(), end="")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
