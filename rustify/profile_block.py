@@ -202,8 +202,9 @@ class Profile:
         for stats in self.recording.stats.values():
             seen.setdefault(id(stats.globals), stats.globals)
         for module in list(sys.modules.values()):
-            ns = getattr(module, "__dict__", None)
-            if isinstance(ns, dict):
+            if isinstance(module, types.ModuleType):
+                # object.__getattribute__: a lazily loaded module must not be loaded by looking at it
+                ns = object.__getattribute__(module, "__dict__")
                 seen.setdefault(id(ns), ns)
         return list(seen.values())
 

@@ -61,6 +61,20 @@ def test_the_shipped_notebook_has_no_outputs():
 def test_notebook_runs_in_a_real_kernel(tmp_path):
     nb = nbformat.read(NOTEBOOK, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell("import sys; print(sys.executable)", id="which-python"))
+    # Not in the shipped example: a function defined in a cell (its source comes from IPython's cell cache).
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "def sum_of_squares(xs):\n"
+        "    total = 0.0\n"
+        "    for x in xs:\n"
+        "        total += x * x\n"
+        "    return total\n"
+        "\n"
+        "xs = [0.5 + i * 1e-6 for i in range(100_000)]\n"
+        "with rustify.profile() as cell_prof:\n"
+        "    expected = [sum_of_squares(xs) for _ in range(10)]\n"
+        "print(cell_prof.accelerate(min_share=0.3))\n"
+        "print('equal:', sum_of_squares(xs) == expected[0], sum_of_squares.rustify.last_call)\n"
+        "cell_prof.restore()", id="cell-function"))
     client = nbclient.NotebookClient(nb, km=this_python_kernel(tmp_path), timeout=600,
                                      resources={"metadata": {"path": str(EXAMPLES)}})
     client.execute()  # raises CellExecutionError if any cell fails
@@ -84,3 +98,7 @@ def test_notebook_runs_in_a_real_kernel(tmp_path):
     assert "distance ran native" in check, check
 
     assert "distance is plain Python again: True" in text_of(outputs_of(nb, "restore"))
+
+    cell_function = text_of(outputs_of(nb, "cell-function"))
+    assert "native: __main__.sum_of_squares (list[float])" in cell_function, cell_function
+    assert "equal: True native" in cell_function, cell_function

@@ -39,7 +39,8 @@ class Candidate:
         return None if self.reasons is None else not self.reasons
 
     def interpreted_share(self, total_seconds: float) -> float:
-        return self.interpreted_seconds / total_seconds if total_seconds > 0 else 0.0
+        """Fraction of `total_seconds` (at most 1: sampled times are rounded)."""
+        return min(1.0, self.interpreted_seconds / total_seconds) if total_seconds > 0 else 0.0
 
 
 def rank(candidates: list[Candidate]) -> list[Candidate]:
@@ -66,7 +67,9 @@ def verdict_text(candidate: Candidate) -> str:
     if candidate.reasons is None:
         if candidate.func is None:
             return "not analysed: function object not found"
-        return "not analysed: no argument signature seen"
+        if not candidate.signatures:
+            return "not analysed: no argument signature seen"
+        return "not analysed"
     if not candidate.reasons:
         return "translates for " + signature_text(candidate.signatures[0])
     first = candidate.reasons[0]

@@ -228,8 +228,11 @@ class Sampler:
         if _timer.available():
             self.recording = Recording("signal", self.interval)
             self._started = (time.perf_counter(), self._cpu_now())
-            _timer.add(self.recording)
-        else:
+            try:
+                _timer.add(self.recording)
+            except (OSError, ValueError):  # signals unavailable here (e.g. a subinterpreter)
+                self.recording = None
+        if self.recording is None:
             self.recording = Recording("thread", self.interval)
             self._started = (time.perf_counter(), self._cpu_now())
             target = threading.get_ident()
@@ -298,7 +301,7 @@ def to_candidates(recording: Recording) -> list[Candidate]:
         code = stats.code
         python, native = stats.split(period)
         candidate = Candidate(
-            function=f"{stats.globals.get('__name__', '?')}.{code.co_qualname}",
+            function=f"{stats.globals.get('__name__', '?')}.{_qualname(code)}",
             file=code.co_filename,
             line=code.co_firstlineno,
             interpreted_seconds=python,
@@ -317,12 +320,16 @@ def to_candidates(recording: Recording) -> list[Candidate]:
     return rank(out)
 
 
+def _qualname(code: types.CodeType) -> str:
+    return getattr(code, "co_qualname", code.co_name)  # 3.10 has no co_qualname: module-level names only
+
+
 def _not_a_candidate(code: types.CodeType) -> str | None:
     if code.co_name == "<module>":
         return "module-level code is not a function; move the loop into a function to translate it"
     if code.co_name.startswith("<"):
         return f"{code.co_name} code inside another function is not translated on its own"
-    if "<locals>" in code.co_qualname:
+    if "<locals>" in _qualname(code):
         return "a function defined inside another function is not swapped"
     if _is_library(code.co_filename):
         return "library code (standard library or site-packages) is left alone"
@@ -349,7 +356,7 @@ def find_function(code: types.CodeType, namespace: dict) -> types.FunctionType |
     Follows classes for methods, unwraps staticmethod/classmethod and wrappers
     with `__wrapped__` (rustify's `Accelerated` among them).
     """
-    parts = code.co_qualname.split(".")
+    parts = _qualname(code).split(".")
     obj = namespace.get(parts[0])
     for part in parts[1:]:
         if not isinstance(obj, type):
