@@ -14,7 +14,9 @@ Two ways to take samples, chosen by `Sampler.start()`:
   thread wakes every `interval` seconds, reads the target thread's frame from
   `sys._current_frames()` and its CPU clock. It needs the GIL to do so, so it
   samples at most once per `sys.getswitchinterval()` while the target runs
-  Python.
+  Python. The same split rule applies to the thread's CPU clock, but a C call
+  that releases the GIL (numpy on large arrays) is sampled while it runs and
+  so counts as interpreter time.
 
 `sys.monitoring` (3.12+) is deliberately not used: its events count calls and
 lines, not time, and a sampler is already close to free.
@@ -26,17 +28,17 @@ What an in-process sampler can tell, and what it cannot:
   SIGPROF that arrives while C code runs (a numpy call, `sum` over a big list)
   is handled only after that call returns, with the calling frame innermost.
   The CPU time since the previous sample therefore grows with the C call; the
-  part of it beyond the sampler's normal period is counted as native time of the
-  innermost Python function, the rest as interpreter time (Scalene's rule). C
-  calls shorter than about one period are counted as interpreter time.
+  part of it beyond two normal periods is counted as native time of the
+  innermost Python function, the rest as interpreter time (close to Scalene's
+  rule). C calls shorter than a couple of periods count as interpreter time.
 - The normal period is `interval`, rounded up to the kernel's CPU-timer tick
   (often 4 ms); it is estimated from samples that were not taken right after a
   call (`Recording.period`).
 - ITIMER_PROF counts the whole process's CPU time; only the main thread's frame
   is sampled, so other busy threads inflate the main thread's numbers.
-- rustify's own frames (the dispatch wrapper of an accelerated function) are
-  skipped: a sample in them is charged to the first frame outside rustify, as
-  native time (the dispatch plus the native code it called).
+- rustify's own frames (an accelerated function's dispatch and native code,
+  or a compile it started) are skipped: a sample in them is charged to the
+  first frame outside rustify, as native time (not that frame's bytecode).
 """
 
 from __future__ import annotations
@@ -115,8 +117,8 @@ class Recording:
         for bucket in sorted(self.plain_cpu):
             seen += self.plain_cpu[bucket]
             if 2 * seen >= total:
-                return max(self.interval, bucket * _BUCKET)
-        raise AssertionError("unreachable")
+                break
+        return max(self.interval, bucket * _BUCKET)
 
     def add(self, frame: types.FrameType, seconds: float) -> None:
         """Charge `seconds` of CPU time to `frame` (skipping rustify's own frames)."""
@@ -130,7 +132,7 @@ class Recording:
         if stats is None:
             stats = self.stats[code] = CodeStats(code, frame.f_globals)
         stats.samples += 1
-        if in_rustify:  # in an accelerated function's dispatch or native code: not this frame's bytecode
+        if in_rustify:  # in an accelerated callee's dispatch, native code or compile: not this frame's bytecode
             stats.rustify_seconds += seconds
         else:
             bucket = round(seconds / _BUCKET)
