@@ -11,6 +11,7 @@ Python (`f.rustify.explain()` says why).
 from rustify._version import __version__
 from rustify.accelerate import accelerate
 from rustify.errors import BuildFailed, Reason, RustifyWarning, Untranslatable
+from rustify.import_hook import install_import_hook, uninstall_import_hook
 from rustify.profile_block import profile
 
-__all__ = ["__version__", "accelerate", "profile", "BuildFailed", "Reason", "RustifyWarning", "Untranslatable"]
+__all__ = ["__version__", "accelerate", "profile", "install_import_hook", "uninstall_import_hook", "BuildFailed", "Reason", "RustifyWarning", "Untranslatable"]

@@ -1,0 +1,282 @@
+"""The import-hook front door: auto mode for whole packages.
+
+    rustify.install_import_hook(["mypkg", "other.sub"])
+
+In: package names. Out: every module of those packages (the package itself and
+its submodules) that is imported afterwards has its plain functions, and the
+staticmethods of the classes it defines, replaced in the module by
+`rustify.accelerate(func, front_door="auto")` wrappers. The compile policy comes
+from the settings (`RUSTIFY_MODE`: profile compiles only hot signatures, eager
+compiles every signature at its first call, off never compiles).
+
+The same mechanism is behind `rustify run --auto PKG` and `RUSTIFY_AUTO=pkg`
+(read at interpreter start by the installed `rustify-auto.pth`).
+
+How: a `MetaPathFinder` placed first on `sys.meta_path` asks the other finders
+for the spec, and gives matched modules a loader of the same class whose
+`exec_module` runs the module and then wraps its functions. The module keeps a
+loader of its original type, so `get_source`, resource readers and
+`isinstance` checks behave as before.
+
+What is wrapped: functions defined in that module (their `__module__` is the
+module and their `__qualname__` a top-level name or `Class.name`) that could
+ever be translated: not generators or coroutines, no `*args`/`**kwargs` or
+keyword-only parameters, no closure, no `__wrapped__` (the code of a decorator's
+wrapper is not the source `inspect` shows) and no attributes of their own (a
+marker some framework looks for). Test modules (`test_*`, `*_test`, `conftest`,
+anything under a `test`/`tests`/`testing` package) are left alone unless a
+requested name is itself one, so a package's own test suite runs unchanged.
+
+Modules already imported when the hook is installed are wrapped in place. A
+reference taken before that (`from mypkg import f` in another module) keeps the
+original function: only the module attribute is replaced.
+"""
+
+from __future__ import annotations
+
+import importlib.abc
+import inspect
+import sys
+import threading
+import types
+
+_CODE_FLAGS_NEVER_TRANSLATED = (
+    inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ITERABLE_COROUTINE | inspect.CO_ASYNC_GENERATOR
+    | inspect.CO_VARARGS | inspect.CO_VARKEYWORDS)
+_TEST_PARTS = {"test", "tests", "testing", "conftest"}
+_NEVER_WRAPPED = ("rustify",)
+
+_lock = threading.RLock()
+_finder: "_AutoFinder | None" = None
+# id(original function) -> wrapper, so an alias in the module gets the same wrapper
+_wrappers: dict[int, object] = {}
+# (owner: module or class, attribute name, original) for every replacement made
+_replaced: list[tuple[object, str, object]] = []
+
+
+def install_import_hook(packages) -> list[str]:
+    """Wrap the plain functions of `packages` (names like "pkg" or "pkg.sub").
+
+    Idempotent: installing again adds the new names to the same hook. Modules of
+    those packages already in `sys.modules` are wrapped now. Returns every
+    package name the hook matches.
+    """
+    if isinstance(packages, str):
+        packages = [packages]
+    names = _clean_names(packages)
+    with _lock:
+        global _finder
+        if _finder is None:
+            _finder = _AutoFinder()
+        _finder.packages = tuple(dict.fromkeys([*_finder.packages, *names]))
+        if _finder not in sys.meta_path:
+            sys.meta_path.insert(0, _finder)
+        for name, module in list(sys.modules.items()):
+            if module is not None and _finder.matches(name):
+                wrap_module(module)
+        return list(_finder.packages)
+
+
+def uninstall_import_hook() -> None:
+    """Stop wrapping modules imported from now on, and put the original functions
+    back wherever the hook's wrapper is still in place (module attributes and
+    staticmethods). References others took to a wrapper keep working."""
+    global _finder
+    with _lock:
+        if _finder is not None and _finder in sys.meta_path:
+            sys.meta_path.remove(_finder)
+        _finder = None
+        for owner, attr, original in reversed(_replaced):
+            current = getattr(owner, "__dict__", {}).get(attr)
+            wrapped = current.__func__ if isinstance(current, staticmethod) else current
+            if getattr(wrapped, "__wrapped__", None) is original and _wrappers.get(id(original)) is wrapped:
+                try:
+                    setattr(owner, attr, staticmethod(original) if isinstance(current, staticmethod) else original)
+                except (AttributeError, TypeError):
+                    pass
+        _replaced.clear()
+        _wrappers.clear()
+
+
+def hooked_packages() -> list[str]:
+    """The package names the installed hook matches ([] when none is installed)."""
+    return list(_finder.packages) if _finder is not None else []
+
+
+def wrapped_functions() -> list:
+    """The `Accelerated` wrappers the hook made (in the order it made them)."""
+    with _lock:
+        return list(_wrappers.values())
+
+
+def wrap_module(module: types.ModuleType) -> int:
+    """Wrap `module`'s plain functions and its classes' staticmethods in place.
+
+    Returns how many functions it wrapped now. Test modules are skipped (see the
+    module docstring); anything that cannot be replaced is left as it is.
+    """
+    name = getattr(module, "__name__", None)
+    if not isinstance(name, str) or _is_own(name):
+        return 0
+    if _is_test_module(name) and not any(_is_test_module(p) for p in hooked_packages() if _covers(p, name)):
+        return 0
+    count = 0
+    with _lock:
+        for attr, value in list(vars(module).items()):
+            # an alias (`g = f`) gets the same wrapper as the function's own name
+            if isinstance(value, types.FunctionType) and _is_plain(value, name, value.__qualname__) \
+                    and "." not in value.__qualname__:
+                count += _replace(module, attr, value, value)
+            elif isinstance(value, type) and value.__module__ == name and value.__qualname__ == attr:
+                for member_name, member in list(vars(value).items()):
+                    func = member.__func__ if isinstance(member, staticmethod) else None
+                    if isinstance(func, types.FunctionType) and _is_plain(func, name, f"{attr}.{member_name}"):
+                        count += _replace(value, member_name, member, func)
+    return count
+
+
+# ------------------------------------------------------------------ internals
+
+
+class _AutoFinder(importlib.abc.MetaPathFinder):
+    """First on `sys.meta_path`: finds matched modules through the other finders."""
+
+    def __init__(self):
+        self.packages: tuple[str, ...] = ()
+        self._busy = threading.local()
+
+    def matches(self, fullname: str) -> bool:
+        return any(_covers(p, fullname) for p in self.packages) and not _is_own(fullname)
+
+    def find_spec(self, fullname, path=None, target=None):
+        if not self.matches(fullname):
+            return None
+        busy = self._busy.__dict__.setdefault("names", set())
+        if fullname in busy:  # another finder asked the import system again
+            return None
+        busy.add(fullname)
+        try:
+            spec = self._spec_from_others(fullname, path, target)
+        finally:
+            busy.discard(fullname)
+        if spec is not None and spec.loader is not None:
+            loader = _wrapping_loader(spec.loader)
+            if loader is not None:
+                spec.loader = loader
+        return spec
+
+    def _spec_from_others(self, fullname, path, target):
+        for finder in list(sys.meta_path):
+            if finder is self:
+                continue
+            find_spec = getattr(finder, "find_spec", None)
+            if find_spec is None:
+                continue
+            spec = find_spec(fullname, path, target)
+            if spec is not None:
+                return spec
+        return None
+
+    def invalidate_caches(self):
+        pass
+
+
+_loader_classes: dict[type, type] = {}
+
+
+def _wrapping_loader(loader):
+    """A copy of `loader` whose class also wraps the module after executing it.
+
+    None when the loader cannot be copied that way (then the module is loaded
+    as usual and not wrapped): loaders without `exec_module`, loaders that are
+    also the finder (one shared object, e.g. pytest's assertion rewriter, which
+    only loads test modules) and classes that refuse a subclass.
+    """
+    base = type(loader)
+    if (not hasattr(loader, "exec_module") or not hasattr(loader, "__dict__")
+            or isinstance(loader, (type, importlib.abc.MetaPathFinder)) or hasattr(loader, "find_spec")):
+        return None
+    try:
+        cls = _loader_classes.get(base)
+        if cls is None:
+            def exec_module(self, module, _base=base):
+                _base.exec_module(self, module)
+                wrap_module(module)
+
+            cls = _loader_classes[base] = type(base.__name__, (base,), {
+                "exec_module": exec_module, "__module__": base.__module__,
+                "__doc__": base.__doc__, "_rustify_auto": True})
+        copy = object.__new__(cls)
+        copy.__dict__.update(loader.__dict__)
+        return copy
+    except TypeError:
+        return None
+
+
+def _replace(owner, attr: str, current, func: types.FunctionType) -> int:
+    """Put a wrapper of `func` at `owner.attr` (keeping staticmethod); 1 if done."""
+    wrapper = _wrappers.get(id(func))
+    made = wrapper is None
+    if made:
+        wrapper = _accelerate(func)
+        if wrapper is None:
+            return 0
+    value = staticmethod(wrapper) if isinstance(current, staticmethod) else wrapper
+    try:
+        setattr(owner, attr, value)
+    except (AttributeError, TypeError):
+        return 0
+    if made:
+        _wrappers[id(func)] = wrapper
+    _replaced.append((owner, attr, func))
+    return 1 if made else 0
+
+
+def _accelerate(func: types.FunctionType):
+    from rustify.accelerate import accelerate
+
+    try:
+        if "front_door" in inspect.signature(accelerate).parameters:
+            return accelerate(func, front_door="auto")
+        return accelerate(func)
+    except Exception:  # noqa: BLE001 - the module keeps its original function
+        return None
+
+
+def _is_plain(func: types.FunctionType, module_name: str, qualname: str) -> bool:
+    code = func.__code__
+    return (func.__module__ == module_name and func.__qualname__ == qualname
+            and not qualname.rsplit(".", 1)[-1].startswith("__")
+            and not code.co_flags & _CODE_FLAGS_NEVER_TRANSLATED and not code.co_kwonlyargcount
+            and func.__closure__ is None and not func.__dict__)
+
+
+def _covers(package: str, fullname: str) -> bool:
+    return fullname == package or fullname.startswith(package + ".")
+
+
+def _is_own(fullname: str) -> bool:
+    return any(_covers(p, fullname) for p in _NEVER_WRAPPED)
+
+
+def _is_test_module(fullname: str) -> bool:
+    parts = fullname.split(".")
+    last = parts[-1]
+    return bool(_TEST_PARTS.intersection(parts)) or last.startswith("test_") or last.endswith("_test")
+
+
+def _clean_names(packages) -> list[str]:
+    names = []
+    for p in packages:
+        if not isinstance(p, str):
+            raise TypeError(f"install_import_hook expects package names (str), got {type(p).__name__}")
+        for part in p.split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if not all(piece.isidentifier() for piece in part.split(".")):
+                raise ValueError(f"not a package or module name: {part!r}")
+            if _is_own(part):
+                raise ValueError("rustify cannot accelerate itself")
+            names.append(part)
+    return names
