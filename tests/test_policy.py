@@ -226,3 +226,27 @@ def test_run_record_lists_functions_and_is_written_at_exit(tmp_path):
     (inc,) = record["functions"]
     assert inc["function"] == "__main__.inc"
     assert [(s["signature"], s["status"]) for s in inc["signatures"]] == [(["int"], "native"), (["float"], "native")]
+
+
+def test_fast_path_handles_other_signatures_deopts_and_wrong_arity():
+    def mul(a, b):
+        r = a
+        for _ in range(3):
+            r = r * b
+        return r
+
+    fast = rustify.accelerate(mul, eager=True)
+    assert fast(2, 3) == 54 and fast.rustify.last_call == "native"
+    assert fast(2.0, 0.5) == 0.25 and fast.rustify.last_call == "native"  # another signature
+    assert fast(2, 3) == 54 and fast.rustify.last_call == "native"
+    big = fast(2**40, 2**10)  # overflows i64 natively: re-run in Python, exact
+    assert big == mul(2**40, 2**10) and fast.rustify.last_call == "python"
+    with pytest.raises(TypeError) as native_error:
+        fast(1, 2, 3)
+    with pytest.raises(TypeError) as python_error:
+        mul(1, 2, 3)
+    assert str(native_error.value) == str(python_error.value)
+    for i in range(40):  # alternating signatures: results stay exact, the fast path steps aside
+        assert fast(i, 2) == mul(i, 2) and fast(float(i), 2.0) == mul(float(i), 2.0)
+    assert fast._fast is None
+    assert fast.rustify.native_calls[("int", "int")] >= 40

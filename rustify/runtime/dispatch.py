@@ -44,6 +44,9 @@ GLOBAL_REBIND_GIVE_UP = 3
 PYTHON_SAMPLE_MASK = 15
 NATIVE_SAMPLE_MASK = 63
 ALWAYS_TIMED = 2
+# The fast path (call the last native signature directly) is dropped after this
+# many calls of another signature: a polymorphic caller pays a Deopt each time.
+FAST_PATH_GIVE_UP = 16
 
 
 @dataclass(frozen=True)
@@ -75,14 +78,62 @@ class Accelerated:
         self._pending: dict[tuple, threading.Event] = {}
         self._guards: tuple = ()  # globals frozen into the native code, checked before native calls
         self._invalidations = 0
+        self._fast: tuple | None = None  # (native entry, its stats): the last signature that ran native
+        self._fast_misses = 0
+        self._nargs = func.__code__.co_argcount
         self._lock = threading.Lock()
         self.rustify = AccelerationInfo(func, front_door)
+        self._stats = self.rustify.stats
+        self._min_calls = policy.min_calls  # the policy is asked at this call and at every timed one
         registry.register(self)
 
     def __get__(self, obj, objtype=None):
         return self if obj is None else types.MethodType(self, obj)
 
     def __call__(self, *args, **kwargs):
+        fast = self._fast
+        if fast is not None and not kwargs:
+            # Monomorphic fast path: call the last native specialization directly.
+            # Its argument checks are exact (each element, each dtype), so a call
+            # of another signature raises Deopt before anything runs.
+            if self._guards and not self._globals_unchanged():
+                return self(*args)  # the natives were dropped: dispatch again
+            entry, st = fast
+            n = st.native_calls = st.native_calls + 1
+            self.rustify._last = st.native_last
+            try:
+                if n & NATIVE_SAMPLE_MASK:
+                    return entry(*args)
+                start = perf_counter_ns()
+                result = entry(*args)
+                st.native_ns += perf_counter_ns() - start
+                st.native_timed += 1
+                return result
+            except Deopt as why:
+                st.native_calls -= 1
+                return self._after_fast_miss(args, str(why))
+            except TypeError:
+                if len(args) == self._nargs:
+                    raise
+                st.native_calls -= 1  # the wrong number of arguments: Python says so its way
+                self.rustify._ran_python(None, "called with the wrong number of arguments")
+                return self._func(*args)
+        if not kwargs:
+            # Not compiled (yet): count the call; only sampled calls take the long way.
+            sig = signature_of(args)
+            if sig not in self._native:
+                st = self._stats.get(sig)
+                if st is not None:
+                    n = st.python_calls + 1
+                    if n & PYTHON_SAMPLE_MASK and n > ALWAYS_TIMED and n != self._min_calls:
+                        st.python_calls = n
+                        self.rustify._last = st.python_last
+                        return self._func(*args)
+                return self._call_python(sig, args)
+        return self._dispatch(args, kwargs)
+
+    def _dispatch(self, args: tuple, kwargs: dict):
+        """The general path: signature key, then native, compile or Python."""
         if kwargs:
             self.rustify._ran_python(None, "called with keyword arguments")
             return self._func(*args, **kwargs)
@@ -90,45 +141,56 @@ class Accelerated:
         native = self._native.get(sig)
         if native is not None:
             if self._guards and not self._globals_unchanged():
-                return self(*args)  # the natives were dropped: dispatch again
+                return self(*args)
             if self._validate_left and sig in self._validate_left:
                 return self._shadow_call(sig, native, args)
             st = self.rustify.stats[sig]
-            n = st.native_calls = st.native_calls + 1
-            self.rustify._last = st.native_last  # a Deopt below replaces it
+            st.native_calls += 1
+            self.rustify._last = st.native_last
             try:
-                if n & NATIVE_SAMPLE_MASK:
-                    result = native(*args)
-                else:
-                    start = perf_counter_ns()
-                    result = native(*args)
-                    st.native_ns += perf_counter_ns() - start
-                    st.native_timed += 1
+                result = native(*args)
             except Deopt as why:
                 self._note_deopt(sig, st, str(why))
                 return self._func(*args)
+            if self._fast_misses < FAST_PATH_GIVE_UP:
+                self._fast = (native, st)
             return result
+        return self._call_python(sig, args)
+
+    def _call_python(self, sig: tuple, args: tuple):
+        """Run the original; count the call, time a sample, ask the policy on sampled calls."""
         st = self.rustify.stats.get(sig)
         if st is None:
-            st = self.rustify.stats[sig] = SignatureStats()
+            st = self.rustify.stats[sig] = SignatureStats(sig)
         n = st.python_calls = st.python_calls + 1
-        if not st.compile_requested and self.policy.is_hot(st):
+        self.rustify._last = st.python_last
+        if n > ALWAYS_TIMED and n & PYTHON_SAMPLE_MASK and n != self._min_calls:
+            return self._func(*args)
+        if not st.compile_requested and len(sig) <= self._nargs and self.policy.is_hot(st):
             st.compile_requested = True
-            if not self.policy.background or self.policy.mode == "eager":
-                if self.compile(sig):
-                    st.python_calls -= 1
-                    return self(*args)  # compiled now: dispatch again
-            else:
+            if self.policy.background and self.policy.mode != "eager":
                 self._compile_in_background(sig)
-        self.rustify._ran_python(sig)
-        if n <= ALWAYS_TIMED or not n & PYTHON_SAMPLE_MASK:
-            start = perf_counter_ns()
-            try:
-                return self._func(*args)
-            finally:
-                st.python_ns += perf_counter_ns() - start
-                st.python_timed += 1
-        return self._func(*args)
+            elif self.compile(sig):
+                st.python_calls -= 1
+                return self(*args)  # compiled now: dispatch again
+        start = perf_counter_ns()
+        try:
+            return self._func(*args)
+        finally:
+            st.python_ns += perf_counter_ns() - start
+            st.python_timed += 1
+
+    def _after_fast_miss(self, args: tuple, why: str):
+        """The fast path's native declined: a real Deopt, or another signature."""
+        entry, st = self._fast
+        sig = signature_of(args)
+        if self._native.get(sig) is entry:
+            self._note_deopt(sig, st, why)
+            return self._func(*args)
+        self._fast_misses += 1
+        if self._fast_misses >= FAST_PATH_GIVE_UP:
+            self._fast = None  # signatures alternate: the general path is cheaper
+        return self._dispatch(args, {})
 
     def compile(self, sig: tuple) -> Callable | None:
         """Compile `sig` now (in this thread); None if it stays Python."""
@@ -151,9 +213,8 @@ class Accelerated:
             except Exception as e:  # noqa: BLE001 - a rustify bug must not break the program
                 self._stay_python(sig, f"rustify failed internally ({type(e).__name__}: {e}); please report this")
                 return None
-            st = self.rustify.stats.setdefault(sig, SignatureStats())
+            st = self.rustify.stats.setdefault(sig, SignatureStats(sig))
             st.compile_requested = True
-            st.native_last = (sig, True, None)
             self.rustify._add_native(native)
             if self.policy.validate:
                 self._validate_left[sig] = self.policy.validate
@@ -175,6 +236,7 @@ class Accelerated:
             for st in self.rustify.stats.values():
                 st.compile_requested = self._invalidations > GLOBAL_REBIND_GIVE_UP
             self._native.clear()
+            self._fast = None
             self._validate_left.clear()
             self._guards = ()
         if self._invalidations > GLOBAL_REBIND_GIVE_UP:
@@ -218,11 +280,16 @@ class Accelerated:
                 self._validate_left.pop(sig, None)
         else:
             st.mismatch = outcome.mismatch
-            self._native.pop(sig, None)
+            self._forget_native(sig)
             self._validate_left.pop(sig, None)
             self._stay_python(sig, f"shadow validation found a difference: {outcome.mismatch}")
             self.rustify._ran_python(sig, "shadow validation found a difference")
         return outcome.unwrap()
+
+    def _forget_native(self, sig: tuple) -> None:
+        entry = self._native.pop(sig, None)
+        if self._fast is not None and self._fast[0] is entry:
+            self._fast = None
 
     def _stay_python(self, sig: tuple, why: str, reasons=None) -> None:
         self.rustify._add_failure(sig, why, reasons)
@@ -232,7 +299,7 @@ class Accelerated:
         self.rustify._ran_python(sig, f"native code asked to re-run in Python: {why}")
         count = st.deopts = st.deopts + 1
         if count >= DEOPT_GIVE_UP and 2 * count > st.native_calls:
-            self._native.pop(sig, None)
+            self._forget_native(sig)
             self._stay_python(sig, f"its native code asked to re-run in Python on {count} of {st.native_calls} "
                                    f"calls (last time: {why})")
 

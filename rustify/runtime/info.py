@@ -27,6 +27,7 @@ class SignatureStats:
     so `mean_*_ns` are estimates and None until a sample exists.
     """
 
+    signature: tuple = ()
     python_calls: int = 0
     python_timed: int = 0
     python_ns: int = 0
@@ -37,7 +38,12 @@ class SignatureStats:
     validated: int = 0
     mismatch: str | None = None
     compile_requested: bool = False
-    native_last: tuple | None = None  # the `_last` record of a native call, built once
+    native_last: tuple | None = None  # the `_last` records of a native / Python call, built once
+    python_last: tuple | None = None
+
+    def __post_init__(self):
+        self.native_last = (self.signature, True, None)
+        self.python_last = (self.signature, False, None)
 
     @property
     def mean_python_ns(self) -> float | None:

@@ -37,4 +37,7 @@ def kind_of(value: object) -> str:
 
 def signature_of(args: tuple) -> tuple[str, ...]:
     """Signature key of a positional argument tuple."""
+    kinds = tuple(map(_SCALARS.get, map(type, args)))  # all scalars: no Python-level loop
+    if None not in kinds:
+        return kinds
     return tuple(map(kind_of, args))
