@@ -38,7 +38,6 @@ def main() -> None:
     native(1.0, 2.0)
     assert native.rustify.last_call == "native"
     entry = native._native[("float", "float")]
-    print("fast", native._fast, native._guards)
 
     rows = [
         ("bare Python call add(1.0, 2.0)", per_call_ns(lambda: add(1.0, 2.0))),
