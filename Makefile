@@ -21,6 +21,10 @@ demo: setup
 test: setup
 	$(PY) -m pytest -q
 
+# The differential tests with the long hypothesis profile (2000 examples per construct).
+test-long: setup
+	RUSTIFY_HYPOTHESIS_PROFILE=long RUSTIFY_SEMANTICS_REPORT=1 $(PY) -m pytest -q -s tests/test_semantics.py tests/test_seed_kernels.py
+
 bench: setup
 	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) -m pytest benchmarks/ --benchmark-only --benchmark-group-by=group --benchmark-columns=min,median,rounds
