@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import queue
 import threading
+import time
 import types
 import warnings
 from dataclasses import dataclass
@@ -168,6 +169,7 @@ class Accelerated:
             return self._func(*args)
         if not st.compile_requested and len(sig) <= self._nargs and self.policy.is_hot(st):
             st.compile_requested = True
+            st.hot_at = time.perf_counter()
             if self.policy.background and self.policy.mode != "eager":
                 self._compile_in_background(sig)
             elif self.compile(sig):
@@ -215,6 +217,7 @@ class Accelerated:
                 return None
             st = self.rustify.stats.setdefault(sig, SignatureStats(sig))
             st.compile_requested = True
+            st.native_at = time.perf_counter()
             self.rustify._add_native(native)
             if self.policy.validate:
                 self._validate_left[sig] = self.policy.validate

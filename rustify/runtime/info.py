@@ -38,6 +38,8 @@ class SignatureStats:
     validated: int = 0
     mismatch: str | None = None
     compile_requested: bool = False
+    hot_at: float | None = None  # perf_counter() when the policy chose it, and when native code was ready
+    native_at: float | None = None
     native_last: tuple | None = None  # the `_last` records of a native / Python call, built once
     python_last: tuple | None = None
 
@@ -52,6 +54,11 @@ class SignatureStats:
     @property
     def mean_native_ns(self) -> float | None:
         return self.native_ns / self.native_timed if self.native_timed else None
+
+    @property
+    def hot_to_native_seconds(self) -> float | None:
+        """From the policy choosing this signature to its native code being swapped in."""
+        return None if self.hot_at is None or self.native_at is None else self.native_at - self.hot_at
 
     def estimated_python_ns(self) -> float:
         """Estimated total time spent in Python for this signature so far."""

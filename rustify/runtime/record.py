@@ -6,7 +6,7 @@ Schema: {"rustify_version", "python", "argv", "started", "ended",
 "functions": [{"function", "file", "line", "front_door", "signatures": [
 {"signature", "status", "reason", "reasons", "compile_seconds", "cache_hit",
 "module", "native_calls", "python_calls", "deopts", "mean_python_ns",
-"mean_native_ns", "validated_calls", "validation_mismatch"}]}]}
+"mean_native_ns", "validated_calls", "validation_mismatch", "hot_to_native_seconds"}]}]}
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ def function_record(accelerated) -> dict:
             "mean_native_ns": st.mean_native_ns if st else None,
             "validated_calls": st.validated if st else 0,
             "validation_mismatch": st.mismatch if st else None,
+            "hot_to_native_seconds": st.hot_to_native_seconds if st else None,
         })
     return {"function": info.function, "file": info.file, "line": info.line,
             "front_door": info.front_door, "signatures": signatures}
