@@ -16,6 +16,13 @@ Cache layout (root: `rustify.config.cache_dir()`):
     Cargo.lock                seed lockfile: every crate resolves the same versions
     build.lock                file lock serializing builds across processes
     toolchain/                cached `rustc -vV` output
+    runs/                     run records (`rustify report`)
+    CACHEDIR.TAG              marks the directory as rustify's cache (`rustify cache` checks it)
+
+`wheel.py` builds an exported project (`rustify accelerate --build`) with the
+same target dir and lock; `housekeeping.py` lists and prunes the cache. A
+build in the main thread with a terminal on stderr shows a progress line;
+details always go to the `rustify` logger.
 """
 
 from __future__ import annotations
