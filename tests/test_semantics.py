@@ -123,6 +123,19 @@ def int_arith(a, b, k):
     return a ** 0
 
 
+@case(lists_of(floats()), floats())
+def annotated_locals_and_pass(xs, t):
+    count: int = 0
+    total: float = 0.0
+    for x in xs:
+        if x > t:
+            pass
+        else:
+            count += 1
+            total += x
+    return total / count if count else t
+
+
 @case(big_ints(), big_ints(), op(4))
 def int_truediv_and_negative_pow(a, b, k):
     if k == 0:
@@ -767,3 +780,33 @@ def test_mutation_visible_to_caller():
     a = np.array([1.0, 2.0])
     ACCELERATED["np_array_store"](a, 0, 9.0)
     assert a.tolist() == [9.0, 4.0] and ACCELERATED["np_array_store"].rustify.last_call == "native"
+
+
+# ------------------------------------------------------ coverage of the registry
+
+def _used_in_cases() -> tuple[set[str], set[str]]:
+    """AST node kinds and called names ("len", "math.sqrt", "np.zeros") across all CASES."""
+    import ast
+    import inspect
+    import textwrap
+
+    kinds, calls = set(), set()
+    for c in CASES:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(c.func)))
+        for node in ast.walk(ast.Module(body=tree.body[0].body, type_ignores=[])):
+            kinds.add("Const" if isinstance(node, ast.Constant) else type(node).__name__)
+            if isinstance(node, ast.Call):
+                calls.add(ast.unparse(node.func))
+    return kinds, calls
+
+
+def test_every_registered_construct_has_a_differential_case():
+    """A construct or intrinsic added to the translator's registry fails this until a Case uses it."""
+    from rustify.analysis.constructs import EXPRESSIONS, STATEMENTS
+    from rustify.analysis.intrinsics import registry
+
+    kinds, calls = _used_in_cases()
+    missing = [k for k in (*STATEMENTS, *EXPRESSIONS) if k not in kinds]
+    called = {name.replace("numpy.", "np.") for name in calls}
+    missing += [i.python_name for i in registry() if i.python_name.replace("numpy.", "np.") not in called]
+    assert not missing, f"constructs without a differential case in tests/test_semantics.py: {missing}"
