@@ -18,6 +18,8 @@ import sys
 import types
 from typing import TYPE_CHECKING
 
+from rustify.errors import Reason
+
 if TYPE_CHECKING:  # the sampler and the table are imported when a block starts, not by `import rustify`
     from rustify.profiling.candidates import Candidate
     from rustify.profiling.sampler import Recording
@@ -79,7 +81,11 @@ class Profile:
             ranked = to_candidates(self.recording)
             for candidate in ranked[: self.limit]:
                 if candidate.reasons is None:
-                    verdict_for(candidate)
+                    try:
+                        verdict_for(candidate)
+                    except Exception as e:  # noqa: BLE001 - an analyser bug must not hide the profile
+                        candidate.reasons = [Reason(candidate.line, candidate.function.rsplit(".", 1)[-1],
+                                                    f"rustify failed to analyse it ({type(e).__name__}: {e})")]
             self._candidates = ranked
         return self._candidates
 
@@ -104,11 +110,14 @@ class Profile:
         if self.recording.errors:
             lines.append(f"{self.recording.errors} samples were lost ({self.recording.last_error})")
         if self._swaps:
-            lines.append("swapped for native: " + ", ".join(s.function for s in self._swaps) + "  (restore() undoes)")
+            lines.append(f"swapped for native: {', '.join(self._swapped_names())}  (restore() undoes)")
         lines.append(_LIMITS)
         return "\n".join(lines)
 
     __repr__ = __str__
+
+    def _swapped_names(self) -> list[str]:
+        return list(dict.fromkeys(s.function for s in self._swaps))
 
     def _shown(self) -> tuple[list[Candidate], list[Candidate]]:
         ranked = self.candidates
@@ -136,8 +145,9 @@ class Profile:
                     f"({sum(c.interpreted_seconds for c in hidden):.3f} s of interpreter time)</p>")
         swapped = ""
         if self._swaps:
-            swapped = ("<p>swapped for native: " + ", ".join(f"<code>{html.escape(s.function)}</code>"
-                                                              for s in self._swaps) + " (<code>restore()</code> undoes)</p>")
+            swapped = ("<p>swapped for native: " + ", ".join(f"<code>{html.escape(name)}</code>"
+                                                              for name in self._swapped_names())
+                       + " (<code>restore()</code> undoes)</p>")
         return (f"<div class='rustify-profile'><p>{html.escape(self._summary())}</p>"
                 "<table><thead><tr><th>#</th><th>function</th><th>python s</th><th>share</th>"
                 "<th>native s</th><th>verdict</th></tr></thead><tbody>"
