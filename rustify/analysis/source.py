@@ -35,10 +35,11 @@ def load_source(func: types.FunctionType) -> FunctionSource:
 
 def global_names(tree: ast.AST) -> list[str]:
     """Names the function reads that it does not assign (its free names)."""
-    stored = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
     fdef = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef))
+    body = [n for stmt in fdef.body for n in ast.walk(stmt)]  # not the decorators or annotations
+    stored = {n.id for n in body if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
     stored |= {a.arg for a in fdef.args.args}
-    return sorted({n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - stored)
+    return sorted({n.id for n in body if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - stored)
 
 
 def describe_global(value: object) -> str:
