@@ -12,7 +12,6 @@ import os
 import subprocess
 import sys
 import sysconfig
-import textwrap
 import warnings
 from pathlib import Path
 
@@ -302,11 +301,8 @@ def test_run_propagates_the_scripts_exception(packages, tmp_path, monkeypatch):
         main(["run", "--auto", a, str(tmp_path / "boom.py"), "why"])
 
 
-# Behaviour the wrapper itself must preserve for auto mode to be invisible; the
-# fixes belong in rustify/runtime/dispatch.py (`Accelerated`).
+# Behaviour the wrapper itself must preserve for auto mode to be invisible.
 
-@pytest.mark.xfail(reason="Accelerated warns RustifyWarning from inside the call; under -W error (or a "
-                          "filterwarnings=error config) a fall back becomes an exception in auto mode", strict=False)
 def test_auto_mode_fall_back_is_silent_under_warnings_as_errors(packages, eager):
     a, _ = packages
     install_import_hook([a])
@@ -316,8 +312,6 @@ def test_auto_mode_fall_back_is_silent_under_warnings_as_errors(packages, eager)
         assert kernels.describe([1.0]) == {"n": 1}
 
 
-@pytest.mark.xfail(reason="Accelerated has no __reduce__: pickle/deepcopy of a wrapped module function fail "
-                          "(a plain function pickles by reference)", strict=False)
 def test_wrapped_functions_pickle_and_copy_like_functions(packages):
     import copy
     import pickle

@@ -19,6 +19,7 @@ that signature to Python with a warning and an entry in `explain()`.
 from __future__ import annotations
 
 import functools
+import logging
 import queue
 import threading
 import time
@@ -34,6 +35,8 @@ from rustify.runtime import registry
 from rustify.runtime.deopt import Deopt
 from rustify.runtime.info import AccelerationInfo, SignatureStats
 from rustify.runtime.signature import signature_of
+
+log = logging.getLogger("rustify")
 
 # A signature whose native code asks to re-run in Python this often stops
 # being tried: both would run on every call.
@@ -87,6 +90,10 @@ class Accelerated:
         self._stats = self.rustify.stats
         self._min_calls = policy.min_calls  # the policy is asked at this call and at every timed one
         registry.register(self)
+
+    def __reduce__(self):
+        # Pickled by reference, like the function it replaces in its module.
+        return self.__qualname__
 
     def __get__(self, obj, objtype=None):
         return self if obj is None else types.MethodType(self, obj)
@@ -295,8 +302,17 @@ class Accelerated:
             self._fast = None
 
     def _stay_python(self, sig: tuple, why: str, reasons=None) -> None:
+        """Record why `sig` stays Python; warn only where the user wrote the decorator.
+
+        Functions wrapped by the import hook or a profile block log instead: a
+        warnings-as-errors setting must not turn their fall back into an error.
+        """
         self.rustify._add_failure(sig, why, reasons)
-        warnings.warn(RustifyWarning(f"{self.__qualname__}{_sig_text(sig)} stays Python: {why}"), stacklevel=4)
+        message = f"{self.__qualname__}{_sig_text(sig)} stays Python: {why}"
+        if self.rustify.front_door == "decorator":
+            warnings.warn(RustifyWarning(message), stacklevel=4)
+        else:
+            log.info("%s", message)
 
     def _note_deopt(self, sig: tuple, st: SignatureStats, why: str) -> None:
         self.rustify._ran_python(sig, f"native code asked to re-run in Python: {why}")
@@ -319,7 +335,11 @@ class _CompileWorker:
 
     def _loop(self) -> None:
         while True:
-            self._jobs.get()()
+            job = self._jobs.get()
+            try:
+                job()
+            except BaseException:  # noqa: BLE001 - e.g. a warning turned error; the worker must live on
+                log.exception("rustify: a background compile failed")
 
 
 _worker_lock = threading.Lock()
