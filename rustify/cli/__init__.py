@@ -42,4 +42,10 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point: parse `argv` (default sys.argv[1:]) and run the command."""
     parser = build_parser()
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    return int(args.run(args) or 0)
+    try:
+        return int(args.run(args) or 0)
+    except BrokenPipeError:  # `rustify explain ... | head`: the reader left; not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

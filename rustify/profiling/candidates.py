@@ -32,6 +32,7 @@ class Candidate:
     signatures: list[tuple[str, ...]] = field(default_factory=list)
     reasons: list[Reason] | None = None
     func: types.FunctionType | None = field(default=None, repr=False, compare=False)
+    note: str | None = None  # why there is no verdict, when the profiler knows better than "not analysed"
 
     @property
     def translatable(self) -> bool | None:
@@ -65,6 +66,8 @@ def signature_text(signature: tuple[str, ...]) -> str:
 def verdict_text(candidate: Candidate) -> str:
     """One line: "translates for (sig)", "stays Python: line N: ..." or why it was not analysed."""
     if candidate.reasons is None:
+        if candidate.note:
+            return candidate.note
         if candidate.func is None:
             return "not analysed: function object not found"
         if not candidate.signatures:

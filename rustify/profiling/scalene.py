@@ -220,6 +220,8 @@ def profile_script(script: Path, args: list[str], *, verdicts: bool = True, top:
         notes = {}
         if verdicts and candidates:
             notes = run_signature_pass(script, args, candidates, cwd=cwd, workdir=workdir)
+        for c in candidates:
+            c.note = notes.get(c.function) or (None if verdicts else "no verdict asked for")
     return ScaleneProfile(script, elapsed, candidates, exit_code, notes)
 
 
