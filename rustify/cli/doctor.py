@@ -51,7 +51,7 @@ def run(args) -> int:
 def run_checks(offline: bool = False) -> list[Check]:
     """Every check, in the order a fix is best applied."""
     checks = [_python(), _python_headers()]
-    rustc, cargo = _rustc(), _cargo()
+    rustc, cargo = _rust_tool("rustc"), _rust_tool("cargo")
     checks += [rustc, cargo, _maturin(), _cache_dir()]
     checks.append(_dependencies(offline, can_build=rustc.status == "OK" and cargo.status == "OK"))
     return checks
@@ -83,26 +83,16 @@ def _python_headers() -> Check:
                  "other extension builds may)", "apt install python3-dev  (Fedora: dnf install python3-devel)")
 
 
-def _rustc() -> Check:
-    from rustify.build.toolchain import find_rustc
+def _rust_tool(name: str) -> Check:
+    """rustc or cargo: found and runs, or the rustup line that installs it."""
+    from rustify.build.toolchain import find_rustc, which
 
-    rustc = find_rustc()
-    version = _version([rustc, "--version"]) if rustc else None
+    path = find_rustc() if name == "rustc" else which(name)
+    version = _version([path, "--version"]) if path else None
     if version is None:
-        what = "no rustc on PATH" if rustc is None else f"{rustc} does not run"
-        return Check("rustc", "MISSING", what, f"{RUSTUP}   (then add ~/.cargo/bin to PATH)")
-    return Check("rustc", "OK", f"{version} ({rustc})")
-
-
-def _cargo() -> Check:
-    from rustify.build.toolchain import which
-
-    cargo = which("cargo")
-    version = _version([cargo, "--version"]) if cargo else None
-    if version is None:
-        what = "no cargo on PATH" if cargo is None else f"{cargo} does not run"
-        return Check("cargo", "MISSING", what, f"{RUSTUP}   (then add ~/.cargo/bin to PATH)")
-    return Check("cargo", "OK", f"{version} ({cargo})")
+        what = f"no {name} on PATH" if path is None else f"{path} does not run"
+        return Check(name, "MISSING", what, f"{RUSTUP}   (then add ~/.cargo/bin to PATH)")
+    return Check(name, "OK", f"{version} ({path})")
 
 
 def _maturin() -> Check:
