@@ -53,6 +53,10 @@ ALWAYS_TIMED = 2
 FAST_PATH_GIVE_UP = 16
 
 
+# `_last` of a call that ran Python without being sampled (its signature was not computed).
+_UNSAMPLED_PYTHON_CALL = (None, False, "not compiled (yet): the compile policy has not chosen it")
+
+
 @dataclass(frozen=True)
 class CompilePolicy:
     mode: str = "profile"  # "profile", "eager" or "off"
@@ -89,6 +93,9 @@ class Accelerated:
         self.rustify = AccelerationInfo(func, front_door)
         self._stats = self.rustify.stats
         self._min_calls = policy.min_calls  # the policy is asked at this call and at every timed one
+        self._counting = policy.mode != "eager"  # eager mode must see every new signature at once
+        self._calls = 0  # calls counted while profiling, and how many of them the stats include
+        self._counted = 0
         registry.register(self)
 
     def __reduce__(self):
@@ -126,18 +133,13 @@ class Accelerated:
                 st.native_calls -= 1  # the wrong number of arguments: Python says so its way
                 self.rustify._ran_python(None, "called with the wrong number of arguments")
                 return self._func(*args)
-        if not kwargs:
-            # Not compiled (yet): count the call; only sampled calls take the long way.
-            sig = signature_of(args)
-            if sig not in self._native:
-                st = self._stats.get(sig)
-                if st is not None:
-                    n = st.python_calls + 1
-                    if n & PYTHON_SAMPLE_MASK and n > ALWAYS_TIMED and n != self._min_calls:
-                        st.python_calls = n
-                        self.rustify._last = st.python_last
-                        return self._func(*args)
-                return self._call_python(sig, args)
+        if self._counting and not self._native:
+            # Profiling, nothing native yet: count the call; only a sample (the first
+            # calls, then one in 16) pays for the signature key, the stats and a timer.
+            n = self._calls = self._calls + 1
+            if n & PYTHON_SAMPLE_MASK and n > ALWAYS_TIMED and n != self._min_calls:
+                self.rustify._last = _UNSAMPLED_PYTHON_CALL
+                return self._func(*args, **kwargs)
         return self._dispatch(args, kwargs)
 
     def _dispatch(self, args: tuple, kwargs: dict):
@@ -170,10 +172,14 @@ class Accelerated:
         st = self.rustify.stats.get(sig)
         if st is None:
             st = self.rustify.stats[sig] = SignatureStats(sig)
-        n = st.python_calls = st.python_calls + 1
+        # A sample stands for the unsampled calls since the previous one (their
+        # signature is not known: they are credited to this one's).
+        weight = max(1, self._calls - self._counted)
+        self._counted = self._calls
+        n = st.python_calls = st.python_calls + weight
         self.rustify._last = st.python_last
-        if n > ALWAYS_TIMED and n & PYTHON_SAMPLE_MASK and n != self._min_calls:
-            return self._func(*args)
+        if self._native and n > ALWAYS_TIMED and n & PYTHON_SAMPLE_MASK and n != self._min_calls:
+            return self._func(*args)  # counted exactly (natives exist), timed on a sample
         if not st.compile_requested and len(sig) <= self._nargs and self.policy.is_hot(st):
             st.compile_requested = True
             st.hot_at = time.perf_counter()
