@@ -251,3 +251,17 @@ def test_fast_path_handles_other_signatures_deopts_and_wrong_arity():
         assert fast(i, 2) == mul(i, 2) and fast(float(i), 2.0) == mul(float(i), 2.0)
     assert fast._fast is None
     assert fast.rustify.native_calls[("int", "int")] >= 40
+
+
+def test_unsampled_calls_report_the_reason_of_the_signature_that_stays_python():
+    def keys(d):
+        return len(d)
+
+    wrapped = rustify.accelerate(keys, mode="profile", threshold_ms=0, background=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", rustify.RustifyWarning)
+        for _ in range(21):  # call 21 is not a sample
+            assert wrapped({1: 2}) == 1
+    assert wrapped.rustify.last_call == "python"
+    assert wrapped.rustify.last_signature == ("builtins.dict",)
+    assert "cannot be translated" in wrapped.rustify.last_reason

@@ -53,7 +53,7 @@ ALWAYS_TIMED = 2
 FAST_PATH_GIVE_UP = 16
 
 
-# `_last` of a call that ran Python without being sampled (its signature was not computed).
+# `_last` of an unsampled Python call before any sample (its signature was not computed).
 _UNSAMPLED_PYTHON_CALL = (None, False, "not compiled (yet): the compile policy has not chosen it")
 
 
@@ -91,11 +91,11 @@ class Accelerated:
         self._nargs = func.__code__.co_argcount
         self._lock = threading.Lock()
         self.rustify = AccelerationInfo(func, front_door)
-        self._stats = self.rustify.stats
         self._min_calls = policy.min_calls  # the policy is asked at this call and at every timed one
         self._counting = policy.mode != "eager"  # eager mode must see every new signature at once
         self._calls = 0  # calls counted while profiling, and how many of them the stats include
         self._counted = 0
+        self._python_last = _UNSAMPLED_PYTHON_CALL  # `_last` for an unsampled call: the last sample's
         registry.register(self)
 
     def __reduce__(self):
@@ -138,7 +138,7 @@ class Accelerated:
             # calls, then one in 16) pays for the signature key, the stats and a timer.
             n = self._calls = self._calls + 1
             if n & PYTHON_SAMPLE_MASK and n > ALWAYS_TIMED and n != self._min_calls:
-                self.rustify._last = _UNSAMPLED_PYTHON_CALL
+                self.rustify._last = self._python_last
                 return self._func(*args, **kwargs)
         return self._dispatch(args, kwargs)
 
@@ -177,7 +177,7 @@ class Accelerated:
         weight = max(1, self._calls - self._counted)
         self._counted = self._calls
         n = st.python_calls = st.python_calls + weight
-        self.rustify._last = st.python_last
+        self.rustify._last = self._python_last = st.python_last
         if self._native and n > ALWAYS_TIMED and n & PYTHON_SAMPLE_MASK and n != self._min_calls:
             return self._func(*args)  # counted exactly (natives exist), timed on a sample
         if not st.compile_requested and len(sig) <= self._nargs and self.policy.is_hot(st):
@@ -241,12 +241,15 @@ class Accelerated:
     def _globals_unchanged(self) -> bool:
         """True if every global the native code froze in still has its value; else drop the natives."""
         g = self._func.__globals__
-        for name, value in self._guards:
+        guards = self._guards
+        for name, value in guards:
             if g.get(name, MISSING) is not value:
                 break
         else:
             return True
         with self._lock:
+            if self._guards is not guards:
+                return False  # another thread dropped them already
             self._invalidations += 1
             self.rustify._drop_natives(f"global `{name}` was rebound after compiling")
             for st in self.rustify.stats.values():
