@@ -41,3 +41,11 @@ class BuildFailed(Exception):
     def __init__(self, message: str, log_path: str | None = None):
         self.log_path = log_path
         super().__init__(message if log_path is None else f"{message} (full build log: {log_path})")
+
+
+class BuildBusy(Exception):
+    """Another process has held the build lock longer than this caller waits.
+
+    Not a failure: the caller runs Python meanwhile and the compile is retried
+    (in the background, where waiting is cheap), so the native version arrives later.
+    """
