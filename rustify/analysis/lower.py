@@ -39,6 +39,10 @@ class _Reject(Exception):
         self.node, self.why = node, why
 
 
+class _Poisoned(Exception):
+    """A statement reads a variable whose assignment was rejected: already reported, stay quiet."""
+
+
 @dataclass
 class _Assigned:
     """What one pass saw assigned to a variable: types, and constant values."""
@@ -69,7 +73,7 @@ class FunctionLowerer:
             if not self._join_pass():
                 break
         else:
-            raise Untranslatable([Reason(self.fdef.lineno, self.fdef.name, "local types did not settle")])
+            raise Untranslatable([Reason(self._line(self.fdef), self.fdef.name, "local types did not settle")])
         self._begin_pass(final=True)
         body, _, terminates = self._block(self.fdef.body, set(self.params))
         return_type = self._return_type(terminates)
@@ -91,6 +95,9 @@ class FunctionLowerer:
         self.mutated: set[str] = set()
         self.may_deopt = False
         self.loop_depth = 0
+        # variables assigned by a rejected statement (or from one): their uses are not
+        # reported again, so one rejected line gives one reason, not a cascade
+        self.poisoned: set[str] = set()
 
     def _join_pass(self) -> bool:
         """Fold this pass's assignments into `env`; True if anything changed."""
@@ -131,10 +138,17 @@ class FunctionLowerer:
         if not types_:
             return NONE
         if not terminates and NONE not in types_:
+            self.returns.append((None, NONE))
             types_.append(NONE)
         if len(types_) > 1:
-            self.reasons.append(Reason(self.fdef.lineno, "return",
-                                       f"returns values of different types on different paths ({', '.join(map(str, types_))})"))
+            first_node, first = self.returns[0]
+            node, other = next((n, t) for n, t in self.returns if t != first)
+            where = f"line {self._line(first_node)}" if first_node is not None else "the first return"
+            text = node.as_string() if node is not None else f"end of `{self.fdef.name}`"
+            line = self._line(node) if node is not None else self._line(self.fdef)
+            tail = " (falling off the end returns None)" if node is None else ""
+            self.reasons.append(Reason(line, text[:80], f"returns {other} here but {first} on {where}; "
+                                       f"the result type would depend on the path taken{tail}"))
         return types_[0]
 
     # ------------------------------------------------------------- statements
@@ -151,9 +165,20 @@ class FunctionLowerer:
                     return out, defined, True
             except _Pending:
                 continue
+            except _Poisoned:
+                self._poison(stmt, defined)
             except _Reject as r:
                 self._reject(r.node, r.why)
+                self._poison(stmt, defined)
         return out, defined, False
+
+    def _poison(self, stmt: nodes.NodeNG, defined: set[str]) -> None:
+        """The names `stmt` assigns count as defined but unusable (their uses stay quiet)."""
+        names = {n.name for n in stmt.nodes_of_class(nodes.AssignName)}
+        if isinstance(stmt, nodes.AugAssign) and isinstance(stmt.target, nodes.AssignName):
+            names.add(stmt.target.name)
+        self.poisoned |= names
+        defined |= names
 
     def _reject(self, node: nodes.NodeNG, why: str) -> None:
         if self.final:
@@ -332,6 +357,8 @@ class FunctionLowerer:
             else:
                 self._record(base.name, ir.NewList(ir.ListOf(value.type), []))
             return ir.Append(self._line(s), base.name, value)
+        if isinstance(call, nodes.Call):
+            self._call(call, defined)  # says what is wrong with the call itself
         raise _Reject(s, "expression statements other than `list.append(x)` are not translated")
 
     def _lower_for(self, s: nodes.For, defined):
@@ -400,10 +427,14 @@ class FunctionLowerer:
         return self._var(node.name, node, raw=True)
 
     def _require_defined(self, node, name, defined):
+        if name in self.poisoned:
+            raise _Poisoned()
         if self.final and defined is not None and name not in defined:
             raise _Reject(node, f"`{name}` may be used before it is assigned (Python would raise UnboundLocalError)")
 
     def _var(self, name: str, node, raw: bool = False):
+        if name in self.poisoned:
+            raise _Poisoned()
         t = self.env.get(name)
         if t is None:
             if self.final:
@@ -597,15 +628,36 @@ class FunctionLowerer:
     def _call(self, node: nodes.Call, defined) -> ir.Expr:
         if node.keywords and not self._only_dtype_keyword(node):
             raise _Reject(node, "keyword arguments are not translated")
+        self._reject_method_call(node, defined)
         target = self._global(node.func)
         intrinsic = resolve_intrinsic(target)
         if intrinsic is None:
             name = node.func.as_string()
-            if isinstance(target, types.FunctionType):
-                raise _Reject(node, f"calls to other Python functions (`{name}`) are not translated yet")
+            wrapped = getattr(target, "__wrapped__", None)
+            if isinstance(target, types.FunctionType) or isinstance(wrapped, types.FunctionType):
+                how = ", accelerated by rustify" if isinstance(wrapped, types.FunctionType) else ""
+                raise _Reject(node, f"calls to other Python functions (`{name}`{how}) are not translated yet")
+            if isinstance(target, type):
+                raise _Reject(node, f"calling the class `{name}` (building an object) is not translated")
             raise _Reject(node, f"`{name}` is not a supported function")
         args = [self._expr(a, defined) for a in node.args]
         return intrinsic.lower(self, node, args)
+
+    def _reject_method_call(self, node: nodes.Call, defined) -> None:
+        """A method call on a local value or a literal (`xs.sort()`, `'. '.join(...)`): say so."""
+        func = node.func
+        if not isinstance(func, nodes.Attribute):
+            return
+        base = func.expr
+        if isinstance(base, nodes.Const):
+            raise _Reject(node, f"methods of {type(base.value).__name__} values "
+                                f"(`{type(base.value).__name__}.{func.attrname}`) are not translated")
+        if isinstance(base, (nodes.List, nodes.Tuple, nodes.Dict, nodes.Set, nodes.JoinedStr)):
+            kind = {nodes.JoinedStr: "str"}.get(type(base), type(base).__name__.lower())
+            raise _Reject(node, f"methods of {kind} values (`{kind}.{func.attrname}`) are not translated")
+        if isinstance(base, nodes.Name) and (base.name in self.local_names or base.name in self.params):
+            value = self._expr(base, defined)
+            raise _Reject(node, f"the method `{func.attrname}` of `{base.name}` ({value.type}) is not translated")
 
     def _only_dtype_keyword(self, node) -> bool:
         return all(k.arg == "dtype" for k in node.keywords)

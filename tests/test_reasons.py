@@ -1,0 +1,83 @@
+"""The reasons a function stays Python are ones a user can act on: one per cause,
+at the right line, naming the construct as the user wrote it (analysis only, no build)."""
+
+from __future__ import annotations
+
+import rustify
+from rustify.analysis import verdict
+
+
+def _helper(x):
+    return x + 1.0
+
+
+_wrapped_helper = rustify.accelerate(_helper)
+
+
+def calls_a_wrapped_function(xs):
+    t = 0.0
+    for x in xs:
+        t += _wrapped_helper(x)
+    return t
+
+
+def one_bad_line(xs):
+    total = print(xs)
+    for x in xs:
+        total += x
+    doubled = total * 2
+    return doubled + total
+
+
+def method_of_a_local(xs):
+    ys = [0.0] * len(xs)
+    ys.sort()
+    return ys[0]
+
+
+def method_of_a_literal(xs):
+    s = ". ".join(xs)
+    return len(s)
+
+
+def returns_two_types(x):
+    if x > 0:
+        return 1
+    return 1.0
+
+
+def _line_of(func, text):
+    first = func.__code__.co_firstlineno
+    import inspect
+
+    lines = inspect.getsource(func).splitlines()
+    return first + next(i for i, ln in enumerate(lines) if text in ln)
+
+
+def test_a_call_to_a_wrapped_function_is_named_as_one():
+    (reason,) = verdict(calls_a_wrapped_function, ("list[float]",))
+    assert "calls to other Python functions (`_wrapped_helper`, accelerated by rustify)" in reason.why
+    assert reason.line == _line_of(calls_a_wrapped_function, "_wrapped_helper(x)")
+
+
+def test_one_rejected_line_gives_one_reason_not_a_cascade():
+    reasons = verdict(one_bad_line, ("list[float]",))
+    assert len(reasons) == 1, reasons
+    assert "print" in reasons[0].construct
+    assert not any("used before it is assigned" in r.why for r in reasons)
+
+
+def test_a_method_call_on_a_local_names_the_method_and_the_type():
+    (reason,) = verdict(method_of_a_local, ("list[float]",))
+    assert reason.why == "the method `sort` of `ys` (list[float]) is not translated"
+
+
+def test_a_method_call_on_a_literal_names_the_type():
+    (reason,) = verdict(method_of_a_literal, ("list[float]",))
+    assert reason.why == "methods of str values (`str.join`) are not translated"
+
+
+def test_a_return_type_conflict_points_at_the_return_in_the_file():
+    (reason,) = verdict(returns_two_types, ("float",))
+    assert reason.line == _line_of(returns_two_types, "return 1.0")
+    assert "returns float here but int on line" in reason.why
