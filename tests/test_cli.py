@@ -176,7 +176,7 @@ def test_report_from_a_real_run_record(tmp_path):
     assert report.startswith("# rustify run report")
     assert "| `__main__.total` | `(list[float])` | native |" in report
     assert "`__main__.shout`" in report and "Stays Python because:" in report
-    assert "expression statements" in report
+    assert "`print` is not a supported function" in report
     assert rustify_cli("report", records[0], env=env).stdout == report
 
 

@@ -22,14 +22,9 @@ def analyse(func: types.FunctionType, signature: tuple[str, ...], src: FunctionS
     # Imported here: a cache hit needs only `source`, not astroid or the IR.
     import astroid
 
-    from rustify import ir
-
     from rustify.analysis.lower import FunctionLowerer
 
     line = func.__code__.co_firstlineno
-    unsupported = [k for k in signature if k not in ir.SIGNATURE_TYPES]
-    if unsupported:
-        raise Untranslatable([Reason(line, func.__name__, f"argument kind {k} is not translated") for k in unsupported])
     code = func.__code__
     if code.co_flags & (0x04 | 0x08) or code.co_kwonlyargcount or code.co_posonlyargcount:
         raise Untranslatable([Reason(line, func.__name__, "*args, **kwargs and keyword-only parameters are not translated")])

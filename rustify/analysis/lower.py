@@ -43,6 +43,19 @@ class _Poisoned(Exception):
     """A statement reads a variable whose assignment was rejected: already reported, stay quiet."""
 
 
+@dataclass(frozen=True)
+class _UntranslatedArg:
+    """The type of an argument whose kind the IR has no type for (`str`, `dict`, a class...).
+
+    The body is still analysed, so every construct that blocks it is reported:
+    each use of such an argument is one reason."""
+
+    kind: str
+
+    def __str__(self) -> str:
+        return self.kind
+
+
 @dataclass
 class _Assigned:
     """What one pass saw assigned to a variable: types, and constant values."""
@@ -59,7 +72,7 @@ class FunctionLowerer:
         self.func = func
         self.signature = signature
         self.params = [a.name for a in fdef.args.args]
-        self.param_types = {p: ir.SIGNATURE_TYPES[k] for p, k in zip(self.params, signature)}
+        self.param_types = {p: ir.SIGNATURE_TYPES.get(k) or _UntranslatedArg(k) for p, k in zip(self.params, signature)}
         self.env: dict[str, ir.Type] = dict(self.param_types)
         self.seeded: dict[str, ir.Scalar] = {}
         self.local_names = set(fdef.locals) - set(self.params)
@@ -77,6 +90,10 @@ class FunctionLowerer:
         self._begin_pass(final=True)
         body, _, terminates = self._block(self.fdef.body, set(self.params))
         return_type = self._return_type(terminates)
+        for p, t in self.param_types.items():
+            if isinstance(t, _UntranslatedArg) and not any(f"`{p}`" in r.why for r in self.reasons):
+                self.reasons.insert(0, Reason(self._line(self.fdef), p, f"argument `{p}` is a {t}: "
+                                              f"arguments of kind {t} are not translated"))
         if self.reasons:
             raise Untranslatable(self.reasons)
         params = [ir.Param(p, self.param_types[p], p in self.mutated) for p in self.params]
@@ -436,6 +453,8 @@ class FunctionLowerer:
         if name in self.poisoned:
             raise _Poisoned()
         t = self.env.get(name)
+        if isinstance(t, _UntranslatedArg):
+            raise _Reject(node, f"`{name}` is a {t} argument: arguments of kind {t} are not translated")
         if t is None:
             if self.final:
                 raise _Reject(node, f"the type of `{name}` could not be inferred")
