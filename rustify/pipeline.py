@@ -1,6 +1,6 @@
 """The pipeline, end to end: (function, signature) -> a loaded native function.
 
-    cache key ─► cached artifact? ─yes─► load
+    cache key ─► cached artifact (digest checked)? ─yes─► load
                       │ no
                       ▼
     analysis (IR) ─► codegen (CrateSource) ─► build (.so path) ─► load
@@ -57,12 +57,17 @@ def crate_name(func: types.FunctionType, signature: tuple[str, ...], src) -> str
     return "rustify_" + h.hexdigest()[:24]
 
 
-def compile_function(func: types.FunctionType, signature: tuple[str, ...]) -> NativeFunction:
+def compile_function(func: types.FunctionType, signature: tuple[str, ...],
+                     lock_wait: float | None = None) -> NativeFunction:
     """Native version of `func` for `signature`.
 
     Raises `Untranslatable` (stays Python, with reasons), `BuildFailed` (the
-    toolchain could not build it; the log path is in the message) or OSError
-    (no source available).
+    toolchain could not build it, the log path is in the message; its
+    subclass `UnsafeCache` for a cache dir another user could write),
+    `BuildBusy` (another process held the build lock for more than
+    `lock_wait` seconds; None waits for it) or OSError (no source available).
+    A cached artifact is loaded only if it matches the digest recorded when it
+    was built; one that does not is quarantined and rebuilt.
     """
     from rustify.analysis.source import global_guards, load_source
     from rustify.build import build_extension, find_artifact
@@ -78,7 +83,7 @@ def compile_function(func: types.FunctionType, signature: tuple[str, ...]) -> Na
         from rustify.codegen import render
 
         fn = analyse(func, signature, src)
-        path = build_extension(render(fn, name))
-    module = load_extension(path, name)
+        path = build_extension(render(fn, name), lock_wait=lock_wait)
+    module = load_extension(path, name, verified=True)  # both paths above return a checked file
     return NativeFunction(signature, module.entry, name, path, hit, time.perf_counter() - start,
                           global_guards(func, src))

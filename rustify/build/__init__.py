@@ -30,22 +30,33 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cache import artifact_path, find_artifact
+from .cache import (
+    CorruptArtifact,
+    UnsafeCache,
+    artifact_path,
+    find_artifact,
+    install_artifact_bytes,
+    record_digest,
+    verify_artifact,
+)
 from .toolchain import toolchain_fingerprint
 
 if TYPE_CHECKING:
     from rustify.codegen.crate import CrateSource
 
-__all__ = ["artifact_path", "build_extension", "find_artifact", "toolchain_fingerprint"]
+__all__ = ["CorruptArtifact", "UnsafeCache", "artifact_path", "build_extension", "find_artifact",
+           "install_artifact_bytes", "record_digest", "toolchain_fingerprint", "verify_artifact"]
 
 
-def build_extension(crate: CrateSource) -> Path:
-    """Build `crate` (or find it already built) and return the extension's path.
+def build_extension(crate: CrateSource, lock_wait: float | None = None) -> Path:
+    """Build `crate` (or find it already built and verified) and return the extension's path.
 
-    Raises `rustify.errors.BuildFailed` on any failure. Imports the builder on
-    first use, so processes that only load cached artifacts never pay for
-    subprocess, zipfile and friends.
+    Raises `rustify.errors.BuildFailed` on any failure (`UnsafeCache` for a
+    cache dir another user could write), `rustify.errors.BuildBusy` if another
+    process holds the build lock longer than `lock_wait` seconds (None: wait
+    for it). Imports the builder on first use, so processes that only load
+    cached artifacts never pay for subprocess, zipfile and friends.
     """
     from .builder import build_extension as _build_extension
 
-    return _build_extension(crate)
+    return _build_extension(crate, lock_wait)

@@ -29,9 +29,21 @@ from typing import BinaryIO
 
 from rustify.codegen.crate import CrateSource
 from rustify.config import cache_dir
-from rustify.errors import BuildFailed
+from rustify.errors import BuildBusy, BuildFailed
 
-from .cache import CACHEDIR_TAG, CACHEDIR_TAG_TEXT, artifact_path, ext_suffix, find_artifact
+from .cache import (
+    CACHEDIR_TAG,
+    CACHEDIR_TAG_TEXT,
+    CorruptArtifact,
+    artifact_path,
+    digest_path,
+    ensure_private_dir,
+    ext_suffix,
+    file_digest,
+    find_artifact,
+    quarantine_artifact,
+    verify_artifact,
+)
 from .toolchain import RUST_MISSING, build_env, find_rustc, which
 
 try:
@@ -57,18 +69,31 @@ _NETWORK_FAIL_RE = re.compile(
 _ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
-def build_extension(crate: CrateSource) -> Path:
-    """Build `crate` (or find it built) and return the extension's path; BuildFailed on failure."""
+def build_extension(crate: CrateSource, lock_wait: float | None = None) -> Path:
+    """Build `crate` (or find it built and verified) and return the extension's path.
+
+    BuildFailed on failure (UnsafeCache for a cache dir others could write);
+    BuildBusy if another process holds the build lock for more than
+    `lock_wait` seconds (None: wait up to LOCK_TIMEOUT).
+    """
     found = find_artifact(crate.name)
     if found is not None:
         return found
     _check_crate(crate)
-    check_toolchain()
     root = cache_dir()
+    prepare_cache(root)  # refuses a loose cache before the toolchain is even looked at
+    try:
+        check_toolchain()
+    except BuildFailed as exc:
+        bad = artifact_path(crate.name)
+        if os.path.lexists(bad):
+            raise CorruptArtifact(f"the cached extension {bad} does not match the digest recorded when it was "
+                                  f"built, so it is not loaded, and it cannot be rebuilt: {exc}") from exc
+        raise
     log_path = root / "crates" / crate.name / "build.log"
     try:
-        return _build_locked(crate, root)
-    except BuildFailed:
+        return _build_locked(crate, root, lock_wait)
+    except (BuildFailed, BuildBusy):
         raise
     except (OSError, subprocess.SubprocessError, zipfile.BadZipFile) as exc:
         raise BuildFailed(f"build of {crate.name} failed: {exc}", str(log_path)) from exc
@@ -89,9 +114,13 @@ def check_toolchain() -> None:
 
 
 def prepare_cache(root: Path) -> None:
-    """Create the cache layout (and its CACHEDIR.TAG marker) under `root`."""
+    """Create the cache layout (0700 dirs, and its CACHEDIR.TAG marker) under `root`.
+
+    Raises UnsafeCache if `root` or lib/ belongs to another user or is writable by others.
+    """
+    ensure_private_dir(root)
     for sub in ("crates", "lib", "target", "tmp"):
-        (root / sub).mkdir(parents=True, exist_ok=True)
+        ensure_private_dir(root / sub)
     tag = root / CACHEDIR_TAG
     if not tag.exists():
         _write_atomic(tag, CACHEDIR_TAG_TEXT)
@@ -99,8 +128,16 @@ def prepare_cache(root: Path) -> None:
 
 def _write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
+    _write_private_text(tmp, text)
     os.replace(tmp, path)
+
+
+def _write_private_text(path: Path, text: str) -> None:
+    """Write `text` to `path`, 0600 whatever the umask."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        os.fchmod(fh.fileno(), 0o600)
+        fh.write(text)
 
 
 def _check_crate(crate: CrateSource) -> None:
@@ -115,13 +152,18 @@ def _check_crate(crate: CrateSource) -> None:
             raise BuildFailed(f"crate {crate.name}: file path {rel!r} escapes the crate directory")
 
 
-def _build_locked(crate: CrateSource, root: Path) -> Path:
-    prepare_cache(root)
-    with exclusive_lock(root / "build.lock", crate.name):
+def _build_locked(crate: CrateSource, root: Path, lock_wait: float | None = None) -> Path:
+    with exclusive_lock(root / "build.lock", crate.name, lock_wait):
         found = find_artifact(crate.name)
         if found is not None:
             log.debug("%s: built by another build while we waited", crate.name)
             return found
+        bad = artifact_path(crate.name)
+        if os.path.lexists(bad) or os.path.lexists(digest_path(bad)):
+            moved = quarantine_artifact(bad)
+            log.warning("%s: the cached extension %s does not match the digest recorded when it was built "
+                        "(truncated, overwritten or from an older rustify); moved it to %s and rebuilding",
+                        crate.name, bad, moved)
         crate_dir = _write_crate(root, crate)
         log_path = crate_dir / "build.log"
         with tempfile.TemporaryDirectory(prefix="wheel-", dir=root / "tmp") as wheel_dir:
@@ -144,7 +186,8 @@ def run_maturin_build(crate_dir: Path, root: Path, wheel_dir: Path, log_path: Pa
     offline = has_own_lock or seed.is_file()
     if seed.is_file() and not has_own_lock:
         shutil.copyfile(seed, crate_dir / "Cargo.lock")
-    with open(log_path, "wb") as logf, _BuildProgress(label) as progress:
+    log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(log_fd, "wb") as logf, _BuildProgress(label) as progress:
         ok, output = _run_maturin(crate_dir, root, wheel_dir, offline, logf, log_path, portable, progress)
         retry = _OFFLINE_MISS_RE if offline else _NETWORK_FAIL_RE
         if not ok and retry.search(output):
@@ -158,9 +201,14 @@ def run_maturin_build(crate_dir: Path, root: Path, wheel_dir: Path, log_path: Pa
 
 
 @contextlib.contextmanager
-def exclusive_lock(lock_path: Path, name: str) -> Iterator[None]:
-    """flock(LOCK_EX) on `lock_path`, waiting up to LOCK_TIMEOUT. Released on close or process death."""
-    with open(lock_path, "a+b") as fh:
+def exclusive_lock(lock_path: Path, name: str, wait: float | None = None) -> Iterator[None]:
+    """flock(LOCK_EX) on `lock_path`. Released on close or process death.
+
+    Waits up to LOCK_TIMEOUT (then BuildFailed), or, with `wait` set, up to
+    `wait` seconds (then BuildBusy: the holder is alive and still building).
+    """
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    with os.fdopen(fd, "a+b") as fh:
         if fcntl is None:  # pragma: no cover
             yield
             return
@@ -175,12 +223,17 @@ def exclusive_lock(lock_path: Path, name: str) -> Iterator[None]:
                 if not waited:
                     log.debug("%s: waiting for the build lock %s", name, lock_path)
                     waited = True
+                if wait is not None and time.monotonic() - t0 >= wait:
+                    raise BuildBusy(
+                        f"{name}: another rustify build has held the build lock {lock_path} "
+                        f"for more than {wait:g} s"
+                    ) from None
                 if time.monotonic() - t0 > LOCK_TIMEOUT:
                     raise BuildFailed(
                         f"timed out after {LOCK_TIMEOUT:.0f} s waiting for another rustify build "
                         f"(lock {lock_path})"
                     ) from None
-                time.sleep(delay)
+                time.sleep(delay if wait is None else min(delay, max(wait - (time.monotonic() - t0), 0.001)))
                 delay = min(delay * 1.5, 0.1)
         if waited:
             log.debug("%s: got the build lock after %.2f s", name, time.monotonic() - t0)
@@ -192,11 +245,11 @@ def exclusive_lock(lock_path: Path, name: str) -> Iterator[None]:
 
 def _write_crate(root: Path, crate: CrateSource) -> Path:
     crate_dir = root / "crates" / crate.name
-    crate_dir.mkdir(parents=True, exist_ok=True)
+    ensure_private_dir(crate_dir)
     for rel, text in crate.files.items():
         path = crate_dir / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        ensure_private_dir(path.parent)
+        _write_private_text(path, text)
     return crate_dir
 
 
@@ -365,9 +418,14 @@ def _install_artifact(wheel_dir: Path, name: str, log_path: Path) -> Path:
         try:
             with os.fdopen(fd, "wb") as out, zf.open(member) as src:
                 shutil.copyfileobj(src, out)
-            os.chmod(tmp, 0o755)
-            if target.exists():  # never replace a file some process may have dlopen()ed
+                os.fchmod(out.fileno(), 0o700)
+            if verify_artifact(target):  # never replace a good file some process may have dlopen()ed
                 return target
+            # the digest first: a reader between the renames sees a miss, never an unchecked file
+            digest = file_digest(Path(tmp))
+            sidecar_tmp = Path(f"{tmp}.sha256")
+            _write_private_text(sidecar_tmp, digest + "\n")
+            os.replace(sidecar_tmp, digest_path(target))
             os.replace(tmp, target)
         finally:
             with contextlib.suppress(FileNotFoundError):
