@@ -136,7 +136,7 @@ def test_exported_project_layout_and_shim(built_wheel):
     assert 'py.import("kernels_native")' in lib and "rustify.runtime" not in lib
     for line in ("import math", "from math import sqrt as root", "SCALE = 2.0", "LIMIT = float('inf')"):
         assert line in originals
-    assert "fn norm__0" in lib and "fn count_above__0" in lib
+    assert "fn norm__0" in lib and "fn count__above__0" in lib  # `_` doubles in generated names
 
 
 def test_original_source_drops_decorators_and_copies_globals():

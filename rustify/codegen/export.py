@@ -48,10 +48,10 @@ class ExportedFunction:
 def render_export(package: str, functions: list[ExportedFunction], source: str,
                   package_version: str = "0.1.0") -> CrateSource:
     """The maturin project for `functions` as package `package` (raises ExportError)."""
-    from rustify.codegen.renderer import function_context, render_template
+    from rustify.codegen.renderer import PythonCode, export_entry_name, function_context, render_template
 
-    if not package.isidentifier() or keyword.iskeyword(package):
-        raise ExportError(f"package name {package!r} is not a Python identifier")
+    if not (package.isascii() and package.isidentifier()) or keyword.iskeyword(package):
+        raise ExportError(f"package name {package!r} is not an ASCII Python identifier")
     names = [f.func.__name__ for f in functions]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
@@ -63,9 +63,9 @@ def render_export(package: str, functions: list[ExportedFunction], source: str,
     for f in functions:
         specializations = []
         for i, fn in enumerate(f.translations):
-            entry = f"{f.func.__name__}__{i}"
+            entry = export_entry_name(f.func.__name__, i)
             context = dict(function_context(fn, deopt_module=package),
-                           kernel_name=f"kernel_{entry}", entry_name=entry, entry_python_name=entry)
+                           kernel_name=type(entry)(f"kernel_{entry}"), entry_name=entry, entry_python_name=entry)
             rust_functions.append(dict(python_name=f.func.__name__, signature=fn.signature, entry_name=entry,
                                        rust=render_template("function.rs.j2", context)))
             specializations.append(dict(signature=fn.signature, entry_name=entry))
@@ -75,13 +75,14 @@ def render_export(package: str, functions: list[ExportedFunction], source: str,
                 raise ExportError(f"the exported functions read different values as global {name!r}; "
                                   "export them separately")
         exports.append(dict(python_name=f.func.__name__, nargs=f.func.__code__.co_argcount,
-                            specializations=specializations, original_source=text))
+                            specializations=specializations, original_source=PythonCode(text)))
 
     translations = [fn for f in functions for fn in f.translations]
     context = dict(
         version=__version__, package=package, package_version=package_version, source=source,
         module_name=NATIVE_MODULE, functions=rust_functions, exports=exports,
-        prelude=[prelude[k] for k in sorted(prelude, key=lambda k: (not prelude[k].startswith(("import", "from")), k))],
+        prelude=[PythonCode(prelude[k])
+                 for k in sorted(prelude, key=lambda k: (not prelude[k].startswith(("import", "from")), k))],
         dependencies=["numpy"] if _needs_numpy(translations, prelude) else [],
         python_min=f"{sys.version_info.major}.{sys.version_info.minor}",
         pyo3_version=PYO3_VERSION, numpy_crate_version=NUMPY_CRATE_VERSION, deopt_module=package,
@@ -114,25 +115,45 @@ def original_source(func: types.FunctionType) -> tuple[str, dict[str, str]]:
 
 def _binding(name: str, value, where: str) -> str:
     """A line of Python that binds `name` to `value` in a fresh module."""
+    line = _binding_line(name, value, where)
+    if line is None:
+        raise ExportError(f"{where} reads the global {name!r} ({type(value).__name__}), which the export cannot copy")
+    return line
+
+
+def _dotted_name(text) -> bool:
+    """`text` is a Python dotted name (`numpy`, `os.path`): safe to write into an import line."""
+    return isinstance(text, str) and all(part.isidentifier() and not keyword.iskeyword(part)
+                                         for part in text.split("."))
+
+
+def _binding_line(name: str, value, where: str) -> str | None:
     if isinstance(value, types.ModuleType):
         module = value.__name__
+        if not _dotted_name(module):
+            return None
         return f"import {module}" if module == name else f"import {module} as {name}"
-    if isinstance(value, bool) or isinstance(value, int):
-        return f"{name} = {value!r}"
+    # the base types' own repr: a subclass's __repr__ could write any text into the line
+    if isinstance(value, bool):
+        return f"{name} = {bool(value)!r}"
+    if isinstance(value, int):
+        return f"{name} = {int.__repr__(value)}"
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
-            return f"{name} = float({str(value)!r})"
-        return f"{name} = {value!r}"
+            return f"{name} = float({float.__repr__(value)!r})"
+        return f"{name} = {float.__repr__(value)}"
     module_name = getattr(value, "__module__", None) or ("numpy" if type(value).__name__ == "ufunc" else None)
     attr = getattr(value, "__name__", None)
+    if not (_dotted_name(attr) and "." not in attr and _dotted_name(module_name or "numpy")):
+        return None
     module = sys.modules.get(module_name or "")
-    if module is not None and attr and getattr(module, attr, None) is value:
+    if module is not None and getattr(module, attr, None) is value:
         return f"from {module_name} import {attr}" + ("" if attr == name else f" as {name}")
     if module_name == "numpy" or (module_name or "").startswith("numpy."):
         numpy = sys.modules.get("numpy")
-        if numpy is not None and attr and getattr(numpy, attr, None) is value:
+        if numpy is not None and getattr(numpy, attr, None) is value:
             return f"from numpy import {attr}" + ("" if attr == name else f" as {name}")
-    raise ExportError(f"{where} reads the global {name!r} ({type(value).__name__}), which the export cannot copy")
+    return None
 
 
 def _needs_numpy(translations: list, prelude: dict[str, str]) -> bool:

@@ -1,12 +1,28 @@
 """Render an `ir.Function` into a `CrateSource` through the Jinja templates.
 
 This module only prepares the values the templates need; the Rust text is in
-`rust_templates/`.
+`rust_templates/`. It also owns the two rules about what reaches that text:
+
+- Naming: every identifier the templates write is made by one of the filters
+  in `NAMING`. A user's variable `x` becomes `u_<escaped x>` (injective, ASCII:
+  `_` doubled, any other character that is not an ASCII letter or digit as
+  `_u<hex>_`); every generated name (seed flags, loop counters, temporaries,
+  the entry's locals) starts otherwise, so no user name can meet one.
+- Escaping: the environment's `finalize` checks every `{{ }}` value. Text
+  rustify generated (`GeneratedText`: a template's or macro's output, a
+  rendered type or literal) and plain ASCII tokens go through; anything else
+  must pass an escaping filter (`rust_str`, `comment`, `toml_str`, `py_str`,
+  `py_doc`, `py_ident`) or the render is refused. A forgotten escape is an
+  error, never injected code.
 """
 
 from __future__ import annotations
 
+import json
+import keyword
 import math
+import re
+import unicodedata
 from functools import lru_cache
 from importlib import resources
 
@@ -20,22 +36,181 @@ _RETURN_CONVERTERS = {"float": "ret_float", "np.float64": "ret_np_float64", "int
                       "np.int64": "ret_np_int64", "bool": "ret_bool"}
 
 
-def rust_type(t: ir.Type) -> str:
+class GeneratedText(str):
+    """Text rustify generated from checked parts; the templates render it as it is."""
+
+
+class RustCode(GeneratedText):
+    """Rust text rustify generated (a type, a literal, a name, a rendered template)."""
+
+
+class PythonCode(GeneratedText):
+    """Python text for the export: generated, or the user's function source copied on purpose."""
+
+
+class UnsafeTemplateValue(ValueError):
+    """A template wrote a value that is neither generated text nor passed through an escaping filter."""
+
+
+# Plain strings the templates may write unescaped: ASCII words, numbers, paths
+# (`std::cmp::min`, `0.30.1`) and the operators the expression macros choose.
+_PLAIN_TOKEN = re.compile(r"[A-Za-z0-9_.]*(::[A-Za-z0-9_]+)*")
+_OPERATORS = frozenset({"+", "-", "*", "<", "<=", ">", ">=", "==", "!=", "&&", "||"})
+
+
+def _finalize(value):
+    """Jinja's finalize: what every `{{ }}` value must be before it joins the output."""
+    import jinja2
+
+    if isinstance(value, (GeneratedText, jinja2.Undefined)):
+        return value  # StrictUndefined raises when Jinja turns it into text
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if type(value) is str and (_PLAIN_TOKEN.fullmatch(value) or value in _OPERATORS):
+        return value
+    raise UnsafeTemplateValue(
+        f"template value {value!r} is not known-safe text: build it as RustCode in renderer.py, or pass it "
+        "through a naming filter (ident, seed_flag, loop_counter) or an escaping filter "
+        "(rust_str, comment, toml_str, py_str, py_doc, py_ident)")
+
+
+# ------------------------------------------------------------------ naming
+
+
+def _escape_name(name: str) -> str:
+    """Injective, ASCII: letters and digits stay, `_` doubles, anything else is `_u<hex>_`."""
+    return "".join(ch if ch.isascii() and ch.isalnum() else "__" if ch == "_" else f"_u{ord(ch):x}_"
+                   for ch in name)
+
+
+def user_ident(name: str) -> RustCode:
+    """The Rust name of the user's variable or parameter `name` (only these start with `u_`)."""
+    return RustCode("u_" + _escape_name(name))
+
+
+def seed_flag(name: str) -> RustCode:
+    """The flag that says the user's variable `name` still holds its seed constant."""
+    return RustCode("seed_" + _escape_name(name))
+
+
+def loop_counter(line: int) -> RustCode:
+    """The counter of the loop that starts on source line `line` (one loop header per line)."""
+    return RustCode(f"k_{int(line)}")
+
+
+def export_entry_name(function_name: str, index: int) -> RustCode:
+    """The Rust and Python name of an exported function's `index`-th specialization."""
+    return RustCode(f"{_escape_name(function_name)}__{int(index)}")
+
+
+# One function owns each kind of name; the templates reach them as filters.
+NAMING = {"ident": user_ident, "seed_flag": seed_flag, "loop_counter": loop_counter}
+
+
+# ------------------------------------------------------------------ escaping
+
+
+def _text(value) -> str:
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        raise UnsafeTemplateValue(f"cannot render {type(value).__name__} {value!r} as text")
+    return str(value)
+
+
+def rust_str(value) -> RustCode:
+    """A Rust string literal with exactly `value`'s characters (a lone surrogate becomes U+FFFD)."""
+    out = []
+    for ch in _text(value):
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif " " <= ch <= "~":
+            out.append(ch)
+        else:
+            code = ord(ch)
+            out.append(f"\\u{{{0xFFFD if 0xD800 <= code <= 0xDFFF else code:x}}}")
+    return RustCode('"' + "".join(out) + '"')
+
+
+def _visible(ch: str) -> bool:
+    """A character that ends no comment or line and changes no text direction."""
+    return unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Zl", "Zp", "Co", "Cn")
+
+
+def comment_text(value) -> GeneratedText:
+    """Text for inside a `//`, `/* */` or `#` comment: no line breaks, no control or
+    direction characters (shown as `\\u{..}`), no comment delimiters."""
+    text = "".join(ch if _visible(ch) else f"\\u{{{ord(ch):x}}}" for ch in _text(value))
+    while "*/" in text or "/*" in text:
+        text = text.replace("*/", "* /").replace("/*", "/ *")
+    return GeneratedText(text)
+
+
+def toml_str(value) -> GeneratedText:
+    """A TOML basic string with exactly `value`'s characters."""
+    out = []
+    for ch in _text(value):
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif " " <= ch <= "~" or (ord(ch) > 0x7F and _visible(ch)):
+            out.append(ch)
+        else:
+            code = ord(ch)
+            out.append(f"\\U{0xFFFD if 0xD800 <= code <= 0xDFFF else code:08x}")
+    return GeneratedText('"' + "".join(out) + '"')
+
+
+def py_str(value) -> PythonCode:
+    """A Python string literal with exactly `value`'s characters."""
+    return PythonCode(repr(_text(value)))
+
+
+def py_doc(value) -> PythonCode:
+    """Text for inside a triple-quoted docstring: quotes, backslashes and control characters escaped."""
+    return PythonCode(repr(_text(value))[1:-1].replace('"', '\\"'))
+
+
+def py_ident(value) -> PythonCode:
+    """`value` if it is a Python identifier (not a keyword); anything else is refused."""
+    if not isinstance(value, str) or not value.isidentifier() or keyword.iskeyword(value):
+        raise UnsafeTemplateValue(f"{value!r} is not a Python identifier")
+    return PythonCode(value)
+
+
+def join_text(items, separator: str = "") -> str:
+    """Jinja's `join`, except that generated text joined by a plain separator stays generated text."""
+    items = list(items)
+    text = str(separator).join(str(i) for i in items)
+    if separator in _JOIN_SEPARATORS and all(isinstance(i, GeneratedText) for i in items):
+        return GeneratedText(text)
+    return text
+
+
+_JOIN_SEPARATORS = ("", ", ", " ", ",")
+
+
+ESCAPING = {"rust_str": rust_str, "comment": comment_text, "toml_str": toml_str, "py_str": py_str,
+            "py_doc": py_doc, "py_ident": py_ident, "join": join_text}
+
+
+def rust_type(t: ir.Type) -> RustCode:
     """The Rust type that holds a value of IR type `t` inside the kernel."""
     if isinstance(t, ir.Scalar):
-        return _RUST_TYPES[t.name]
+        return RustCode(_RUST_TYPES[t.name])
     if isinstance(t, (ir.ListOf, ir.Array1)):
-        return f"Vec<{_RUST_TYPES.get(t.elem.name, 'f64')}>"
-    return "()"
+        return RustCode(f"Vec<{_RUST_TYPES.get(t.elem.name, 'f64')}>")
+    return RustCode("()")
 
 
-def rust_literal(c: ir.Const) -> str:
+def rust_literal(c: ir.Const) -> RustCode:
     """A Rust literal with exactly the constant's value."""
+    return RustCode(_literal_text(c))
+
+
+def _literal_text(c: ir.Const) -> str:
     v = c.value
     if c.type == ir.BOOL:
         return "true" if v else "false"
     if c.type == ir.INT:
-        return "i64::MIN" if v == -(2**63) else (f"({v}i64)" if v < 0 else f"{v}i64")
+        return "i64::MIN" if v == -(2**63) else (f"({int(v)}i64)" if v < 0 else f"{int(v)}i64")
     v = float(v)
     if math.isnan(v):
         return "f64::NAN"
@@ -59,7 +234,11 @@ def _environment():
         return resources.files(TEMPLATE_PACKAGE).joinpath(name).read_text()
 
     env = jinja2.Environment(loader=jinja2.FunctionLoader(load), undefined=jinja2.StrictUndefined,
-                             keep_trailing_newline=True, autoescape=False)
+                             keep_trailing_newline=True, autoescape=False, finalize=_finalize)
+    # A template's (and a macro's) output is its own text plus finalized values: generated text.
+    env.concat = lambda parts: GeneratedText("".join(parts))
+    env.filters.update(NAMING)
+    env.filters.update(ESCAPING)
     env.filters["kind"] = lambda node: type(node).__name__
     env.filters["rtype"] = rust_type
     env.filters["literal"] = rust_literal
@@ -71,27 +250,27 @@ def _param_context(index: int, p: ir.Param, snapshot: bool) -> dict:
     t = p.type
     if isinstance(t, ir.Scalar):
         return dict(index=index, name=p.name, kind="scalar", elem=_RUST_TYPES[t.name], mutated=False,
-                    snapshot=False, kernel_type=_RUST_TYPES[t.name], **{"pass": f"p{index}"})
+                    snapshot=False, kernel_type=RustCode(_RUST_TYPES[t.name]), **{"pass": RustCode(f"p{index}")})
     elem = _RUST_TYPES[t.elem.name]
     if isinstance(t, ir.ListOf):
         kernel_type = f"&mut Vec<{elem}>" if p.mutated else f"&[{elem}]"
         passed = f"&mut p{index}" if p.mutated else f"&p{index}"
         return dict(index=index, name=p.name, kind="list", elem=elem, mutated=p.mutated, snapshot=False,
-                    kernel_type=kernel_type, **{"pass": passed})
+                    kernel_type=RustCode(kernel_type), **{"pass": RustCode(passed)})
     kernel_type = f"&mut [{elem}]" if p.mutated else f"&[{elem}]"
     passed = f"&mut *p{index}" if p.mutated else f"p{index}"
     return dict(index=index, name=p.name, kind="array", elem=elem, mutated=p.mutated,
-                snapshot=p.mutated and snapshot, kernel_type=kernel_type, **{"pass": passed})
+                snapshot=p.mutated and snapshot, kernel_type=RustCode(kernel_type), **{"pass": RustCode(passed)})
 
 
 def _return_context(t: ir.Type) -> dict:
     if isinstance(t, ir.Scalar):
-        return dict(rust_type=_RUST_TYPES[t.name], converter=_RETURN_CONVERTERS[t.name])
+        return dict(rust_type=rust_type(t), converter=_RETURN_CONVERTERS[t.name])
     if isinstance(t, ir.ListOf):
         return dict(rust_type=rust_type(t), converter="ret_list")
     if isinstance(t, ir.Array1):
         return dict(rust_type=rust_type(t), converter="ret_array")
-    return dict(rust_type="()", converter="ret_none")
+    return dict(rust_type=rust_type(t), converter="ret_none")
 
 
 # Where generated code finds the `Deopt` exception it raises: rustify's runtime,
