@@ -6,6 +6,13 @@ second finds the artifact and returns it. Every build runs with the same
 command-line flags and environment (see `toolchain.build_env`) in one shared
 CARGO_TARGET_DIR, and every crate starts from the same seed `Cargo.lock`, so
 PyO3 and numpy compile once per machine and a new crate costs only its own code.
+
+maturin runs under `supervisor.py`, in a process group that is killed when
+this process dies (even by kill -9), so no cargo or rustc outlives it and
+writes into a later build's log; a dead build's `tmp/wheel-<pid>-*` dir is
+removed by `rustify cache prune`. The cache is private: dirs 0700, files
+0600, the `.so` 0700, whatever the umask; each installed artifact gets a
+sha256 sidecar, and one that fails its check is quarantined and rebuilt.
 """
 
 from __future__ import annotations
@@ -166,7 +173,7 @@ def _build_locked(crate: CrateSource, root: Path, lock_wait: float | None = None
                         crate.name, bad, moved)
         crate_dir = _write_crate(root, crate)
         log_path = crate_dir / "build.log"
-        with tempfile.TemporaryDirectory(prefix="wheel-", dir=root / "tmp") as wheel_dir:
+        with tempfile.TemporaryDirectory(prefix=f"wheel-{os.getpid()}-", dir=root / "tmp") as wheel_dir:
             run_maturin_build(crate_dir, root, Path(wheel_dir), log_path, crate.name)
             return _install_artifact(Path(wheel_dir), crate.name, log_path)
 
@@ -271,6 +278,13 @@ def maturin_command(crate_dir: Path, wheel_dir: Path, offline: bool, portable: b
     return cmd
 
 
+def supervised(cmd: list[str]) -> list[str]:
+    """`cmd` run under `supervisor.py` (POSIX): the whole build dies with this process, even on kill -9."""
+    if os.name != "posix":  # pragma: no cover
+        return cmd
+    return [sys.executable, "-I", "-S", str(Path(__file__).with_name("supervisor.py")), str(os.getpid()), *cmd]
+
+
 def _run_maturin(
     crate_dir: Path, root: Path, wheel_dir: Path, offline: bool, logf: BinaryIO, log_path: Path,
     portable: bool, progress: "_BuildProgress",
@@ -290,7 +304,7 @@ def _run_maturin(
     log.debug("running %s", " ".join(cmd))
     t0 = time.perf_counter()
     proc = subprocess.Popen(
-        cmd, cwd=crate_dir, env=env, stdin=subprocess.DEVNULL, stdout=logf,
+        supervised(cmd), cwd=crate_dir, env=env, stdin=subprocess.DEVNULL, stdout=logf,
         stderr=subprocess.STDOUT, start_new_session=(os.name == "posix"),
     )
     try:
@@ -391,7 +405,7 @@ def _last_step(log_path: Path) -> str:
 
 
 def _kill_tree(proc: subprocess.Popen) -> None:
-    """Kill maturin and the cargo/rustc processes it started (its own session)."""
+    """Kill the supervisor, maturin and the cargo/rustc processes (one process group)."""
     try:
         if os.name == "posix":
             os.killpg(proc.pid, signal.SIGKILL)

@@ -5,7 +5,8 @@ Out: `inventory(root)`: one `CachedCrate` per generated crate (its sources,
 its built extension and its files in the shared target dir) and the size of
 the shared parts; `remove_crates`, `remove_runs` and `clear` delete under the
 build lock, and only inside a directory that is recognisably rustify's cache
-(`check_root`).
+(`check_root`); `remove_leftovers` deletes what killed builds left (wheel
+dirs, quarantined artifacts, temp files).
 """
 
 from __future__ import annotations
@@ -129,7 +130,8 @@ def _crate(root: Path, name: str) -> CachedCrate:
 
     artifact = root / "lib" / f"{name}{ext_suffix()}"
     crate_dir = root / "crates" / name
-    paths = [p for p in (crate_dir, artifact) if p.exists() or p.is_symlink()]
+    sidecar = artifact.with_name(artifact.name + ".sha256")
+    paths = [p for p in (crate_dir, artifact, sidecar) if p.exists() or p.is_symlink()]
     for pattern in (f"*/lib{name}.*", f"*/deps/lib{name}.*", f"*/deps/{name}-*", f"*/deps/{name}.d",
                     f"*/.fingerprint/{name}-*"):
         paths.extend((root / "target").glob(pattern))
@@ -214,6 +216,84 @@ def clear(root: Path) -> int:
             freed += size_of(p)
             _delete(p, root)
     return freed
+
+
+LEFTOVER_MIN_AGE = 600.0  # seconds: a temp file younger than this may belong to a live unlocked writer
+_WHEEL_DIR_RE = re.compile(r"^wheel-(?:(?P<pid>\d+)-)?")
+
+
+def leftovers(root: Path, now: float | None = None, locked: bool = False) -> list[Path]:
+    """What dead builds left behind: wheel dirs under tmp/, quarantined artifacts, stale temp files.
+
+    A `tmp/wheel-<pid>-*` dir is a leftover when its build process is gone
+    (or, `locked`, when we hold the build lock, so no build is running); temp
+    files (`.<name>.*.tmp`) in the cache root, lib/ and crates/<name>/ only
+    once older than LEFTOVER_MIN_AGE, since unlocked writers make them too.
+    """
+    now = time.time() if now is None else now
+    found = []
+    tmp = root / "tmp"
+    try:
+        entries = sorted(os.listdir(tmp))
+    except OSError:
+        entries = []
+    for entry in entries:
+        path = tmp / entry
+        m = _WHEEL_DIR_RE.match(entry)
+        if m:
+            if locked or (m.group("pid") and not _alive(int(m.group("pid")))):
+                found.append(path)
+        elif entry.startswith("quarantined-"):
+            found.append(path)
+    for folder in (root, root / "lib", *sorted((root / "crates").glob("rustify_*"))):
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        for entry in names:
+            if entry.startswith(".") and ".tmp" in entry and _age(folder / entry, now) > LEFTOVER_MIN_AGE:
+                found.append(folder / entry)
+    return found
+
+
+def remove_leftovers(root: Path) -> tuple[list[Path], bool]:
+    """Delete `leftovers(root)`; (what was deleted, whether the build lock was free).
+
+    Takes the build lock without waiting: while another build runs, only the
+    leftovers of builds whose process is gone are deleted.
+    """
+    from rustify.errors import BuildBusy
+
+    from .builder import exclusive_lock
+
+    try:
+        with exclusive_lock(root / "build.lock", "cache housekeeping", wait=0):
+            doomed = leftovers(root, locked=True)
+            for p in doomed:
+                _delete(p, root)
+            return doomed, True
+    except BuildBusy:
+        doomed = leftovers(root, locked=False)
+        for p in doomed:
+            _delete(p, root)
+        return doomed, False
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _age(path: Path, now: float) -> float:
+    try:
+        return now - path.lstat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def older_than(crates: list[CachedCrate], days: float, now: float | None = None) -> list[CachedCrate]:

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from rustify.config import cache_dir
 
+from .cache import UnsafeCache, ensure_private_dir
+
 RUST_MISSING = (
     "Rust is not installed (no `{tool}` on PATH), so rustify cannot compile and keeps "
     "running Python. Install Rust with rustup: "
@@ -169,9 +171,9 @@ def _run_rustc_vv(rustc: str, root: Path) -> str | None:
     # Run in the cache dir with the build environment, as builds do, so rustup
     # picks the same toolchain (no rust-toolchain.toml from the user's cwd).
     try:
-        root.mkdir(parents=True, exist_ok=True)
+        ensure_private_dir(root)
         cwd: str | None = str(root)
-    except OSError:
+    except (OSError, UnsafeCache):
         cwd = None
     t0 = time.perf_counter()
     try:
@@ -192,10 +194,13 @@ def _run_rustc_vv(rustc: str, root: Path) -> str | None:
 def _write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(text, encoding="utf-8")
+        ensure_private_dir(path.parent.parent)
+        ensure_private_dir(path.parent)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
         os.replace(tmp, path)
-    except OSError:  # a read-only cache only costs a rustc -vV per process
+    except (OSError, UnsafeCache):  # a read-only or loose cache only costs a rustc -vV per process
         try:
             tmp.unlink()
         except OSError:

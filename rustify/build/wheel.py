@@ -56,7 +56,7 @@ def build_wheel(project: CrateSource, directory: Path) -> Path:
     dist.mkdir(exist_ok=True)
     log_path = directory / "build.log"
     with exclusive_lock(root / "build.lock", project.name), tempfile.TemporaryDirectory(
-        prefix="wheel-", dir=root / "tmp"
+        prefix=f"wheel-{os.getpid()}-", dir=root / "tmp"
     ) as tmp:
         run_maturin_build(directory, root, Path(tmp), log_path, project.name, portable=True)
         wheels = sorted(Path(tmp).glob("*.whl"))

@@ -26,10 +26,12 @@ def add_parser(subparsers) -> None:
     cl = sub.add_parser("clear", help="delete everything in the cache (asks first)")
     cl.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
     cl.set_defaults(run=run_clear)
-    pr = sub.add_parser("prune", help="delete old or least recently used compiled functions",
-                        description="Delete compiled functions not used for DAYS days and/or the least recently "
-                                    "used ones until the cache fits in SIZE. The shared build of PyO3 (target/) "
-                                    "is kept; `rustify cache clear` removes it.")
+    pr = sub.add_parser("prune", help="delete what killed builds left, and old or least recently used "
+                                      "compiled functions",
+                        description="Delete what builds that were killed left behind (tmp/wheel-* dirs, "
+                                    "quarantined artifacts, temp files), and compiled functions not used for DAYS "
+                                    "days and/or the least recently used ones until the cache fits in SIZE. The "
+                                    "shared build of PyO3 (target/) is kept; `rustify cache clear` removes it.")
     pr.add_argument("--older-than", type=float, metavar="DAYS", help="unused for more than DAYS days (also run records)")
     pr.add_argument("--max-size", type=parse_size, metavar="SIZE", help="keep the cache under SIZE (e.g. 500M, 2G)")
     pr.add_argument("--dry-run", action="store_true", help="show what would be deleted")
@@ -137,17 +139,34 @@ def run_clear(args) -> int:
 
 
 def run_prune(args) -> int:
-    from rustify.build.housekeeping import inventory, older_than, over_size, remove_crates, remove_runs
+    from rustify.build.housekeeping import (
+        inventory,
+        leftovers,
+        older_than,
+        over_size,
+        remove_crates,
+        remove_leftovers,
+        remove_runs,
+    )
 
-    if args.older_than is None and args.max_size is None:
-        print("rustify cache prune: say what to prune: --older-than DAYS and/or --max-size SIZE", file=sys.stderr)
-        return 2
     if args.older_than is not None and args.older_than < 0:
         print("rustify cache prune: --older-than must be >= 0", file=sys.stderr)
         return 2
     root = _root()
     if root is None:
         return 0 if not _exists() else 1
+    if args.dry_run:
+        for p in leftovers(root):
+            print(f"would delete {p} (left by a build that was killed)")
+    else:
+        removed, lock_free = remove_leftovers(root)
+        if removed:
+            print(f"deleted {len(removed)} leftovers of killed builds: "
+                  f"{', '.join(p.name for p in removed[:5])}{' ...' if len(removed) > 5 else ''}")
+        if not lock_free:
+            print("a build is running: only leftovers of builds whose process is gone were deleted")
+    if args.older_than is None and args.max_size is None:
+        return 0
     inv = inventory(root)
     doomed = {}
     runs: list[Path] = []

@@ -1,0 +1,118 @@
+"""Faults of the build stage: the Python process dies (kill -9) in the middle of a real build."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+import uuid
+from pathlib import Path
+
+from faultlib import ROOT, fault, run_snippet, write_module
+
+BUILD_SNIPPET = """
+import sys
+import {module}
+from rustify.analysis.source import load_source
+from rustify.pipeline import compile_function, crate_name
+
+func = {module}.{function}
+print(crate_name(func, ("float",), load_source(func)), flush=True)
+native = compile_function(func, ("float",))
+print("native", native.entry(1.0) == func(1.0), native.cache_hit, flush=True)
+"""
+
+
+def heavy_module(directory: Path) -> tuple[str, str]:
+    """A module with a uniquely named function big enough that its Rust build takes a while."""
+    token = uuid.uuid4().hex[:10]
+    function = f"heavy_{token}"
+    lines = [f"def {function}(x):", "    acc = 0.0"]
+    for k in range(120):
+        lines += [f"    for i{k} in range({k % 7 + 2}):",
+                  f"        acc += x * {k}.5 - i{k}",
+                  f"        if acc > {k * 3}.0:",
+                  f"            acc = acc / 1.{k + 1} - {k}.25"]
+    lines.append(f"    return acc + 0.{int(token[:6], 16)}")
+    module = f"mod_{token}"
+    write_module(directory, module, "\n".join(lines) + "\n")
+    return module, function
+
+
+def processes_mentioning(text: str) -> list[tuple[int, str]]:
+    """(pid, command line) of every live process whose command line contains `text`."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                cmdline = fh.read().replace(b"\0", b" ").decode("utf-8", "replace")
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                state = fh.read().rsplit(b")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if text in cmdline and state != b"Z":
+            found.append((int(entry), cmdline))
+    return found
+
+
+def start_snippet(code: str, cwd: Path) -> subprocess.Popen:
+    """Like faultlib.run_snippet, but returns the running process (stdout piped, text)."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join((str(cwd), str(ROOT))))
+    env.pop("RUSTIFY_AUTO", None)
+    return subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], cwd=cwd, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@fault("build", injects="kill -9 of the Python process while cargo/rustc build its function",
+       observes="no maturin/cargo/rustc of that build survives 0.5 s later and no wheel gets finished; "
+                "`rustify cache prune` removes the dead build's tmp/wheel-* dir; the next build succeeds "
+                "with a build.log of its own")
+def test_kill_9_during_a_build_leaves_no_orphan_build(tmp_path, cache_dir):
+    module, function = heavy_module(tmp_path)
+    wheel_dirs_before = set((cache_dir / "tmp").glob("wheel-*"))
+    victim = start_snippet(BUILD_SNIPPET.format(module=module, function=function), tmp_path)
+    try:
+        name = victim.stdout.readline().strip()
+        assert name.startswith("rustify_"), victim.stderr.read()
+        deadline = time.monotonic() + 240
+        while not any(("cargo" in cmd or "rustc" in cmd) for _, cmd in processes_mentioning(name)):
+            assert victim.poll() is None, f"the build ended before cargo was seen: {victim.stderr.read()}"
+            assert time.monotonic() < deadline, "cargo never started for the crate"
+            time.sleep(0.01)
+        os.kill(victim.pid, signal.SIGKILL)
+        victim.wait()
+    finally:
+        if victim.poll() is None:
+            victim.kill()
+            victim.wait()
+    time.sleep(0.5)
+    survivors = processes_mentioning(name)
+    for pid, _ in survivors:  # leave the machine clean even when the test fails
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    assert not survivors, f"the build outlived its Python process: {survivors}"
+
+    time.sleep(2.0)  # an orphaned build, had one survived, would have finished its wheel by now
+    wheel_dirs = sorted(set((cache_dir / "tmp").glob(f"wheel-*")) - wheel_dirs_before)
+    assert wheel_dirs, "the killed build left no wheel dir behind?"
+    assert not any(list(d.glob("*.whl")) for d in wheel_dirs), "an orphaned maturin finished the wheel"
+    pruned = subprocess.run([sys.executable, "-m", "rustify", "cache", "prune"], capture_output=True, text=True,
+                            env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=120)
+    assert pruned.returncode == 0, pruned.stderr
+    assert not any(d.exists() for d in wheel_dirs), pruned.stdout
+
+    again = run_snippet(BUILD_SNIPPET.format(module=module, function=function), cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.splitlines()[1] == "native True False", again.stdout
+    log = (cache_dir / "crates" / name / "build.log").read_text()
+    headers = [ln for ln in log.splitlines() if ln.startswith("$ ")]
+    exits = [ln for ln in log.splitlines() if ln.startswith("# exit ")]
+    assert log.startswith("$ ") and len(headers) == len(exits) >= 1, log[-2000:]
+    assert "# exit 0 after" in log
