@@ -332,6 +332,27 @@ class Accelerated:
                                    f"calls (last time: {why})")
 
 
+    def adopt_native(self, native) -> bool:
+        """Swap in a native built by another process (`rustify.runtime.ship`), as `compile` would.
+
+        The caller has matched it to this function's source, globals and
+        signature. False if that signature already has a native or a verdict.
+        """
+        sig = native.signature
+        with self._lock:
+            if sig in self._native or sig in self.rustify.reasons:
+                return False
+            st = self.rustify.stats.setdefault(sig, SignatureStats(sig))
+            st.compile_requested = True
+            st.native_at = time.perf_counter()
+            self.rustify._add_native(native)
+            if self.policy.validate:
+                self._validate_left[sig] = self.policy.validate
+            self._guards = native.guards
+            self._native[sig] = native.entry
+            return True
+
+
 class _CompileWorker:
     """One daemon thread that runs background compiles in order (builds are serialized anyway)."""
 
