@@ -291,6 +291,9 @@ def function_context(fn: ir.Function, deopt_module: str = RUNTIME_DEOPT_MODULE) 
         locals=[(n, rust_type(t)) for n, t in fn.locals.items()],
         ret=_return_context(fn.return_type), alias_pairs=alias_pairs, array_names=array_names,
         unrestorable_writes=any(p["kind"] == "array" and p["mutated"] and not p["snapshot"] for p in params),
+        # a kernel that mutates a copy of a list keeps the GIL, so no other thread writes
+        # that list before the copy goes back; the others release it
+        holds_gil=any(p["kind"] == "list" and p["mutated"] for p in params),
         pyo3_version=PYO3_VERSION, numpy_crate_version=NUMPY_CRATE_VERSION, deopt_module=deopt_module,
         kernel_name="kernel", entry_name="entry", entry_python_name="entry",
     )

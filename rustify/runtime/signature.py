@@ -2,13 +2,16 @@
 
 Cheap on purpose (it runs on every call): a list is classified by its first
 element; the native code checks every element and raises `Deopt` on a mismatch.
+Types are exact: a subclass of list, float, int or numpy.ndarray (MaskedArray,
+np.matrix, a user's) is its own kind, as is an array not in native byte order,
+so none of them ever shares a key with a native specialisation.
 """
 
 from __future__ import annotations
 
 _SCALARS = {float: "float", int: "int", bool: "bool"}
 _LIST_KINDS = {float: "list[float]", int: "list[int]"}
-_ARRAY_KINDS: dict = {}  # (dtype.num, ndim, C-contiguous) -> kind string
+_ARRAY_KINDS: dict = {}  # (dtype.num, native byte order, ndim, C-contiguous) -> kind string
 _array_type: type | None = None  # numpy.ndarray once seen (numpy is never imported here)
 
 
@@ -26,11 +29,12 @@ def kind_of(value: object) -> str:
         if _array_type is None:
             _array_type = t  # stored once: a global store per call would defeat 3.11's global caches
         dtype = value.dtype
-        key = (dtype.num, value.ndim, value.flags.c_contiguous)
+        key = (dtype.num, dtype.isnative, value.ndim, value.flags.c_contiguous)
         kind = _ARRAY_KINDS.get(key)
         if kind is None:
-            # dtype.num ignores byte order; the native side rejects a swapped array.
-            kind = _ARRAY_KINDS[key] = f"ndarray[{dtype.name}, {key[1]}, {'C' if key[2] else 'A'}]"
+            # dtype.num and dtype.name ignore byte order: a swapped array gets its own kind.
+            name = dtype.name if key[1] else f"{dtype.name} byte-swapped"
+            kind = _ARRAY_KINDS[key] = f"ndarray[{name}, {key[2]}, {'C' if key[3] else 'A'}]"
         return kind
     return f"{t.__module__}.{t.__qualname__}"
 
