@@ -11,6 +11,8 @@ import time
 import uuid
 from pathlib import Path
 
+import pytest
+
 from faultlib import ROOT, fault, run_snippet, write_module
 
 BUILD_SNIPPET = """
@@ -60,9 +62,11 @@ def processes_mentioning(text: str) -> list[tuple[int, str]]:
     return found
 
 
-def start_snippet(code: str, cwd: Path) -> subprocess.Popen:
+def start_snippet(code: str, cwd: Path, cache: Path | None = None) -> subprocess.Popen:
     """Like faultlib.run_snippet, but returns the running process (stdout piped, text)."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join((str(cwd), str(ROOT))))
+    if cache is not None:
+        env["RUSTIFY_CACHE_DIR"] = str(cache)
     env.pop("RUSTIFY_AUTO", None)
     return subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], cwd=cwd, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -116,3 +120,56 @@ def test_kill_9_during_a_build_leaves_no_orphan_build(tmp_path, cache_dir):
     exits = [ln for ln in log.splitlines() if ln.startswith("# exit ")]
     assert log.startswith("$ ") and len(headers) == len(exits) >= 1, log[-2000:]
     assert "# exit 0 after" in log
+
+
+HOLD_LOCK = """
+import fcntl, sys, time
+with open({lock!r}, "a+b") as fh:
+    fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+    print("holding", flush=True)
+    time.sleep(300)
+"""
+
+BUSY_SNIPPET = """
+import time
+import {module}
+from rustify.errors import BuildBusy
+from rustify.pipeline import compile_function
+
+t0 = time.monotonic()
+try:
+    compile_function({module}.{function}, ("float",), lock_wait=2.0)
+    print("no BuildBusy")
+except BuildBusy as e:
+    print("BuildBusy", round(time.monotonic() - t0, 1), "build lock" in str(e))
+"""
+
+
+@fault("build", injects="another process holds the build lock and never lets go",
+       observes="compile_function(lock_wait=2) raises BuildBusy after about 2 s instead of waiting the "
+                "20-minute LOCK_TIMEOUT; lock_wait=None keeps waiting")
+def test_a_stuck_lock_holder_makes_the_caller_busy_not_blocked(tmp_path):
+    cache = tmp_path / "cache"
+    cache.mkdir(mode=0o700)
+    lock = cache / "build.lock"
+    holder = start_snippet(HOLD_LOCK.format(lock=str(lock)), tmp_path)
+    try:
+        assert holder.stdout.readline().strip() == "holding", holder.stderr.read()
+        module, function = heavy_module(tmp_path)
+        busy = run_snippet(BUSY_SNIPPET.format(module=module, function=function), cwd=tmp_path, cache=cache,
+                           timeout=120)
+        assert busy.returncode == 0, busy.stderr
+        word, seconds, names_lock = busy.stdout.split()
+        assert word == "BuildBusy" and names_lock == "True", busy.stdout
+        assert 2.0 <= float(seconds) < 15.0, busy.stdout  # analysis of the function comes first
+        patient = start_snippet(BUSY_SNIPPET.format(module=module, function=function).replace(
+            "lock_wait=2.0", "lock_wait=None"), tmp_path, cache)
+        try:
+            with pytest.raises(subprocess.TimeoutExpired):
+                patient.wait(timeout=8)  # still waiting for the lock: no BuildBusy without lock_wait
+        finally:
+            patient.kill()
+            patient.wait()
+    finally:
+        holder.kill()
+        holder.wait()

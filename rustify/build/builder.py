@@ -192,7 +192,7 @@ def run_maturin_build(crate_dir: Path, root: Path, wheel_dir: Path, log_path: Pa
     has_own_lock = (crate_dir / "Cargo.lock").is_file()
     offline = has_own_lock or seed.is_file()
     if seed.is_file() and not has_own_lock:
-        shutil.copyfile(seed, crate_dir / "Cargo.lock")
+        _copy_atomic(seed, crate_dir / "Cargo.lock")
     log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(log_fd, "wb") as logf, _BuildProgress(label) as progress:
         ok, output = _run_maturin(crate_dir, root, wheel_dir, offline, logf, log_path, portable, progress)
@@ -460,8 +460,12 @@ def _pick_extension(names: list[str], name: str) -> str | None:
 
 
 def _copy_atomic(src: Path, dst: Path) -> None:
+    """Copy `src` to `dst` through a temp file, 0600 whatever the umask."""
     tmp = dst.with_name(f".{dst.name}.{os.getpid()}.tmp")
-    shutil.copyfile(src, tmp)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as out, open(src, "rb") as inp:
+        os.fchmod(out.fileno(), 0o600)
+        shutil.copyfileobj(inp, out)
     os.replace(tmp, dst)
 
 
