@@ -150,7 +150,8 @@ def reload_settings() -> Settings:
 
 
 def cache_dir() -> Path:
-    """The root of rustify's on-disk cache (created on demand by the build stage).
+    """The root of rustify's on-disk cache (created 0700 on demand by the build stage,
+    which refuses it if another user owns it or could write it).
 
     Read from the environment at each call, so a test or a tool can point it
     elsewhere without reloading the settings.

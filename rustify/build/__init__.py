@@ -3,15 +3,22 @@
 `build_extension(crate)` writes the crate under the cache dir, runs
 `maturin build` in one shared cargo target dir (so PyO3 compiles once per
 machine), unpacks the `.so` from the wheel and returns its path; every failure
-is a `BuildFailed` carrying the build log's path. Artifacts are
+is a `BuildFailed` carrying the build log's path (`BuildBusy` when another
+process holds the build lock longer than `lock_wait`). Artifacts are
 content-addressed by crate name, so a fresh process that finds one
-(`find_artifact`, a single stat) loads it without running cargo.
+(`find_artifact`: a stat, the cache's ownership and mode, and the artifact's
+sha256 against its sidecar) loads it without running cargo; one that fails
+the check is quarantined and rebuilt, never dlopen()ed. A cache dir another
+user owns or can write is refused (`UnsafeCache`). `install_artifact_bytes`
+installs an artifact built elsewhere after checking its digest.
 `toolchain_fingerprint()` names the Rust toolchain for the cache key.
 
 Cache layout (root: `rustify.config.cache_dir()`):
 
     crates/<name>/            the crate's files and its build.log
-    lib/<name><EXT_SUFFIX>    the built extension (never overwritten)
+    lib/<name><EXT_SUFFIX>    the built extension (never overwritten while it verifies)
+    lib/<name><EXT_SUFFIX>.sha256   its digest, recorded when it was installed
+    tmp/                      wheel-<pid>-* dirs of running builds, quarantined artifacts
     target/                   the one CARGO_TARGET_DIR shared by all crates
     Cargo.lock                seed lockfile: every crate resolves the same versions
     build.lock                file lock serializing builds across processes
@@ -19,8 +26,11 @@ Cache layout (root: `rustify.config.cache_dir()`):
     runs/                     run records (`rustify report`)
     CACHEDIR.TAG              marks the directory as rustify's cache (`rustify cache` checks it)
 
-`wheel.py` builds an exported project (`rustify accelerate --build`) with the
-same target dir and lock; `housekeeping.py` lists and prunes the cache. A
+Everything is created private (dirs 0700, files 0600) whatever the umask.
+maturin runs under `supervisor.py`, whose process group dies with the
+Python process. `wheel.py` builds an exported project (`rustify accelerate
+--build`) with the same target dir and lock; `housekeeping.py` lists and
+prunes the cache, and deletes what killed builds left. A
 build in the main thread with a terminal on stderr shows a progress line;
 details always go to the `rustify` logger.
 """

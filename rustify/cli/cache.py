@@ -4,7 +4,7 @@ The cache is `RUSTIFY_CACHE_DIR` (or `cache_dir` in [tool.rustify], else the
 user cache dir). Deleting is safe while programs run: a process keeps the
 extensions it loaded, and rebuilds (or reloads) on demand. Nothing outside
 the cache dir is ever deleted, and a directory that is not rustify's cache is
-refused.
+refused. `prune` also deletes what builds that were killed left behind.
 """
 
 from __future__ import annotations
