@@ -3,7 +3,9 @@
 Native code raises it only while the call has no visible effect yet (argument
 checks, int overflow before any write, a numpy edge case); argument lists are
 copied in and out, and array arguments are restored from a snapshot first, so
-re-running the Python original gives exactly Python's result.
+re-running the Python original gives exactly Python's result. A signal
+handler's exception (KeyboardInterrupt) that stops a native loop is raised
+as it is, never turned into a Deopt: the call's effects so far have happened.
 """
 
 
