@@ -14,26 +14,48 @@ original. Which signatures compile, and when, is a `CompilePolicy`:
 With `validate=N`, the first N native calls of each signature also run the
 Python original (on copies of the arguments) and compare; a difference reverts
 that signature to Python with a warning and an entry in `explain()`.
+
+Threads, forks and other processes:
+
+- call counters are `itertools.count()` objects (exact under threads, no lock
+  on the call path);
+- a compile in a caller's thread waits at most `CALLER_LOCK_WAIT` seconds for
+  another process's build; then that call runs Python and the compile is
+  retried in the background, where waiting costs nobody;
+- a compile must not starve behind busy threads (CPython gives each runnable
+  thread an equal share of the GIL, so eight callers left the compile a ninth
+  of it): while one runs, the switch interval is lowered
+  (`COMPILE_SWITCH_INTERVAL`) so the compile thread gets the GIL back soon
+  after each file read or wait on cargo, and unsampled Python calls of
+  not-yet-native functions yield the GIL once each, so the compile (not
+  another caller) runs next;
+- a forked child gets fresh locks and a fresh compile worker, forgets the
+  compiles its parent had under way (they compile again when hot, in the
+  background) and drops its inherited copy of a held build lock.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
+import os
 import queue
+import sys
 import threading
 import time
 import types
 import warnings
 from dataclasses import dataclass
 from time import perf_counter_ns
+from time import sleep as _yield_gil
 from typing import Callable
 
 from rustify.analysis.source import MISSING
-from rustify.errors import BuildFailed, RustifyWarning, Untranslatable
+from rustify.errors import BuildBusy, BuildFailed, RustifyWarning, Untranslatable
 from rustify.runtime import registry
 from rustify.runtime.deopt import Deopt
-from rustify.runtime.info import AccelerationInfo, SignatureStats
+from rustify.runtime.info import AccelerationInfo, SignatureStats, count_value
 from rustify.runtime.signature import signature_of
 
 log = logging.getLogger("rustify")
@@ -51,6 +73,14 @@ ALWAYS_TIMED = 2
 # The fast path (call the last native signature directly) is dropped after this
 # many calls of another signature: a polymorphic caller pays a Deopt each time.
 FAST_PATH_GIVE_UP = 16
+# A compile in a caller's thread (eager mode, or background=False) waits this many
+# seconds for another process's build, then runs that call in Python and retries
+# the compile in the background.
+CALLER_LOCK_WAIT = 3.0
+# The switch interval while a compile shares the interpreter with other threads
+# (CPython's default is 0.005 s): a thread that released the GIL waits about
+# this long per runnable thread to get it back.
+COMPILE_SWITCH_INTERVAL = 0.0005
 
 
 # `_last` of an unsampled Python call before any sample (its signature was not computed).
@@ -91,10 +121,16 @@ class Accelerated:
         self._nargs = func.__code__.co_argcount
         self._lock = threading.Lock()
         self.rustify = AccelerationInfo(func, front_door)
+        self.rustify._settle = self._credit_unsampled_calls
         self._min_calls = policy.min_calls  # the policy is asked at this call and at every timed one
         self._counting = policy.mode != "eager"  # eager mode must see every new signature at once
-        self._calls = 0  # calls counted while profiling, and how many of them the stats include
-        self._counted = 0
+        # Calls counted while profiling (next() is atomic under the GIL), those of them that
+        # then ran native, and how many the stats were credited with (under _count_lock).
+        self._calls = itertools.count(1)
+        self._calls_not_python = itertools.count()
+        self._credited = 0
+        self._credit_to: SignatureStats | None = None  # the last sampled signature: gets the rest
+        self._count_lock = threading.Lock()
         self._python_last = _UNSAMPLED_PYTHON_CALL  # `_last` for an unsampled call: the last sample's
         registry.register(self)
 
@@ -114,7 +150,7 @@ class Accelerated:
             if self._guards and not self._globals_unchanged():
                 return self(*args)  # the natives were dropped: dispatch again
             entry, st = fast
-            n = st.native_calls = st.native_calls + 1
+            n = next(st.native_count)
             self.rustify._last = st.native_last
             try:
                 if n & NATIVE_SAMPLE_MASK:
@@ -125,37 +161,45 @@ class Accelerated:
                 st.native_timed += 1
                 return result
             except Deopt as why:
-                st.native_calls -= 1
-                return self._after_fast_miss(args, str(why))
+                return self._after_fast_miss(args, str(why), entry, st)
             except TypeError:
                 if len(args) == self._nargs:
                     raise
-                st.native_calls -= 1  # the wrong number of arguments: Python says so its way
+                next(st.native_declined)  # the wrong number of arguments: Python says so its way
                 self.rustify._ran_python(None, "called with the wrong number of arguments")
                 return self._func(*args)
         if self._counting and not self._native:
             # Profiling, nothing native yet: count the call; only a sample (the first
             # calls, then one in 16) pays for the signature key, the stats and a timer.
-            n = self._calls = self._calls + 1
+            n = next(self._calls)
             if n & PYTHON_SAMPLE_MASK and n > ALWAYS_TIMED and n != self._min_calls:
                 self.rustify._last = self._python_last
+                if _compiling:
+                    _yield_gil(0)  # a compile waits for the GIL: let it run (see _compile_priority)
                 return self._func(*args, **kwargs)
+            return self._dispatch(args, kwargs, True)
         return self._dispatch(args, kwargs)
 
-    def _dispatch(self, args: tuple, kwargs: dict):
-        """The general path: signature key, then native, compile or Python."""
+    def _dispatch(self, args: tuple, kwargs: dict, counted: bool = False):
+        """The general path: signature key, then native, compile or Python.
+
+        `counted`: the call is already in `_calls` (the profiling count); if it
+        runs native after all, it is taken out of that count again.
+        """
         if kwargs:
             self.rustify._ran_python(None, "called with keyword arguments")
             return self._func(*args, **kwargs)
         sig = signature_of(args)
         native = self._native.get(sig)
         if native is not None:
+            if counted:
+                next(self._calls_not_python)
             if self._guards and not self._globals_unchanged():
                 return self(*args)
             if self._validate_left and sig in self._validate_left:
                 return self._shadow_call(sig, native, args)
-            st = self.rustify.stats[sig]
-            st.native_calls += 1
+            st = self.rustify._stats[sig]
+            next(st.native_count)
             self.rustify._last = st.native_last
             try:
                 result = native(*args)
@@ -165,18 +209,21 @@ class Accelerated:
             if self._fast_misses < FAST_PATH_GIVE_UP:
                 self._fast = (native, st)
             return result
-        return self._call_python(sig, args)
+        return self._call_python(sig, args, counted)
 
-    def _call_python(self, sig: tuple, args: tuple):
+    def _call_python(self, sig: tuple, args: tuple, counted: bool = False):
         """Run the original; count the call, time a sample, ask the policy on sampled calls."""
-        st = self.rustify.stats.get(sig)
+        st = self.rustify._stats.get(sig)
         if st is None:
-            st = self.rustify.stats[sig] = SignatureStats(sig)
-        # A sample stands for the unsampled calls since the previous one (their
-        # signature is not known: they are credited to this one's).
-        weight = max(1, self._calls - self._counted)
-        self._counted = self._calls
-        n = st.python_calls = st.python_calls + weight
+            st = self.rustify._stats.setdefault(sig, SignatureStats(sig))
+        if counted:
+            # A sample stands for the unsampled calls since the previous one (their
+            # signature is not known: they are credited to this one's).
+            self._credit_to = st
+            self._credit_unsampled_calls()
+            n = st.python_calls
+        else:
+            n = next(st.python_count) + 1 + st.python_credit
         self.rustify._last = self._python_last = st.python_last
         if self._native and n > ALWAYS_TIMED and n & PYTHON_SAMPLE_MASK and n != self._min_calls:
             return self._func(*args)  # counted exactly (natives exist), timed on a sample
@@ -185,8 +232,9 @@ class Accelerated:
             st.hot_at = time.perf_counter()
             if self.policy.background and self.policy.mode != "eager":
                 self._compile_in_background(sig)
-            elif self.compile(sig):
-                st.python_calls -= 1
+            elif self.compile(sig, lock_wait=CALLER_LOCK_WAIT):
+                with self._count_lock:
+                    st.python_credit -= 1  # this call runs native after all
                 return self(*args)  # compiled now: dispatch again
         start = perf_counter_ns()
         try:
@@ -195,27 +243,51 @@ class Accelerated:
             st.python_ns += perf_counter_ns() - start
             st.python_timed += 1
 
-    def _after_fast_miss(self, args: tuple, why: str):
-        """The fast path's native declined: a real Deopt, or another signature."""
-        entry, st = self._fast
+    def _credit_unsampled_calls(self) -> None:
+        """Credit the calls counted since the last sample to the last sampled signature."""
+        with self._count_lock:
+            st = self._credit_to
+            if st is None:
+                return
+            counted = count_value(self._calls) - 1 - count_value(self._calls_not_python)
+            st.python_credit += counted - self._credited
+            self._credited = counted
+
+    def _after_fast_miss(self, args: tuple, why: str, entry: Callable, st: SignatureStats):
+        """The fast path's native (`entry`, of `st`'s signature) declined: a real Deopt, or another signature."""
         sig = signature_of(args)
         if self._native.get(sig) is entry:
             self._note_deopt(sig, st, why)
             return self._func(*args)
+        next(st.native_declined)  # not a native call of its signature after all
         self._fast_misses += 1
         if self._fast_misses >= FAST_PATH_GIVE_UP:
             self._fast = None  # signatures alternate: the general path is cheaper
         return self._dispatch(args, {})
 
-    def compile(self, sig: tuple) -> Callable | None:
-        """Compile `sig` now (in this thread); None if it stays Python."""
+    def compile(self, sig: tuple, lock_wait: float | None = None) -> Callable | None:
+        """Compile `sig` now (in this thread); None if it stays Python (or is not built yet).
+
+        `lock_wait`: seconds to wait for another process's build (None: as long as
+        the build stage allows); past it, the compile is queued in the background.
+        """
         from rustify.pipeline import compile_function
 
         with self._lock:
             if sig in self._native or sig in self.rustify.reasons:
                 return self._native.get(sig)
+            if lock_wait is not None and _after_interrupted_fork:
+                # The parent's compile stopped mid-way at the fork; whatever it held
+                # (a template cache's lock, say) must not stall this caller.
+                self._compile_later(sig, "compiling in the background in this forked process")
+                return None
             try:
-                native = compile_function(self._func, sig)
+                with _compile_priority():
+                    native = compile_function(self._func, sig, lock_wait=lock_wait)
+            except BuildBusy:
+                self._compile_later(sig, f"another process held the build lock for more than {lock_wait:g} s; "
+                                         "compiling in the background meanwhile")
+                return None
             except Untranslatable as e:
                 self._stay_python(sig, "cannot be translated:\n  " + "\n  ".join(map(str, e.reasons)), e.reasons)
                 return None
@@ -228,15 +300,25 @@ class Accelerated:
             except Exception as e:  # noqa: BLE001 - a rustify bug must not break the program
                 self._stay_python(sig, f"rustify failed internally ({type(e).__name__}: {e}); please report this")
                 return None
-            st = self.rustify.stats.setdefault(sig, SignatureStats(sig))
+            st = self.rustify._stats.setdefault(sig, SignatureStats(sig))
             st.compile_requested = True
             st.native_at = time.perf_counter()
+            st.python_last = (sig, False, None)
             self.rustify._add_native(native)
             if self.policy.validate:
                 self._validate_left[sig] = self.policy.validate
             self._guards = native.guards  # the same source and globals for every signature
             self._native[sig] = native.entry  # the swap: later calls of `sig` run native
             return native.entry
+
+    def _compile_later(self, sig: tuple, why: str) -> None:
+        """This call runs Python (and says why); the compile goes to the background worker."""
+        st = self.rustify._stats.setdefault(sig, SignatureStats(sig))
+        st.compile_requested = True
+        st.python_last = (sig, False, f"not compiled yet: {why}")
+        self.rustify._last = st.python_last
+        if sig not in self._pending:
+            self._compile_in_background(sig)
 
     def _globals_unchanged(self) -> bool:
         """True if every global the native code froze in still has its value; else drop the natives."""
@@ -252,14 +334,14 @@ class Accelerated:
                 return False  # another thread dropped them already
             self._invalidations += 1
             self.rustify._drop_natives(f"global `{name}` was rebound after compiling")
-            for st in self.rustify.stats.values():
+            for st in self.rustify._stats.values():
                 st.compile_requested = self._invalidations > GLOBAL_REBIND_GIVE_UP
             self._native.clear()
             self._fast = None
             self._validate_left.clear()
             self._guards = ()
         if self._invalidations > GLOBAL_REBIND_GIVE_UP:
-            for sig in list(self.rustify.stats):
+            for sig in list(self.rustify._stats):
                 self._stay_python(sig, f"global `{name}`, which the native code holds as a constant, keeps being "
                                        f"rebound ({self._invalidations} times)")
         return False
@@ -286,10 +368,10 @@ class Accelerated:
     def _shadow_call(self, sig: tuple, native: Callable, args: tuple):
         from rustify.runtime.validate import shadow_call
 
-        st = self.rustify.stats[sig]
-        st.native_calls += 1
+        st = self.rustify._stats[sig]
+        next(st.native_count)
         outcome = shadow_call(self._func, native, args, Deopt)
-        st.validated += 1
+        next(st.validated_count)
         if outcome.mismatch is None:
             self.rustify._last = st.native_last
             left = self._validate_left.get(sig, 0) - 1
@@ -325,12 +407,11 @@ class Accelerated:
 
     def _note_deopt(self, sig: tuple, st: SignatureStats, why: str) -> None:
         self.rustify._ran_python(sig, f"native code asked to re-run in Python: {why}")
-        count = st.deopts = st.deopts + 1
+        count = next(st.deopt_count) + 1
         if count >= DEOPT_GIVE_UP and 2 * count > st.native_calls:
             self._forget_native(sig)
             self._stay_python(sig, f"its native code asked to re-run in Python on {count} of {st.native_calls} "
                                    f"calls (last time: {why})")
-
 
     def adopt_native(self, native) -> bool:
         """Swap in a native built by another process (`rustify.runtime.ship`), as `compile` would.
@@ -351,6 +432,21 @@ class Accelerated:
             self._guards = native.guards
             self._native[sig] = native.entry
             return True
+
+    def _reset_after_fork(self) -> None:
+        """In a forked child: fresh locks; compiles the parent had under way are forgotten.
+
+        Their signatures compile again in this process when the policy next
+        picks them (the parent's worker thread does not exist here).
+        """
+        self._lock = threading.Lock()
+        self._count_lock = threading.Lock()
+        for sig in list(self._pending):
+            st = self.rustify._stats.get(sig)
+            if st is not None and sig not in self._native:
+                st.compile_requested = False
+                st.python_last = (sig, False, None)
+        self._pending = {}
 
 
 class _CompileWorker:
@@ -374,6 +470,101 @@ class _CompileWorker:
 
 _worker_lock = threading.Lock()
 _the_worker: _CompileWorker | None = None
+_compiling: set = set()  # idents of the threads inside compile_function right now
+_after_interrupted_fork = False  # this process was forked while another thread compiled
+_priority_lock = threading.Lock()
+_priority_holders = 0
+_saved_switch_interval: float | None = None
+
+
+class _compile_priority:
+    """Around a compile: mark this thread as compiling; with other threads alive, lower the switch interval.
+
+    The interval is process-wide: it is restored when the last concurrent
+    compile ends, unless someone else changed it meanwhile.
+    """
+
+    def __enter__(self):
+        global _priority_holders, _saved_switch_interval
+        _compiling.add(threading.get_ident())
+        if threading.active_count() > 1:
+            with _priority_lock:
+                if _priority_holders == 0:
+                    current = sys.getswitchinterval()
+                    if current > COMPILE_SWITCH_INTERVAL:
+                        _saved_switch_interval = current
+                        sys.setswitchinterval(COMPILE_SWITCH_INTERVAL)
+                _priority_holders += 1
+            self.raised = True
+        else:
+            self.raised = False
+        return self
+
+    def __exit__(self, *exc):
+        global _priority_holders, _saved_switch_interval
+        _compiling.discard(threading.get_ident())
+        if self.raised:
+            with _priority_lock:
+                _priority_holders -= 1
+                if _priority_holders == 0:
+                    _restore_switch_interval()
+
+
+def _restore_switch_interval() -> None:
+    global _saved_switch_interval
+    saved, _saved_switch_interval = _saved_switch_interval, None
+    if saved is not None and sys.getswitchinterval() == COMPILE_SWITCH_INTERVAL:
+        sys.setswitchinterval(saved)
+
+
+def _after_fork_in_child() -> None:
+    """The child of a fork has only the forking thread: rebuild what other threads held."""
+    global _worker_lock, _the_worker, _priority_lock, _priority_holders, _after_interrupted_fork
+    interrupted = bool(_compiling - {threading.get_ident()})
+    _compiling.clear()
+    _worker_lock = threading.Lock()
+    _the_worker = None  # its thread is not in this process; a new one starts on demand
+    _priority_lock = threading.Lock()
+    if _priority_holders:
+        _priority_holders = 0
+        _restore_switch_interval()
+    if interrupted:
+        _after_interrupted_fork = True
+        _drop_inherited_build_lock()
+    for wrapper in registry.accelerated_functions():
+        wrapper._reset_after_fork()
+
+
+def _drop_inherited_build_lock() -> None:
+    """Point this process's copies of the build lock's file at /dev/null.
+
+    The lock belongs to the open file (shared by the fork), so while the child
+    kept its copy, the parent's lock outlived the parent. The descriptor number
+    stays taken (by /dev/null), so a late close of the parent's file object
+    cannot close an unrelated file. Linux only (/proc/self/fd).
+    """
+    from rustify.config import cache_dir
+
+    try:
+        lock = os.stat(cache_dir() / "build.lock")
+        fds = [int(name) for name in os.listdir("/proc/self/fd")]
+    except (OSError, ValueError):
+        return
+    for fd in fds:
+        try:
+            st = os.fstat(fd)
+        except OSError:
+            continue
+        if (st.st_dev, st.st_ino) == (lock.st_dev, lock.st_ino):
+            null = os.open(os.devnull, os.O_RDWR)
+            try:
+                os.dup2(null, fd)
+            finally:
+                os.close(null)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _worker() -> _CompileWorker:

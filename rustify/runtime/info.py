@@ -15,33 +15,62 @@ Hung on every accelerated function as `f.rustify`:
 
 from __future__ import annotations
 
+import itertools
 import types
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+
+def count_value(counter: itertools.count) -> int:
+    """The next value an `itertools.count()` will give: how many times `next()` was called on it."""
+    return int(repr(counter)[6:-1])  # "count(N)"; count objects have no public read
 
 
 @dataclass(slots=True, eq=False)
 class SignatureStats:
     """Counters for one signature; the dispatcher updates them on every call.
 
-    Times are sampled (a few calls, then every 16th Python / 64th native call),
-    so `mean_*_ns` are estimates and None until a sample exists.
+    Call counts are exact under threads: each is an `itertools.count()`, whose
+    `next()` is one atomic step under the GIL (a `+= 1` is a read-modify-write a
+    thread switch can split, losing increments). Times are sampled (a few
+    calls, then every 16th Python / 64th native call), so `mean_*_ns` are
+    estimates and None until a sample exists.
     """
 
     signature: tuple = ()
-    python_calls: int = 0
     python_timed: int = 0
     python_ns: int = 0
-    native_calls: int = 0  # attempts, including the ones that deopted
     native_timed: int = 0
     native_ns: int = 0
-    deopts: int = 0
-    validated: int = 0
     mismatch: str | None = None
     compile_requested: bool = False
     hot_at: float | None = None  # perf_counter() when the policy chose it, and when native code was ready
     native_at: float | None = None
     native_last: tuple | None = None  # the `_last` records of a native / Python call, built once
     python_last: tuple | None = None
+    # next() on these is the whole update; read them through the properties below
+    python_count: itertools.count = field(default_factory=itertools.count, repr=False)
+    python_credit: int = 0  # unsampled calls credited in bulk (under the wrapper's count lock)
+    native_count: itertools.count = field(default_factory=itertools.count, repr=False)
+    native_declined: itertools.count = field(default_factory=itertools.count, repr=False)
+    deopt_count: itertools.count = field(default_factory=itertools.count, repr=False)
+    validated_count: itertools.count = field(default_factory=itertools.count, repr=False)
+
+    @property
+    def python_calls(self) -> int:
+        return self.python_credit + count_value(self.python_count)
+
+    @property
+    def native_calls(self) -> int:
+        """Native attempts, including the ones that deopted."""
+        return count_value(self.native_count) - count_value(self.native_declined)
+
+    @property
+    def deopts(self) -> int:
+        return count_value(self.deopt_count)
+
+    @property
+    def validated(self) -> int:
+        return count_value(self.validated_count)
 
     def __post_init__(self):
         self.native_last = (self.signature, True, None)
@@ -76,9 +105,17 @@ class AccelerationInfo:
         self._last: tuple | None = None  # (signature, ran native, reason it ran Python)
         self.reasons: dict[tuple, str] = {}
         self.reason_records: dict[tuple, list] = {}
-        self.stats: dict[tuple, SignatureStats] = {}
+        self._stats: dict[tuple, SignatureStats] = {}
+        self._settle = None  # set by the wrapper: credits calls counted since its last sample
         self._natives: dict[tuple, object] = {}
         self.dropped: list[str] = []  # why native versions were thrown away (a global was rebound)
+
+    @property
+    def stats(self) -> dict[tuple, SignatureStats]:
+        """signature -> `SignatureStats`, every call counted (unsampled ones credited first)."""
+        if self._settle is not None:
+            self._settle()
+        return self._stats
 
     @property
     def last_call(self) -> str | None:
