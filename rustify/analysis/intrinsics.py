@@ -79,7 +79,7 @@ def _math_test(name: str):
 
 
 def _len(lw, node, args):
-    if len(args) != 1 or not isinstance(args[0].type, (ir.ListOf, ir.Array1)):
+    if len(args) != 1 or not getattr(args[0].type, "has_len", False):
         raise lw.reject(node, "len() of a list or 1-D array only")
     return ir.Call(INT, "len", args)
 

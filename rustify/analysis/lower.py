@@ -72,7 +72,7 @@ class FunctionLowerer:
         self.func = func
         self.signature = signature
         self.params = [a.name for a in fdef.args.args]
-        self.param_types = {p: ir.SIGNATURE_TYPES.get(k) or _UntranslatedArg(k) for p, k in zip(self.params, signature)}
+        self.param_types = {p: ir.parse_kind(k) or _UntranslatedArg(k) for p, k in zip(self.params, signature)}
         self.env: dict[str, ir.Type] = dict(self.param_types)
         self.seeded: dict[str, ir.Scalar] = {}
         self.local_names = set(fdef.locals) - set(self.params)
@@ -404,9 +404,9 @@ class FunctionLowerer:
             self.loop_depth -= 1
             return [ir.ForRange(line, var, start, stop, step, body)], defined, False
         seq = self._expr(it, defined)
-        if not isinstance(seq, ir.Var) or not isinstance(seq.type, (ir.ListOf, ir.Array1)):
+        if not isinstance(seq, ir.Var) or getattr(seq.type, "item", None) is None:
             raise _Reject(s, "only `for` over range(), a list or a 1-D array is translated")
-        elem = seq.type.elem
+        elem = seq.type.item
         if elem == UNKNOWN_ELEM:
             raise _Pending()
         self._record(var, ir.Var(elem, var))
@@ -600,7 +600,7 @@ class FunctionLowerer:
 
     def _subscript_parts(self, node: nodes.Subscript, defined) -> tuple[ir.Var, ir.Expr]:
         base = self._expr(node.value, defined)
-        if not isinstance(base, ir.Var) or not isinstance(base.type, (ir.ListOf, ir.Array1)):
+        if not isinstance(base, ir.Var) or getattr(base.type, "item", None) is None:
             raise _Reject(node, "indexing is translated for list and 1-D array variables only")
         if isinstance(node.slice, nodes.Slice):
             raise _Reject(node, "slices are not translated")
@@ -610,7 +610,7 @@ class FunctionLowerer:
         return base, self._cast(index, INT)
 
     def _index(self, node, base: ir.Var, index: ir.Expr) -> ir.Expr:
-        elem = base.type.elem
+        elem = base.type.item
         if elem == UNKNOWN_ELEM:
             raise _Pending() if not self.final else _Reject(node, f"element type of `{base.name}` is unknown")
         return ir.Index(elem, base, index)

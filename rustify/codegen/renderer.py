@@ -31,11 +31,6 @@ from rustify._version import __version__
 from rustify.codegen import NUMPY_CRATE_VERSION, PYO3_VERSION, TEMPLATE_PACKAGE
 from rustify.codegen.crate import CrateSource
 
-_RUST_TYPES = {"float": "f64", "np.float64": "f64", "int": "i64", "np.int64": "i64", "bool": "bool"}
-_RETURN_CONVERTERS = {"float": "ret_float", "np.float64": "ret_np_float64", "int": "ret_int",
-                      "np.int64": "ret_np_int64", "bool": "ret_bool"}
-
-
 class GeneratedText(str):
     """Text rustify generated from checked parts; the templates render it as it is."""
 
@@ -192,12 +187,8 @@ ESCAPING = {"rust_str": rust_str, "comment": comment_text, "toml_str": toml_str,
 
 
 def rust_type(t: ir.Type) -> RustCode:
-    """The Rust type that holds a value of IR type `t` inside the kernel."""
-    if isinstance(t, ir.Scalar):
-        return RustCode(_RUST_TYPES[t.name])
-    if isinstance(t, (ir.ListOf, ir.Array1)):
-        return RustCode(f"Vec<{_RUST_TYPES.get(t.elem.name, 'f64')}>")
-    return RustCode("()")
+    """The Rust type that holds a value of IR type `t` inside the kernel (`t.rust`)."""
+    return RustCode(t.rust)
 
 
 def rust_literal(c: ir.Const) -> RustCode:
@@ -247,30 +238,31 @@ def _environment():
 
 
 def _param_context(index: int, p: ir.Param, snapshot: bool) -> dict:
+    """How argument `index` crosses the boundary, from its type's `Boundary`.
+
+    mode "value": converted by value; "copy": checked as an exact list, copied into a
+    Vec, written back after the call if mutated; "view": a zero-copy numpy slice
+    (`snapshot`: copied first, so a Deopt can restore it before Python re-runs)."""
     t = p.type
-    if isinstance(t, ir.Scalar):
-        return dict(index=index, name=p.name, kind="scalar", elem=_RUST_TYPES[t.name], mutated=False,
-                    snapshot=False, kernel_type=RustCode(_RUST_TYPES[t.name]), **{"pass": RustCode(f"p{index}")})
-    elem = _RUST_TYPES[t.elem.name]
-    if isinstance(t, ir.ListOf):
-        kernel_type = f"&mut Vec<{elem}>" if p.mutated else f"&[{elem}]"
+    b = t.boundary
+    common = dict(index=index, name=p.name, mode=b.mode, arg=RustCode(b.arg), mutated=p.mutated,
+                  write_back=RustCode(b.write_back or ""), snapshot=False)
+    if b.mode == "value":
+        return dict(common, elem=RustCode(t.rust), mutated=False, kernel_type=RustCode(t.rust),
+                    **{"pass": RustCode(f"p{index}")})
+    elem = t.item.rust
+    if b.mode == "copy":
+        kernel_type = f"&mut {t.rust}" if p.mutated else f"&[{elem}]"
         passed = f"&mut p{index}" if p.mutated else f"&p{index}"
-        return dict(index=index, name=p.name, kind="list", elem=elem, mutated=p.mutated, snapshot=False,
-                    kernel_type=RustCode(kernel_type), **{"pass": RustCode(passed)})
+        return dict(common, elem=RustCode(elem), kernel_type=RustCode(kernel_type), **{"pass": RustCode(passed)})
     kernel_type = f"&mut [{elem}]" if p.mutated else f"&[{elem}]"
     passed = f"&mut *p{index}" if p.mutated else f"p{index}"
-    return dict(index=index, name=p.name, kind="array", elem=elem, mutated=p.mutated,
-                snapshot=p.mutated and snapshot, kernel_type=RustCode(kernel_type), **{"pass": RustCode(passed)})
+    return dict(common, elem=RustCode(elem), snapshot=p.mutated and snapshot, kernel_type=RustCode(kernel_type),
+                **{"pass": RustCode(passed)})
 
 
 def _return_context(t: ir.Type) -> dict:
-    if isinstance(t, ir.Scalar):
-        return dict(rust_type=rust_type(t), converter=_RETURN_CONVERTERS[t.name])
-    if isinstance(t, ir.ListOf):
-        return dict(rust_type=rust_type(t), converter="ret_list")
-    if isinstance(t, ir.Array1):
-        return dict(rust_type=rust_type(t), converter="ret_array")
-    return dict(rust_type=rust_type(t), converter="ret_none")
+    return dict(rust_type=rust_type(t), converter=RustCode(t.boundary.ret))
 
 
 # Where generated code finds the `Deopt` exception it raises: rustify's runtime,
@@ -281,7 +273,7 @@ RUNTIME_DEOPT_MODULE = "rustify.runtime.deopt"
 def function_context(fn: ir.Function, deopt_module: str = RUNTIME_DEOPT_MODULE) -> dict:
     """Template values for one function (function.rs.j2 and the crate around it)."""
     params = [_param_context(i, p, fn.may_deopt) for i, p in enumerate(fn.params)]
-    list_params = [p for p in params if p["kind"] == "list"]
+    list_params = [p for p in params if p["mode"] == "copy"]
     alias_pairs = [(a["index"], b["index"]) for a in list_params for b in list_params
                    if a["index"] < b["index"] and (a["mutated"] or b["mutated"])]
     array_names = {p.name for p in fn.params if isinstance(p.type, ir.Array1)}
@@ -290,10 +282,10 @@ def function_context(fn: ir.Function, deopt_module: str = RUNTIME_DEOPT_MODULE) 
         fn=fn, version=__version__, params=params,
         locals=[(n, rust_type(t)) for n, t in fn.locals.items()],
         ret=_return_context(fn.return_type), alias_pairs=alias_pairs, array_names=array_names,
-        unrestorable_writes=any(p["kind"] == "array" and p["mutated"] and not p["snapshot"] for p in params),
+        unrestorable_writes=any(p["mode"] == "view" and p["mutated"] and not p["snapshot"] for p in params),
         # a kernel that mutates a copy of a list keeps the GIL, so no other thread writes
         # that list before the copy goes back; the others release it
-        holds_gil=any(p["kind"] == "list" and p["mutated"] for p in params),
+        holds_gil=any(p["mode"] == "copy" and p["mutated"] for p in params),
         pyo3_version=PYO3_VERSION, numpy_crate_version=NUMPY_CRATE_VERSION, deopt_module=deopt_module,
         kernel_name="kernel", entry_name="entry", entry_python_name="entry",
     )

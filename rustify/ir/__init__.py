@@ -1,6 +1,6 @@
 """The typed IR: what analysis produces and codegen consumes.
 
-A `Function` is a fully typed, checked body: every expression carries its
+The types are in `types.py` (one definition per type). A `Function` is a fully typed, checked body: every expression carries its
 `Type`, every implicit Python conversion (int to float, bool to int, ...) is an
 explicit `Cast`, and every operation names the semantics it must follow
 (`Python` float/int or numpy scalar). Codegen never infers anything; it renders.
@@ -9,83 +9,12 @@ explicit `Cast`, and every operation names the semantics it must follow
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
-# --------------------------------------------------------------------- types
-
-
-@dataclass(frozen=True)
-class Scalar:
-    """A scalar value. `name` is one of SCALAR_NAMES."""
-
-    name: str
-
-    @property
-    def is_float(self) -> bool:
-        return self.name in ("float", "np.float64")
-
-    @property
-    def is_int(self) -> bool:
-        return self.name in ("int", "np.int64")
-
-    @property
-    def is_numpy(self) -> bool:
-        return self.name.startswith("np.")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-@dataclass(frozen=True)
-class ListOf:
-    """A Python list whose elements are all of one scalar type."""
-
-    elem: Scalar
-
-    def __str__(self) -> str:
-        return f"list[{self.elem}]"
-
-
-@dataclass(frozen=True)
-class Array1:
-    """A 1-D C-contiguous numpy array; `elem` is np.float64 or np.int64."""
-
-    elem: Scalar
-
-    @property
-    def dtype(self) -> str:
-        return self.elem.name[3:]
-
-    def __str__(self) -> str:
-        return f"ndarray[{self.dtype}, 1, C]"
-
-
-@dataclass(frozen=True)
-class NoneType:
-    def __str__(self) -> str:
-        return "None"
-
-
-Type = Union[Scalar, ListOf, Array1, NoneType]
-
-FLOAT = Scalar("float")
-INT = Scalar("int")
-BOOL = Scalar("bool")
-NP_FLOAT64 = Scalar("np.float64")
-NP_INT64 = Scalar("np.int64")
-NONE = NoneType()
-SCALAR_NAMES = ("float", "int", "bool", "np.float64", "np.int64")
-
-# Signature kinds (as the runtime observes them) and the IR types they mean.
-SIGNATURE_TYPES: dict[str, Type] = {
-    "float": FLOAT,
-    "int": INT,
-    "bool": BOOL,
-    "list[float]": ListOf(FLOAT),
-    "list[int]": ListOf(INT),
-    "ndarray[float64, 1, C]": Array1(NP_FLOAT64),
-    "ndarray[int64, 1, C]": Array1(NP_INT64),
-}
+# Types: one definition per type, in types.py (kind, Rust type, boundary, operations).
+from rustify.ir.types import (  # noqa: E402,F401 - re-exported: `ir.FLOAT`, `ir.ListOf`, ...
+    BOOL, FLOAT, INT, NONE, NP_FLOAT64, NP_INT64, SCALAR_NAMES, SIGNATURE_TYPES, Array1, Boundary, IRType,
+    ListOf, NoneType, Scalar, Type, parse_kind,
+)
 
 # ---------------------------------------------------------------- expressions
 
