@@ -16,7 +16,10 @@ Two ways to take samples, chosen by `Sampler.start()`:
   samples at most once per `sys.getswitchinterval()` while the target runs
   Python. The same split rule applies to the thread's CPU clock, but a C call
   that releases the GIL (numpy on large arrays) is sampled while it runs and
-  so counts as interpreter time.
+  so counts as interpreter time. On a loaded machine its samples lean towards
+  the instruction right after a system call (the thread gives up the GIL where
+  the OS let it run again), so a loop that calls `time.process_time()` on
+  every pass is charged more than its share.
 
 `sys.monitoring` (3.12+) is deliberately not used: its events count calls and
 lines, not time, and a sampler is already close to free.
