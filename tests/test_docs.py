@@ -26,7 +26,7 @@ def test_generator_command_prints_the_doc():
 
 def test_registry_and_lowerer_agree():
     handlers = {c.handler for c in list(STATEMENTS.values()) + list(EXPRESSIONS.values())}
-    methods = {name for name in vars(lower.FunctionLowerer) if name.startswith("_lower_")}
+    methods = {name for name in dir(lower.FunctionLowerer) if name.startswith("_lower_")}
     assert handlers == methods  # every listed construct has a method, every method is listed
     assert all(op in constructs._OPERATOR_NAMES for op in [*typing_rules.BINOPS, *typing_rules.CMPOPS])
 

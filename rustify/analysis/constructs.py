@@ -2,7 +2,7 @@
 
 `STATEMENTS` and `EXPRESSIONS` map an astroid node class name to a `Construct`:
 what users write (name, example), the limits (notes) and the
-`FunctionLowerer` method that lowers it. `lower.py` dispatches through these
+`FunctionLowerer` method that lowers it. `lower/` dispatches through these
 tables, so a construct is translated exactly when it is listed here, and
 docs/supported-python.md is generated from them (with the operators of
 `typing_rules`, the argument kinds of `ir.SIGNATURE_TYPES` and the functions

@@ -37,8 +37,8 @@ def template_fingerprint() -> str:
             h.update(entry.name.encode() + entry.read_bytes())
     root = Path(__file__).resolve().parent.parent
     for sub in _TRANSLATOR_DIRS:
-        for path in sorted((root / sub).glob("*.py")):
-            h.update(f"{sub}/{path.name}".encode() + path.read_bytes())
+        for path in sorted((root / sub).rglob("*.py")):
+            h.update(f"{path.relative_to(root)}".encode() + path.read_bytes())
     return h.hexdigest()
 
 

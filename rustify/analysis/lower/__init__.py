@@ -1,0 +1,342 @@
+"""Lower an astroid function body to the typed IR, inferring local types.
+
+Types flow forward from the argument signature. Loops can carry a type back to
+an earlier statement, so the body is lowered repeatedly, joining what each
+variable was assigned, until nothing changes (a fixed point); the last pass
+reports every construct that cannot be translated as a `Reason`.
+
+Statements and expressions are dispatched through the registry in
+`constructs.py` (node kind -> `_lower_*` method), which also generates
+docs/supported-python.md. The handlers live by family: `statements.py`
+(assignment, control flow, loops, return), `scalars.py` (numbers),
+`sequences.py` (lists and 1-D arrays); a new family is a new mixin here.
+"""
+
+from __future__ import annotations
+
+import builtins
+import types
+
+from astroid import nodes
+
+from rustify import ir
+from rustify.analysis import typing_rules as rules
+from rustify.analysis.constructs import EXPRESSIONS, STATEMENTS, lookup
+from rustify.analysis.intrinsics import resolve_intrinsic
+from rustify.analysis.lower.common import (
+    MAX_PASSES, UNKNOWN_ELEM, _Assigned, _Pending, _Poisoned, _Reject, _UntranslatedArg,
+)
+from rustify.analysis.lower.scalars import ScalarRules
+from rustify.analysis.lower.sequences import SequenceRules
+from rustify.analysis.lower.statements import StatementRules
+from rustify.errors import Reason, Untranslatable
+from rustify.ir import BOOL, FLOAT, INT, NONE
+
+__all__ = ["FunctionLowerer", "UNKNOWN_ELEM"]
+
+class FunctionLowerer(StatementRules, ScalarRules, SequenceRules):
+    """Lowers one `nodes.FunctionDef` for one signature. Use `lower()`.
+
+    The driver (passes, joins, blocks, names, globals, calls) is here; the
+    handlers of each family of constructs are in the mixins beside it."""
+
+    def __init__(self, fdef: nodes.FunctionDef, func: types.FunctionType, signature: tuple[str, ...]):
+        self.fdef = fdef
+        self.func = func
+        self.signature = signature
+        self.params = [a.name for a in fdef.args.args]
+        self.param_types = {p: ir.parse_kind(k) or _UntranslatedArg(k) for p, k in zip(self.params, signature)}
+        self.env: dict[str, ir.Type] = dict(self.param_types)
+        self.seeded: dict[str, ir.Scalar] = {}
+        self.local_names = set(fdef.locals) - set(self.params)
+
+    # ----------------------------------------------------------------- driver
+
+    def lower(self) -> ir.Function:
+        for _ in range(MAX_PASSES):
+            self._begin_pass(final=False)
+            self._block(self.fdef.body, set(self.params))
+            if not self._join_pass():
+                break
+        else:
+            raise Untranslatable([Reason(self._line(self.fdef), self.fdef.name, "local types did not settle")])
+        self._begin_pass(final=True)
+        body, _, terminates = self._block(self.fdef.body, set(self.params))
+        return_type = self._return_type(terminates)
+        for p, t in self.param_types.items():
+            if isinstance(t, _UntranslatedArg) and not any(f"`{p}`" in r.why for r in self.reasons):
+                self.reasons.insert(0, Reason(self._line(self.fdef), p, f"argument `{p}` is a {t}: "
+                                              f"arguments of kind {t} are not translated"))
+        if self.reasons:
+            raise Untranslatable(self.reasons)
+        params = [ir.Param(p, self.param_types[p], p in self.mutated) for p in self.params]
+        locals_ = {n: t for n, t in self.env.items() if n not in self.param_types}
+        return ir.Function(
+            name=self.fdef.name, params=params, locals=locals_, body=body, return_type=return_type,
+            signature=self.signature, seeded=dict(self.seeded), may_deopt=self.may_deopt,
+            first_line=self.fdef.lineno,
+        )
+
+    def _begin_pass(self, final: bool) -> None:
+        self.final = final
+        self.assigned: dict[str, _Assigned] = {}
+        self.returns: list[tuple[nodes.NodeNG, ir.Type]] = []
+        self.reasons: list[Reason] = []
+        self.mutated: set[str] = set()
+        self.may_deopt = False
+        self.loop_depth = 0
+        # variables assigned by a rejected statement (or from one): their uses are not
+        # reported again, so one rejected line gives one reason, not a cascade
+        self.poisoned: set[str] = set()
+
+    def _join_pass(self) -> bool:
+        """Fold this pass's assignments into `env`; True if anything changed."""
+        new_env = dict(self.param_types)
+        new_seeded: dict[str, ir.Scalar] = {}
+        for name, seen in self.assigned.items():
+            if name in self.param_types:
+                continue
+            joined = self._join(name, seen, new_seeded)
+            if joined is not None:
+                new_env[name] = joined
+        changed = new_env != self.env or new_seeded != self.seeded
+        self.env, self.seeded = new_env, new_seeded
+        return changed
+
+    def _join(self, name: str, seen: _Assigned, seeded_out: dict) -> ir.Type | None:
+        distinct = list(dict.fromkeys(seen.types))
+        if len(distinct) == 1:
+            return distinct[0]
+        lists = [t for t in distinct if isinstance(t, ir.ListOf)]
+        if len(lists) == len(distinct):
+            elems = [t.elem for t in lists if t.elem != UNKNOWN_ELEM]
+            elem = elems[0] if elems else UNKNOWN_ELEM
+            for e in elems[1:]:
+                elem = rules.list_elem_join(elem, e) or elem
+            return ir.ListOf(elem)
+        if len(distinct) == 2 and all(isinstance(t, ir.Scalar) for t in distinct):
+            for narrow, wide in rules.SEED_WIDENINGS:
+                if set(distinct) == {narrow, wide}:
+                    consts = [c for t, c in zip(seen.types, seen.consts) if t == narrow]
+                    if all(c is not None and abs(c) <= rules.EXACT_INT_LIMIT for c in consts):
+                        seeded_out[name] = narrow
+                        return wide
+        return distinct[-1]  # inconsistent: the final pass reports it
+
+    def _return_type(self, terminates: bool) -> ir.Type:
+        types_ = list(dict.fromkeys(t for _, t in self.returns))
+        if not types_:
+            return NONE
+        if not terminates and NONE not in types_:
+            self.returns.append((None, NONE))
+            types_.append(NONE)
+        if len(types_) > 1:
+            first_node, first = self.returns[0]
+            node, other = next((n, t) for n, t in self.returns if t != first)
+            where = f"line {self._line(first_node)}" if first_node is not None else "the first return"
+            text = node.as_string() if node is not None else f"end of `{self.fdef.name}`"
+            line = self._line(node) if node is not None else self._line(self.fdef)
+            tail = " (falling off the end returns None)" if node is None else ""
+            self.reasons.append(Reason(line, text[:80], f"returns {other} here but {first} on {where}; "
+                                       f"the result type would depend on the path taken{tail}"))
+        return types_[0]
+
+    # ------------------------------------------------------------- statements
+
+    def _block(self, stmts, defined: set[str]) -> tuple[list[ir.Stmt], set[str], bool]:
+        """Lower a statement list. Returns (IR, definitely assigned names, ends in a jump)."""
+        out: list[ir.Stmt] = []
+        defined = set(defined)
+        for stmt in stmts:
+            try:
+                lowered, defined, jumps = self._stmt(stmt, defined)
+                out.extend(lowered)
+                if jumps:
+                    return out, defined, True
+            except _Pending:
+                continue
+            except _Poisoned:
+                self._poison(stmt, defined)
+            except _Reject as r:
+                self._reject(r.node, r.why)
+                self._poison(stmt, defined)
+        return out, defined, False
+
+    def _poison(self, stmt: nodes.NodeNG, defined: set[str]) -> None:
+        """The names `stmt` assigns count as defined but unusable (their uses stay quiet)."""
+        names = {n.name for n in stmt.nodes_of_class(nodes.AssignName)}
+        if isinstance(stmt, nodes.AugAssign) and isinstance(stmt.target, nodes.AssignName):
+            names.add(stmt.target.name)
+        self.poisoned |= names
+        defined |= names
+
+    def _reject(self, node: nodes.NodeNG, why: str) -> None:
+        if self.final:
+            text = node.as_string().splitlines()[0] if node is not None else "?"
+            self.reasons.append(Reason(self._line(node), text[:80], why))
+
+    def _line(self, node) -> int:
+        base = getattr(self.func, "__code__", None)
+        offset = (base.co_firstlineno - 1) if base else 0
+        return (getattr(node, "lineno", None) or 0) + offset
+
+    def _stmt(self, s: nodes.NodeNG, defined: set[str]):
+        """Lower one statement through the `constructs.STATEMENTS` registry: (IR, defined, jumps)."""
+        construct = lookup(STATEMENTS, s)
+        if construct is None:
+            raise _Reject(s, f"statement `{type(s).__name__}` is not translated")
+        return getattr(self, construct.handler)(s, defined)
+
+
+    def _record(self, name: str, value: ir.Expr) -> None:
+        seen = self.assigned.setdefault(name, _Assigned())
+        seen.types.append(value.type)
+        seen.consts.append(value.value if isinstance(value, ir.Const) else None)
+
+
+    # ------------------------------------------------------------ expressions
+
+    def _expr(self, node, defined=None) -> ir.Expr:
+        """Lower an expression; seeded variables are guarded."""
+        value, seeded = self._expr_raw(node, defined)
+        return self._guard(value) if seeded else value
+
+    def _guard(self, value: ir.Expr) -> ir.Expr:
+        self.may_deopt = True
+        return ir.SeedGuard(value.type, value.name)
+
+    def _expr_raw(self, node, defined=None) -> tuple[ir.Expr, bool]:
+        """Lower an expression through `constructs.EXPRESSIONS`; (IR, is an unguarded read of a seeded variable)."""
+        construct = lookup(EXPRESSIONS, node)
+        if construct is None:
+            raise _Reject(node, f"expression `{type(node).__name__}` is not translated")
+        if construct.node == "Name":
+            return self._lower_name(node, defined)
+        return getattr(self, construct.handler)(node, defined), False
+
+    def _lower_name(self, node: nodes.Name, defined) -> tuple[ir.Expr, bool]:
+        obj = self._maybe_global(node)
+        if obj is not _LOCAL:
+            return self._constant(node, obj), False
+        if defined is not None:
+            self._require_defined(node, node.name, defined)
+        return self._var(node.name, node, raw=True)
+
+    def _require_defined(self, node, name, defined):
+        if name in self.poisoned:
+            raise _Poisoned()
+        if self.final and defined is not None and name not in defined:
+            raise _Reject(node, f"`{name}` may be used before it is assigned (Python would raise UnboundLocalError)")
+
+    def _var(self, name: str, node, raw: bool = False):
+        if name in self.poisoned:
+            raise _Poisoned()
+        t = self.env.get(name)
+        if isinstance(t, _UntranslatedArg):
+            raise _Reject(node, f"`{name}` is a {t} argument: arguments of kind {t} are not translated")
+        if t is None:
+            if self.final:
+                raise _Reject(node, f"the type of `{name}` could not be inferred")
+            raise _Pending()
+        var = ir.Var(t, name)
+        return (var, name in self.seeded) if raw else var
+
+
+    def _lower_call(self, node: nodes.Call, defined) -> ir.Expr:
+        return self._call(node, defined)
+
+    def _lower_attribute(self, node: nodes.Attribute, defined) -> ir.Expr:
+        return self._constant(node, self._global(node))
+
+
+    def _cast(self, value: ir.Expr, to: ir.Type) -> ir.Expr:
+        if value.type == to:
+            return value
+        if isinstance(value, ir.Const) and isinstance(to, ir.Scalar) and to in (INT, FLOAT):
+            return ir.Const(to, float(value.value) if to == FLOAT else int(value.value))
+        return ir.Cast(to, value)
+
+    def _truth(self, value: ir.Expr) -> ir.Expr:
+        if value.type == BOOL:
+            return value
+        if isinstance(value.type, ir.Array1):
+            raise _Reject(None, "the truth value of an array is ambiguous")
+        return ir.Truth(BOOL, value)
+
+
+    def _call(self, node: nodes.Call, defined) -> ir.Expr:
+        if node.keywords and not self._only_dtype_keyword(node):
+            raise _Reject(node, "keyword arguments are not translated")
+        self._reject_method_call(node, defined)
+        target = self._global(node.func)
+        intrinsic = resolve_intrinsic(target)
+        if intrinsic is None:
+            name = node.func.as_string()
+            wrapped = getattr(target, "__wrapped__", None)
+            if isinstance(target, types.FunctionType) or isinstance(wrapped, types.FunctionType):
+                how = ", accelerated by rustify" if isinstance(wrapped, types.FunctionType) else ""
+                raise _Reject(node, f"calls to other Python functions (`{name}`{how}) are not translated yet")
+            if isinstance(target, type):
+                raise _Reject(node, f"calling the class `{name}` (building an object) is not translated")
+            raise _Reject(node, f"`{name}` is not a supported function")
+        args = [self._expr(a, defined) for a in node.args]
+        return intrinsic.lower(self, node, args)
+
+    def _reject_method_call(self, node: nodes.Call, defined) -> None:
+        """A method call on a local value or a literal (`xs.sort()`, `'. '.join(...)`): say so."""
+        func = node.func
+        if not isinstance(func, nodes.Attribute):
+            return
+        base = func.expr
+        if isinstance(base, nodes.Const):
+            raise _Reject(node, f"methods of {type(base.value).__name__} values "
+                                f"(`{type(base.value).__name__}.{func.attrname}`) are not translated")
+        if isinstance(base, (nodes.List, nodes.Tuple, nodes.Dict, nodes.Set, nodes.JoinedStr)):
+            kind = {nodes.JoinedStr: "str"}.get(type(base), type(base).__name__.lower())
+            raise _Reject(node, f"methods of {kind} values (`{kind}.{func.attrname}`) are not translated")
+        if isinstance(base, nodes.Name) and (base.name in self.local_names or base.name in self.params):
+            value = self._expr(base, defined)
+            raise _Reject(node, f"the method `{func.attrname}` of `{base.name}` ({value.type}) is not translated")
+
+    def _only_dtype_keyword(self, node) -> bool:
+        return all(k.arg == "dtype" for k in node.keywords)
+
+    # -------------------------------------------------------------- globals
+
+    def _maybe_global(self, node: nodes.Name):
+        scope, _ = node.lookup(node.name)
+        if scope is self.fdef:
+            return _LOCAL
+        return self._global(node)
+
+    def _global(self, node) -> object:
+        """The live object a global name or attribute chain (`math.sqrt`) refers to."""
+        if isinstance(node, nodes.Name):
+            if node.name in self.local_names or node.name in self.params:
+                raise _Reject(node, f"`{node.name}` is a local variable, not a function")
+            g = self.func.__globals__
+            if node.name in g:
+                return g[node.name]
+            if hasattr(builtins, node.name):
+                return getattr(builtins, node.name)
+            raise _Reject(node, f"name `{node.name}` is not defined")
+        if isinstance(node, nodes.Attribute):
+            base = self._global(node.expr)
+            if not isinstance(base, types.ModuleType):
+                raise _Reject(node, "attribute access is translated for modules only (`math.sqrt`)")
+            try:
+                return getattr(base, node.attrname)
+            except AttributeError:
+                raise _Reject(node, f"module `{base.__name__}` has no attribute `{node.attrname}`") from None
+        raise _Reject(node, f"`{node.as_string()}` is not a name the translator understands")
+
+    # intrinsics call back into these
+    cast = _cast
+    truth = _truth
+    reject = staticmethod(lambda node, why: _Reject(node, why))
+
+    def note_deopt(self) -> None:
+        self.may_deopt = True
+
+
+_LOCAL = object()

@@ -1,0 +1,125 @@
+"""Expressions on numbers: constants, arithmetic, comparisons, `and`/`or`, conditionals."""
+
+from __future__ import annotations
+
+from astroid import nodes
+
+from rustify import ir
+from rustify.analysis import typing_rules as rules
+from rustify.analysis.lower.common import _Reject
+from rustify.ir import BOOL, FLOAT, INT, NP_FLOAT64, NP_INT64
+
+# (semantics, op) pairs that can never ask to re-run in Python.
+_EXACT_OPS = {(s, op) for s in (FLOAT, NP_FLOAT64) for op in ("add", "sub", "mul")}
+
+
+class ScalarRules:
+    """Mixed into `FunctionLowerer`; the handlers named in `constructs.py` for this family."""
+
+    def _lower_const(self, node: nodes.Const, defined) -> ir.Expr:
+        return self._constant(node, node.value)
+
+    def _lower_binop(self, node: nodes.BinOp, defined) -> ir.Expr:
+        op = rules.BINOPS.get(node.op)
+        if op is None:
+            raise _Reject(node, f"operator `{node.op}` is not translated")
+        if op == "mul":
+            rep = self._list_repeat(node, defined)
+            if rep is not None:
+                return rep
+        return self._binop(node, op, self._expr_raw(node.left, defined), self._expr_raw(node.right, defined))
+
+    def _lower_unaryop(self, node: nodes.UnaryOp, defined) -> ir.Expr:
+        operand = self._expr(node.operand, defined)
+        return self._unary(node, operand)
+
+    def _lower_boolop(self, node: nodes.BoolOp, defined) -> ir.Expr:
+        values = [self._expr(v, defined) for v in node.values]
+        types_ = {v.type for v in values}
+        if len(types_) != 1 or not isinstance(values[0].type, ir.Scalar):
+            raise _Reject(node, "`and`/`or` returns one of its operands; operands of different types "
+                                "would give a value-dependent type")
+        return ir.BoolOp(values[0].type, node.op, values)
+
+    def _lower_compare(self, node: nodes.Compare, defined) -> ir.Expr:
+        return self._compare(node, defined)
+
+    def _lower_ifexp(self, node: nodes.IfExp, defined) -> ir.Expr:
+        test = self._truth(self._expr(node.test, defined))
+        body, orelse = self._expr(node.body, defined), self._expr(node.orelse, defined)
+        if body.type != orelse.type or not isinstance(body.type, ir.Scalar):
+            raise _Reject(node, f"conditional expression with branches of different types ({body.type}, {orelse.type})")
+        return ir.IfExp(body.type, test, body, orelse)
+
+    def _constant(self, node, value) -> ir.Expr:
+        if isinstance(value, bool):
+            return ir.Const(BOOL, value)
+        if isinstance(value, int):
+            if not -(2**63) <= value < 2**63:
+                raise _Reject(node, "integer constant does not fit in 64 bits")
+            return ir.Const(INT, value)
+        if isinstance(value, float):
+            return ir.Const(FLOAT, value)
+        raise _Reject(node, f"value of type {type(value).__name__} is not translated")
+
+    def _binop(self, node, op: str, left: tuple[ir.Expr, bool], right: tuple[ir.Expr, bool]) -> ir.Expr:
+        (lv, lseed), (rv, rseed) = left, right
+        if not isinstance(lv.type, ir.Scalar) or not isinstance(rv.type, ir.Scalar):
+            raise _Reject(node, f"`{node.as_string()}`: arithmetic on {lv.type} and {rv.type} is not translated")
+        # A seeded variable can stay unguarded only when the other operand alone
+        # decides the semantics (it has the variable's wide type).
+        if lseed and not (not rseed and rv.type == lv.type):
+            lv = self._guard(lv)
+        if rseed and not (not lseed and lv.type == rv.type):
+            rv = self._guard(rv)
+        sem = rules.promote(lv.type, rv.type)
+        result = rules.binop_result(op, sem)
+        if op == "pow" and sem in (INT, NP_INT64):
+            if not isinstance(rv, ir.Const):
+                raise _Reject(node, "int ** int with a non-constant exponent: Python's result type depends on the exponent's sign")
+            if rv.value < 0:
+                if sem == INT:
+                    result = FLOAT
+        if (sem, op) not in _EXACT_OPS:
+            self.may_deopt = True
+        return ir.BinOp(result, op, self._cast(lv, sem), self._cast(rv, sem), sem.name)
+
+    def _unary(self, node, operand: ir.Expr) -> ir.Expr:
+        if node.op == "not":
+            return ir.UnaryOp(BOOL, "not", self._truth(operand))
+        if not isinstance(operand.type, ir.Scalar):
+            raise _Reject(node, f"unary `{node.op}` on {operand.type}")
+        t = rules.arith_type(operand.type)
+        if node.op == "-":
+            if isinstance(operand, ir.Const) and t in (INT, FLOAT):
+                folded = -operand.value  # `-1` is a constant (e.g. for `a ** -1`)
+                if t == FLOAT or -(2**63) <= folded < 2**63:
+                    return ir.Const(t, folded if t == FLOAT else int(folded))
+            if t in (INT, NP_INT64):
+                self.may_deopt = True
+            return ir.UnaryOp(t, "neg", self._cast(operand, t))
+        if node.op == "+":
+            return self._cast(operand, t)
+        if node.op == "~" and t in (INT, NP_INT64):
+            return ir.UnaryOp(t, "invert", self._cast(operand, t))
+        raise _Reject(node, f"unary `{node.op}` on {operand.type}")
+
+    def _compare(self, node, defined) -> ir.Expr:
+        operands = [self._expr(node.left, defined)] + [self._expr(n, defined) for _, n in node.ops]
+        ops, modes, cast_operands = [], [], []
+        for i, (op_text, _) in enumerate(node.ops):
+            op = rules.CMPOPS.get(op_text)
+            if op is None:
+                raise _Reject(node, f"comparison `{op_text}` is not translated")
+            a, b = operands[i], operands[i + 1]
+            if not isinstance(a.type, ir.Scalar) or not isinstance(b.type, ir.Scalar):
+                raise _Reject(node, f"comparing {a.type} with {b.type} is not translated")
+            mode, common = rules.compare_mode(a.type, b.type)
+            ops.append(op)
+            modes.append(mode)
+            if mode == "plain":
+                cast_operands.append((self._cast(a, common), self._cast(b, common)))
+            else:
+                cast_operands.append((self._cast(a, rules.arith_type(a.type)), self._cast(b, rules.arith_type(b.type))))
+        flat = [e for pair in cast_operands for e in pair]
+        return ir.Compare(BOOL, ops, flat, modes)

@@ -1,0 +1,112 @@
+"""Lists and 1-D arrays: literals, `[x] * n`, indexing, element stores and `append`."""
+
+from __future__ import annotations
+
+from astroid import nodes
+
+from rustify import ir
+from rustify.analysis import typing_rules as rules
+from rustify.analysis.lower.common import UNKNOWN_ELEM, _Pending, _Reject
+from rustify.ir import BOOL, FLOAT, INT, NP_FLOAT64, NP_INT64
+
+
+class SequenceRules:
+    """Mixed into `FunctionLowerer`; the handlers named in `constructs.py` for this family."""
+
+    def _lower_subscript(self, node: nodes.Subscript, defined) -> ir.Expr:
+        base, index = self._subscript_parts(node, defined)
+        return self._index(node, base, index)
+
+    def _lower_list(self, node: nodes.List, defined) -> ir.Expr:
+        items = [self._expr(e, defined) for e in node.elts]
+        return self._new_list(node, items, None)
+
+    def _store_index(self, s, target, base: ir.Var, index: ir.Expr, value: ir.Expr) -> ir.StoreIndex:
+        value = self._element_value(s, base, value)
+        if base.name in self.param_types:
+            self.mutated.add(base.name)
+        if isinstance(base.type, ir.ListOf) and base.name not in self.param_types:
+            self._record(base.name, ir.NewList(ir.ListOf(value.type), []))
+        return ir.StoreIndex(self._line(s), base.name, index, value)
+
+    def _element_value(self, s, base: ir.Var, value: ir.Expr) -> ir.Expr:
+        """Convert `value` for storing into `base`'s elements, as list/numpy would."""
+        vt = value.type
+        if not isinstance(vt, ir.Scalar):
+            raise _Reject(s, "only numbers can be stored into a list or array")
+        if isinstance(base.type, ir.Array1):
+            elem = base.type.elem
+            if elem == NP_INT64 and vt.is_float:
+                raise _Reject(s, "storing a float into an int64 array truncates; not translated")
+            return self._cast(value, elem)
+        elem = base.type.elem
+        if elem == UNKNOWN_ELEM:
+            return value
+        joined = rules.list_elem_join(elem, vt)
+        if joined is None:
+            raise _Reject(s, f"storing {vt} into a list of {elem} makes a mixed list; not translated")
+        return self._cast(value, joined)
+
+    def _expr_stmt(self, s: nodes.Expr, defined) -> ir.Stmt:
+        call = s.value
+        if (isinstance(call, nodes.Call) and isinstance(call.func, nodes.Attribute)
+                and call.func.attrname == "append" and isinstance(call.func.expr, nodes.Name)
+                and len(call.args) == 1 and not call.keywords):
+            base = self._expr(call.func.expr, defined)
+            if not isinstance(base, ir.Var) or not isinstance(base.type, ir.ListOf):
+                raise _Reject(s, "`.append` on something that is not a list")
+            value = self._element_value(s, base, self._expr(call.args[0], defined))
+            if base.name in self.param_types:
+                self.mutated.add(base.name)
+            else:
+                self._record(base.name, ir.NewList(ir.ListOf(value.type), []))
+            return ir.Append(self._line(s), base.name, value)
+        if isinstance(call, nodes.Call):
+            self._call(call, defined)  # says what is wrong with the call itself
+        raise _Reject(s, "expression statements other than `list.append(x)` are not translated")
+
+    def _subscript_parts(self, node: nodes.Subscript, defined) -> tuple[ir.Var, ir.Expr]:
+        base = self._expr(node.value, defined)
+        if not isinstance(base, ir.Var) or getattr(base.type, "item", None) is None:
+            raise _Reject(node, "indexing is translated for list and 1-D array variables only")
+        if isinstance(node.slice, nodes.Slice):
+            raise _Reject(node, "slices are not translated")
+        index = self._expr(node.slice, defined)
+        if not isinstance(index.type, ir.Scalar) or index.type.is_float:
+            raise _Reject(node, "index must be an integer")
+        return base, self._cast(index, INT)
+
+    def _index(self, node, base: ir.Var, index: ir.Expr) -> ir.Expr:
+        elem = base.type.item
+        if elem == UNKNOWN_ELEM:
+            raise _Pending() if not self.final else _Reject(node, f"element type of `{base.name}` is unknown")
+        return ir.Index(elem, base, index)
+
+    def _int_arg(self, node, defined) -> ir.Expr:
+        value = self._expr(node, defined)
+        if not isinstance(value.type, ir.Scalar) or value.type.is_float:
+            raise _Reject(node, "expected an integer")
+        return self._cast(value, INT)
+
+    def _list_repeat(self, node: nodes.BinOp, defined) -> ir.Expr | None:
+        lst, count = node.left, node.right
+        if isinstance(count, nodes.List):
+            lst, count = count, lst
+        if not isinstance(lst, nodes.List):
+            return None
+        if len(lst.elts) != 1:
+            raise _Reject(node, "`[a, b, ...] * n` is translated for one-element lists only")
+        item = self._expr(lst.elts[0], defined)
+        self.may_deopt = True  # a huge length re-runs in Python rather than allocating
+        return self._new_list(node, [item], self._int_arg(count, defined))
+
+    def _new_list(self, node, items: list[ir.Expr], count) -> ir.Expr:
+        elem = UNKNOWN_ELEM
+        for item in items:
+            if not isinstance(item.type, ir.Scalar) or item.type in (BOOL,):
+                raise _Reject(node, f"lists of {item.type} are not translated")
+            joined = item.type if elem == UNKNOWN_ELEM else rules.list_elem_join(elem, item.type)
+            if joined is None:
+                raise _Reject(node, "list literal mixes ints and floats")
+            elem = {NP_FLOAT64: FLOAT, NP_INT64: INT}.get(joined, joined)
+        return ir.NewList(ir.ListOf(elem), [self._cast(i, elem) for i in items], count)

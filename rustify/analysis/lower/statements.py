@@ -1,0 +1,166 @@
+"""Statements: assignment, control flow, loops and return."""
+
+from __future__ import annotations
+
+from astroid import nodes
+
+from rustify import ir
+from rustify.analysis import typing_rules as rules
+from rustify.analysis.lower.common import UNKNOWN_ELEM, _Pending, _Reject
+from rustify.ir import INT, NONE
+
+
+class StatementRules:
+    """Mixed into `FunctionLowerer`; the handlers named in `constructs.py` for this family."""
+
+    def _lower_assign(self, s: nodes.Assign, defined):
+        if len(s.targets) != 1:
+            raise _Reject(s, "chained assignment `a = b = ...` is not translated")
+        return self._assign(s, s.targets[0], s.value, defined)
+
+    def _lower_ann_assign(self, s: nodes.AnnAssign, defined):
+        if s.value is None:
+            return [], defined, False
+        return self._assign(s, s.target, s.value, defined)
+
+    def _lower_aug_assign(self, s: nodes.AugAssign, defined):
+        op = rules.BINOPS.get(s.op[:-1])
+        if op is None:
+            raise _Reject(s, f"augmented operator `{s.op}` is not translated")
+        if isinstance(s.target, nodes.AssignName):
+            self._require_defined(s.target, s.target.name, defined)
+            current = self._var(s.target.name, s.target, raw=True)
+            value = self._binop(s, op, current, self._expr_raw(s.value))
+            return [self._store_name(s, s.target.name, value)], defined, False
+        if isinstance(s.target, nodes.Subscript):
+            base, index = self._subscript_parts(s.target, defined)
+            current = self._index(s.target, base, index)
+            value = self._binop(s, op, (current, False), self._expr_raw(s.value, defined))
+            return [self._store_index(s, s.target, base, index, value)], defined, False
+        raise _Reject(s, "augmented assignment to this target is not translated")
+
+    def _lower_expr_stmt(self, s: nodes.Expr, defined):
+        if isinstance(s.value, nodes.Const) and isinstance(s.value.value, str):
+            return [], defined, False  # docstring
+        return [self._expr_stmt(s, defined)], defined, False
+
+    def _lower_if(self, s: nodes.If, defined):
+        test = self._truth(self._expr(s.test, defined))
+        body, d1, j1 = self._block(s.body, defined)
+        orelse, d2, j2 = self._block(s.orelse, defined)
+        after = d2 if j1 else d1 if j2 else d1 & d2
+        return [ir.If(self._line(s), test, body, orelse)], after, j1 and j2
+
+    def _lower_while(self, s: nodes.While, defined):
+        if s.orelse:
+            raise _Reject(s, "`while ... else` is not translated")
+        test = self._truth(self._expr(s.test, defined))
+        self.loop_depth += 1
+        body, _, _ = self._block(s.body, defined)
+        self.loop_depth -= 1
+        return [ir.While(self._line(s), test, body)], defined, False
+
+    def _lower_break(self, s: nodes.Break, defined):
+        return [ir.Break(self._line(s))], defined, True
+
+    def _lower_continue(self, s: nodes.Continue, defined):
+        return [ir.Continue(self._line(s))], defined, True
+
+    def _lower_pass(self, s: nodes.Pass, defined):
+        return [ir.Pass(self._line(s))], defined, False
+
+    def _lower_return(self, s: nodes.Return, defined):
+        line = self._line(s)
+        if s.value is None:
+            self.returns.append((s, NONE))
+            return [ir.Return(line, None)], defined, True
+        value = self._expr(s.value, defined)
+        if isinstance(value.type, (ir.ListOf, ir.Array1)) and not isinstance(value, (ir.NewList, ir.NewArray)):
+            if not (isinstance(value, ir.Var) and value.name in self.local_names):
+                raise _Reject(s, "returning an argument list or array is not translated yet")
+        self.returns.append((s, value.type))
+        return [ir.Return(line, value)], defined, True
+
+    def _lower_for(self, s: nodes.For, defined):
+        line = self._line(s)
+        if s.orelse:
+            raise _Reject(s, "`for ... else` is not translated")
+        if not isinstance(s.target, nodes.AssignName):
+            raise _Reject(s, "only a single loop variable is translated")
+        var = s.target.name
+        it = s.iter
+        if isinstance(it, nodes.Call) and isinstance(it.func, nodes.Name) and self._global(it.func) is range:
+            if it.keywords or not 1 <= len(it.args) <= 3:
+                raise _Reject(s, "range() with 1 to 3 positional arguments only")
+            args = [self._int_arg(a, defined) for a in it.args]
+            if len(args) == 1:
+                start, stop, step = ir.Const(INT, 0), args[0], ir.Const(INT, 1)
+            elif len(args) == 2:
+                start, stop, step = args[0], args[1], ir.Const(INT, 1)
+            else:
+                start, stop, step = args
+            self._record(var, ir.Var(INT, var))
+            if var in self.param_types or self.env.get(var, INT) != INT:
+                raise _Reject(s, f"loop variable `{var}` is also used with another type")
+            self.loop_depth += 1
+            body, _, _ = self._block(s.body, defined | {var})
+            self.loop_depth -= 1
+            return [ir.ForRange(line, var, start, stop, step, body)], defined, False
+        seq = self._expr(it, defined)
+        if not isinstance(seq, ir.Var) or getattr(seq.type, "item", None) is None:
+            raise _Reject(s, "only `for` over range(), a list or a 1-D array is translated")
+        elem = seq.type.item
+        if elem == UNKNOWN_ELEM:
+            raise _Pending()
+        self._record(var, ir.Var(elem, var))
+        self.loop_depth += 1
+        body, _, _ = self._block(s.body, defined | {var})
+        self.loop_depth -= 1
+        return [ir.ForEach(line, var, seq.name, body)], defined, False
+
+    def _assign(self, s, target, value_node, defined):
+        line = self._line(s)
+        if isinstance(target, nodes.AssignName):
+            value = self._expr(value_node, defined)
+            stmt = self._store_name(s, target.name, value)
+            return [stmt], defined | {target.name}, False
+        if isinstance(target, nodes.Tuple):
+            if not isinstance(value_node, nodes.Tuple) or len(value_node.elts) != len(target.elts):
+                raise _Reject(s, "tuple assignment needs a tuple of the same length on the right")
+            if not all(isinstance(t, nodes.AssignName) for t in target.elts):
+                raise _Reject(s, "tuple assignment to subscripts is not translated")
+            names = [t.name for t in target.elts]
+            if len(set(names)) != len(names):
+                raise _Reject(s, "tuple assignment names one variable twice")
+            values = [self._expr(v, defined) for v in value_node.elts]
+            if any(isinstance(v.type, (ir.ListOf, ir.Array1)) for v in values):
+                raise _Reject(s, "tuple assignment of lists or arrays is not translated")
+            stmts = [self._store_name(s, n, v) for n, v in zip(names, values)]
+            return [ir.MultiAssign(line, names, [st.value for st in stmts], [st.seed for st in stmts])], defined | set(names), False
+        if isinstance(target, nodes.Subscript):
+            base, index = self._subscript_parts(target, defined)
+            value = self._expr(value_node, defined)
+            return [self._store_index(s, target, base, index, value)], defined, False
+        raise _Reject(s, "assignment to this target is not translated")
+
+    def _store_name(self, s, name: str, value: ir.Expr) -> ir.Assign:
+        if name in self.param_types:
+            ptype = self.param_types[name]
+            if value.type != ptype or isinstance(ptype, (ir.ListOf, ir.Array1)):
+                raise _Reject(s, f"rebinding the argument `{name}` is not translated (it is {ptype})")
+        if isinstance(value.type, (ir.ListOf, ir.Array1)) and not isinstance(value, (ir.NewList, ir.NewArray)):
+            raise _Reject(s, f"`{name}` would alias another list or array; only new lists/arrays can be bound to a name")
+        self._record(name, value)
+        wide = self.env.get(name)
+        if name in self.seeded and isinstance(value.type, ir.Scalar):
+            is_seed = value.type == self.seeded[name]
+            if value.type not in (self.seeded[name], wide):
+                raise _Reject(s, f"`{name}` holds {self.seeded[name]} and {wide} values; this assigns {value.type}")
+            return ir.Assign(self._line(s), name, self._cast(value, wide) if is_seed else value, seed=is_seed)
+        if wide is not None and value.type != wide:
+            if isinstance(wide, ir.ListOf) and isinstance(value.type, ir.ListOf):
+                value.type = wide  # `[]` gets its element type from later appends
+            elif self.final:
+                raise _Reject(s, f"`{name}` is assigned both {wide} and {value.type}; "
+                                 "its type would depend on the path taken")
+        return ir.Assign(self._line(s), name, value)
