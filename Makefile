@@ -23,7 +23,7 @@ test: setup
 
 # The differential tests with the long hypothesis profile (2000 examples per construct).
 test-long: setup
-	RUSTIFY_HYPOTHESIS_PROFILE=long RUSTIFY_SEMANTICS_REPORT=1 $(PY) -m pytest -q -s tests/test_semantics.py tests/test_seed_kernels.py
+	RUSTIFY_HYPOTHESIS_PROFILE=long RUSTIFY_SEMANTICS_REPORT=1 $(PY) -m pytest -q -s tests/test_semantics*.py tests/test_seed_kernels.py
 
 bench: setup
 	$(PY) -m pip install --quiet -e '.[bench]'
