@@ -98,7 +98,7 @@ class CompilePolicy:
     def is_hot(self, stats: SignatureStats) -> bool:
         if self.mode == "eager":
             return True
-        if self.mode == "off" or stats.python_calls < self.min_calls:
+        if self.mode == "off" or stats.python_calls_so_far() < self.min_calls:
             return False
         return stats.estimated_python_ns() >= self.threshold_ns
 
@@ -127,7 +127,7 @@ class Accelerated:
         # Calls counted while profiling (next() is atomic under the GIL), those of them that
         # then ran native, and how many the stats were credited with (under _count_lock).
         self._calls = itertools.count(1)
-        self._calls_not_python = itertools.count()
+        self._calls_not_python = 0
         self._credited = 0
         self._credit_to: SignatureStats | None = None  # the last sampled signature: gets the rest
         self._count_lock = threading.Lock()
@@ -177,14 +177,14 @@ class Accelerated:
                 if _compiling:
                     _yield_gil(0)  # a compile waits for the GIL: let it run (see _compile_priority)
                 return self._func(*args, **kwargs)
-            return self._dispatch(args, kwargs, True)
+            return self._dispatch(args, kwargs, n)
         return self._dispatch(args, kwargs)
 
-    def _dispatch(self, args: tuple, kwargs: dict, counted: bool = False):
+    def _dispatch(self, args: tuple, kwargs: dict, counted: int = 0):
         """The general path: signature key, then native, compile or Python.
 
-        `counted`: the call is already in `_calls` (the profiling count); if it
-        runs native after all, it is taken out of that count again.
+        `counted`: the call's number in `_calls` (the profiling count), 0 if it
+        is not in it; if it runs native after all, it is taken out again.
         """
         if kwargs:
             self.rustify._ran_python(None, "called with keyword arguments")
@@ -193,7 +193,8 @@ class Accelerated:
         native = self._native.get(sig)
         if native is not None:
             if counted:
-                next(self._calls_not_python)
+                with self._count_lock:
+                    self._calls_not_python += 1
             if self._guards and not self._globals_unchanged():
                 return self(*args)
             if self._validate_left and sig in self._validate_left:
@@ -211,7 +212,7 @@ class Accelerated:
             return result
         return self._call_python(sig, args, counted)
 
-    def _call_python(self, sig: tuple, args: tuple, counted: bool = False):
+    def _call_python(self, sig: tuple, args: tuple, counted: int = 0):
         """Run the original; count the call, time a sample, ask the policy on sampled calls."""
         st = self.rustify._stats.get(sig)
         if st is None:
@@ -219,11 +220,16 @@ class Accelerated:
         if counted:
             # A sample stands for the unsampled calls since the previous one (their
             # signature is not known: they are credited to this one's).
-            self._credit_to = st
-            self._credit_unsampled_calls()
-            n = st.python_calls
+            with self._count_lock:
+                self._credit_to = st
+                uncredited = counted - self._calls_not_python - self._credited
+                if uncredited > 0:  # else a later call was credited first, this one with it
+                    st.python_credit += uncredited
+                    self._credited += uncredited
+            n = st.python_calls_so_far()
         else:
-            n = next(st.python_count) + 1 + st.python_credit
+            n = st.python_seen = next(st.python_count) + 1
+            n += st.python_credit
         self.rustify._last = self._python_last = st.python_last
         if self._native and n > ALWAYS_TIMED and n & PYTHON_SAMPLE_MASK and n != self._min_calls:
             return self._func(*args)  # counted exactly (natives exist), timed on a sample
@@ -249,7 +255,7 @@ class Accelerated:
             st = self._credit_to
             if st is None:
                 return
-            counted = count_value(self._calls) - 1 - count_value(self._calls_not_python)
+            counted = count_value(self._calls) - 1 - self._calls_not_python
             st.python_credit += counted - self._credited
             self._credited = counted
 

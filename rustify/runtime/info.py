@@ -50,6 +50,7 @@ class SignatureStats:
     # next() on these is the whole update; read them through the properties below
     python_count: itertools.count = field(default_factory=itertools.count, repr=False)
     python_credit: int = 0  # unsampled calls credited in bulk (under the wrapper's count lock)
+    python_seen: int = 0  # the last value python_count gave (no read of the counter on the call path)
     native_count: itertools.count = field(default_factory=itertools.count, repr=False)
     native_declined: itertools.count = field(default_factory=itertools.count, repr=False)
     deopt_count: itertools.count = field(default_factory=itertools.count, repr=False)
@@ -58,6 +59,10 @@ class SignatureStats:
     @property
     def python_calls(self) -> int:
         return self.python_credit + count_value(self.python_count)
+
+    def python_calls_so_far(self) -> int:
+        """`python_calls` as the call path last saw it (cheap; exact once calls stop)."""
+        return self.python_credit + self.python_seen
 
     @property
     def native_calls(self) -> int:
@@ -92,7 +97,7 @@ class SignatureStats:
     def estimated_python_ns(self) -> float:
         """Estimated total time spent in Python for this signature so far."""
         mean = self.mean_python_ns
-        return 0.0 if mean is None else mean * self.python_calls
+        return 0.0 if mean is None else mean * self.python_calls_so_far()
 
 
 class AccelerationInfo:
