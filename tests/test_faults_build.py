@@ -173,3 +173,45 @@ def test_a_stuck_lock_holder_makes_the_caller_busy_not_blocked(tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+@fault("build", injects="a thread of the same process holds the build lock longer than a caller's wait",
+       observes="an eager call waits for its own process's build and then runs native (BuildBusy is only "
+                "for other processes), and a non-blocking probe (prune) is refused at once")
+def test_a_build_in_this_process_is_waited_for_not_skipped(tmp_path, cache_dir):
+    import importlib
+    import threading
+
+    import rustify
+    from rustify.build.builder import exclusive_lock
+    from rustify.errors import BuildBusy
+    from rustify.runtime.dispatch import CALLER_LOCK_WAIT
+
+    name = f"scaled_{uuid.uuid4().hex[:10]}"  # new source: not in the cache, so it builds
+    write_module(tmp_path, name, f"def {name}(x):\n    return x * 3.0 + 1.0\n")
+    sys.path.insert(0, str(tmp_path))
+    try:
+        module = importlib.import_module(name)
+    finally:
+        sys.path.remove(str(tmp_path))
+    held, hold_for = threading.Event(), CALLER_LOCK_WAIT + 1.5
+
+    def hold():
+        with exclusive_lock(cache_dir / "build.lock", "a build of this process"):
+            held.set()
+            time.sleep(hold_for)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert held.wait(30)
+        with pytest.raises(BuildBusy):
+            with exclusive_lock(cache_dir / "build.lock", "probe", wait=0):
+                pass
+        fast = rustify.accelerate(getattr(module, name), eager=True)
+        t0 = time.monotonic()
+        assert fast(2.0) == 7.0
+        assert fast.rustify.last_call == "native", fast.rustify.explain()
+        assert time.monotonic() - t0 >= hold_for - 1.0  # it waited for the holder
+    finally:
+        holder.join()

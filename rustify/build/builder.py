@@ -63,6 +63,34 @@ log = logging.getLogger("rustify.build")
 BUILD_TIMEOUT = 600.0  # seconds for one maturin run; a hung build becomes BuildFailed
 LOCK_TIMEOUT = 2 * BUILD_TIMEOUT + 60.0  # waiting for another process's build (and its retry)
 
+# Threads of one process build one at a time; the flock orders processes.
+_process_build_lock = threading.Lock()
+# Descriptors of the build lock's file this process has open (while it holds or waits for it).
+_open_lock_fds: set[int] = set()
+
+
+def _after_fork_in_child() -> None:
+    """A forked child has none of the parent's builds: a fresh thread lock, and its
+    copies of the lock file point at /dev/null, because an flock belongs to the open
+    file that the fork shares, so the child's copy would keep the parent's lock alive
+    after the parent dies. The descriptor numbers stay taken, so the parent's late
+    close in this process cannot close an unrelated file."""
+    global _process_build_lock
+    _process_build_lock = threading.Lock()
+    for fd in list(_open_lock_fds):
+        try:
+            null = os.open(os.devnull, os.O_RDWR)
+            try:
+                os.dup2(null, fd)
+            finally:
+                os.close(null)
+        except OSError:
+            pass
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # cargo/maturin output that means "the dependency is not in the local registry"
 # (we ran --offline) or "the network is unreachable" (we ran online).
@@ -211,43 +239,69 @@ def run_maturin_build(crate_dir: Path, root: Path, wheel_dir: Path, log_path: Pa
 def exclusive_lock(lock_path: Path, name: str, wait: float | None = None) -> Iterator[None]:
     """flock(LOCK_EX) on `lock_path`. Released on close or process death.
 
-    Waits up to LOCK_TIMEOUT (then BuildFailed), or, with `wait` set, up to
-    `wait` seconds (then BuildBusy: the holder is alive and still building).
+    Threads of this process take turns first (`_process_build_lock`, no time
+    limit: this process's own build is making progress; `wait=0` probes without
+    waiting at all), then wait for other
+    processes up to LOCK_TIMEOUT (then BuildFailed), or, with `wait` set, up to
+    `wait` seconds (then BuildBusy: another process is building, or is stuck).
+    A forked child never keeps the parent's lock (see `_after_fork_in_child`).
     """
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-    with os.fdopen(fd, "a+b") as fh:
-        if fcntl is None:  # pragma: no cover
+    lock = _process_build_lock
+    if not lock.acquire(blocking=wait != 0):  # wait=0: a probe (housekeeping) never waits
+        raise BuildBusy(f"{name}: a build of this process holds the build lock {lock_path}")
+    try:
+        with _flock(lock_path, name, wait):
             yield
-            return
-        t0 = time.monotonic()
-        delay = 0.02
-        waited = False
-        while True:
-            try:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if not waited:
-                    log.debug("%s: waiting for the build lock %s", name, lock_path)
-                    waited = True
-                if wait is not None and time.monotonic() - t0 >= wait:
-                    raise BuildBusy(
-                        f"{name}: another rustify build has held the build lock {lock_path} "
-                        f"for more than {wait:g} s"
-                    ) from None
-                if time.monotonic() - t0 > LOCK_TIMEOUT:
-                    raise BuildFailed(
-                        f"timed out after {LOCK_TIMEOUT:.0f} s waiting for another rustify build "
-                        f"(lock {lock_path})"
-                    ) from None
-                time.sleep(delay if wait is None else min(delay, max(wait - (time.monotonic() - t0), 0.001)))
-                delay = min(delay * 1.5, 0.1)
-        if waited:
-            log.debug("%s: got the build lock after %.2f s", name, time.monotonic() - t0)
+    finally:
+        lock.release()
+
+
+@contextlib.contextmanager
+def _flock(lock_path: Path, name: str, wait: float | None) -> Iterator[None]:
+    """Open the lock file (tracked in `_open_lock_fds` while open) and hold its flock."""
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    _open_lock_fds.add(fd)
+    try:
+        with os.fdopen(fd, "a+b") as fh:
+            yield from _flock_held(fh, lock_path, name, wait)
+    finally:
+        _open_lock_fds.discard(fd)
+
+
+def _flock_held(fh, lock_path: Path, name: str, wait: float | None) -> Iterator[None]:
+    """Take the flock on `fh` (polling, so `wait` and LOCK_TIMEOUT can end the wait), yield, release."""
+    if fcntl is None:  # pragma: no cover
+        yield
+        return
+    t0 = time.monotonic()
+    delay = 0.02
+    waited = False
+    while True:
         try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if not waited:
+                log.debug("%s: waiting for the build lock %s", name, lock_path)
+                waited = True
+            if wait is not None and time.monotonic() - t0 >= wait:
+                raise BuildBusy(
+                    f"{name}: another rustify build has held the build lock {lock_path} "
+                    f"for more than {wait:g} s"
+                ) from None
+            if time.monotonic() - t0 > LOCK_TIMEOUT:
+                raise BuildFailed(
+                    f"timed out after {LOCK_TIMEOUT:.0f} s waiting for another rustify build "
+                    f"(lock {lock_path})"
+                ) from None
+            time.sleep(delay if wait is None else min(delay, max(wait - (time.monotonic() - t0), 0.001)))
+            delay = min(delay * 1.5, 0.1)
+    if waited:
+        log.debug("%s: got the build lock after %.2f s", name, time.monotonic() - t0)
+    try:
+        yield
+    finally:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
 def _write_crate(root: Path, crate: CrateSource) -> Path:

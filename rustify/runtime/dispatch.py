@@ -535,38 +535,9 @@ def _after_fork_in_child() -> None:
         _priority_holders = 0
         _restore_switch_interval()
     if interrupted:
-        _after_interrupted_fork = True
-        _drop_inherited_build_lock()
+        _after_interrupted_fork = True  # (the build stage drops its inherited lock itself)
     for wrapper in registry.accelerated_functions():
         wrapper._reset_after_fork()
-
-
-def _drop_inherited_build_lock() -> None:
-    """Point this process's copies of the build lock's file at /dev/null.
-
-    The lock belongs to the open file (shared by the fork), so while the child
-    kept its copy, the parent's lock outlived the parent. The descriptor number
-    stays taken (by /dev/null), so a late close of the parent's file object
-    cannot close an unrelated file. Linux only (/proc/self/fd).
-    """
-    from rustify.config import cache_dir
-
-    try:
-        lock = os.stat(cache_dir() / "build.lock")
-        fds = [int(name) for name in os.listdir("/proc/self/fd")]
-    except (OSError, ValueError):
-        return
-    for fd in fds:
-        try:
-            st = os.fstat(fd)
-        except OSError:
-            continue
-        if (st.st_dev, st.st_ino) == (lock.st_dev, lock.st_ino):
-            null = os.open(os.devnull, os.O_RDWR)
-            try:
-                os.dup2(null, fd)
-            finally:
-                os.close(null)
 
 
 if hasattr(os, "register_at_fork"):
