@@ -52,6 +52,7 @@ from time import sleep as _yield_gil
 from typing import Callable
 
 from rustify.analysis.source import MISSING
+from rustify.build.cache import CorruptArtifact, UnsafeCache
 from rustify.errors import BuildBusy, BuildFailed, RustifyWarning, Untranslatable
 from rustify.runtime import registry
 from rustify.runtime.deopt import Deopt
@@ -297,6 +298,9 @@ class Accelerated:
             except Untranslatable as e:
                 self._stay_python(sig, "cannot be translated:\n  " + "\n  ".join(map(str, e.reasons)), e.reasons)
                 return None
+            except (UnsafeCache, CorruptArtifact) as e:
+                self._stay_python(sig, str(e))  # the message names the dir or file and the fix
+                return None
             except BuildFailed as e:
                 self._stay_python(sig, f"the Rust build failed: {e}")
                 return None
@@ -306,16 +310,21 @@ class Accelerated:
             except Exception as e:  # noqa: BLE001 - a rustify bug must not break the program
                 self._stay_python(sig, f"rustify failed internally ({type(e).__name__}: {e}); please report this")
                 return None
-            st = self.rustify._stats.setdefault(sig, SignatureStats(sig))
-            st.compile_requested = True
-            st.native_at = time.perf_counter()
-            st.python_last = (sig, False, None)
-            self.rustify._add_native(native)
-            if self.policy.validate:
-                self._validate_left[sig] = self.policy.validate
-            self._guards = native.guards  # the same source and globals for every signature
-            self._native[sig] = native.entry  # the swap: later calls of `sig` run native
+            self._swap_in(native)
             return native.entry
+
+    def _swap_in(self, native) -> None:
+        """Make `native` (a `NativeFunction`) the code later calls of its signature run. Hold `_lock`."""
+        sig = native.signature
+        st = self.rustify._stats.setdefault(sig, SignatureStats(sig))
+        st.compile_requested = True
+        st.native_at = time.perf_counter()
+        st.python_last = (sig, False, None)
+        self.rustify._add_native(native)
+        if self.policy.validate:
+            self._validate_left[sig] = self.policy.validate
+        self._guards = native.guards  # the same source and globals for every signature
+        self._native[sig] = native.entry  # the swap: later calls of `sig` run native
 
     def _compile_later(self, sig: tuple, why: str) -> None:
         """This call runs Python (and says why); the compile goes to the background worker."""
@@ -429,14 +438,7 @@ class Accelerated:
         with self._lock:
             if sig in self._native or sig in self.rustify.reasons:
                 return False
-            st = self.rustify.stats.setdefault(sig, SignatureStats(sig))
-            st.compile_requested = True
-            st.native_at = time.perf_counter()
-            self.rustify._add_native(native)
-            if self.policy.validate:
-                self._validate_left[sig] = self.policy.validate
-            self._guards = native.guards
-            self._native[sig] = native.entry
+            self._swap_in(native)
             return True
 
     def _reset_after_fork(self) -> None:
