@@ -222,8 +222,8 @@ def test_code_planted_by_another_user_is_never_loaded(tmp_path):
 
 
 @fault("cache", injects="a process with umask 0 creating a cache from nothing and building into one",
-       observes="every dir rustify creates is 0700, every file 0600, the .so 0700; the crate's files in "
-                "target/ are not group/world-writable")
+       observes="every dir rustify creates is 0700, every file 0600 (run records too), the .so 0700; the "
+                "crate's files in target/ are not group/world-writable")
 def test_cache_is_private_whatever_the_umask(tmp_path):
     fresh = tmp_path / "a" / "b" / "cache"
     proc = run_snippet(f"""
@@ -237,6 +237,19 @@ def test_cache_is_private_whatever_the_umask(tmp_path):
     for d in (tmp_path / "a", tmp_path / "a" / "b", fresh, *(fresh / s for s in ("crates", "lib", "target", "tmp"))):
         assert stat.S_IMODE(d.stat().st_mode) == 0o700, d
     assert stat.S_IMODE((fresh / "CACHEDIR.TAG").stat().st_mode) == 0o600
+    recorded = run_snippet(f"""
+        import os
+        os.umask(0)
+        import rustify
+        from rustify.runtime.record import write_run_record
+        rustify.accelerate(lambda x: x)
+        print(write_run_record())
+    """, cache=fresh, env={"RUSTIFY_RECORD": "0"})
+    assert recorded.returncode == 0, recorded.stderr
+    record = Path(recorded.stdout.split()[-1])
+    assert record.parent == fresh / "runs"
+    assert stat.S_IMODE(record.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(record.stat().st_mode) == 0o600
 
     module, function = unique_function(tmp_path)
     built = run_snippet("import os; os.umask(0)\n" + COMPILE_SNIPPET.format(module=module, function=function),

@@ -84,7 +84,7 @@ def record_digest(path: Path) -> str:
     """Write `path`'s sha256 (hex) into its sidecar, atomically and 0600; return the hex."""
     path = Path(path)
     digest = file_digest(path)
-    _write_private(digest_path(path), (digest + "\n").encode(), 0o600)
+    write_private(digest_path(path), (digest + "\n").encode(), 0o600)
     return digest
 
 
@@ -184,7 +184,7 @@ def ensure_private_dir(directory: Path) -> None:
     check_private(directory)
 
 
-def _write_private(path: Path, data: bytes, mode: int) -> None:
+def write_private(path: Path, data: bytes, mode: int) -> None:
     """Write `data` to `path` via a temp file in the same dir + os.replace, with `mode`."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -222,8 +222,8 @@ def install_artifact_bytes(name: str, data: bytes, digest: str) -> Path:
         return target
     # sidecar first: a reader between the two renames sees a digest and no file (a miss), never an
     # unchecked file; an old bad file in between fails the check against the new digest
-    _write_private(digest_path(target), (digest + "\n").encode(), 0o600)
-    _write_private(target, data, 0o700)
+    write_private(digest_path(target), (digest + "\n").encode(), 0o600)
+    write_private(target, data, 0o700)
     return target
 
 

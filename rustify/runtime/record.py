@@ -74,15 +74,18 @@ def write_run_record(path: Path | None = None) -> Path | None:
     record = run_record()
     if not record["functions"]:
         return None
+    from rustify.build.cache import UnsafeCache, ensure_private_dir, write_private
+
     if path is None:
         folder = runs_dir()
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            ensure_private_dir(folder)  # private like the rest of the cache
+        except UnsafeCache:
+            return None  # a loose cache dir: nothing is written into it either
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
         path = folder / f"{stamp}-{os.getpid()}.json"
         _prune(folder)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(record, indent=1))
-    os.replace(tmp, path)
+    write_private(path, json.dumps(record, indent=1).encode(), 0o600)
     return path
 
 
