@@ -27,6 +27,18 @@ def cache_dir() -> Path:
     return Path(_cache)
 
 
+@pytest.fixture(autouse=True)
+def _no_background_compile_outlives_its_test():
+    """A test's background compiles finish before the next test starts, so one test's
+    build never holds the build lock while a later test's subprocess makes an eager call
+    (which waits only a few seconds for another process's build before running Python)."""
+    yield
+    from rustify.runtime import registry
+
+    for accelerated in registry.accelerated_functions():
+        accelerated.wait(timeout=600)
+
+
 def outcome(func, args):
     """Run func on deep copies of args: ("ok", result, args after) or ("raise", type, args after)."""
     import copy

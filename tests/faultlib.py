@@ -80,7 +80,7 @@ def markdown() -> str:
         "",
         "To add one: write a test in `tests/test_faults_<area>.py`, decorate it with",
         "`@fault(area, injects=..., observes=...)` from `tests/faultlib.py`, use its helpers",
-        "(`run_snippet`, `other_user`, `cpu_load`, `write_module`), and regenerate this page with",
+        "(`run_snippet`, `start_snippet`, `run_as`, `other_user`, `cpu_load`, `write_module`), and regenerate this page with",
         "`python tests/faultlib.py > docs/faults.md`.",
         "",
         "| area | test | injects | observes |",
@@ -101,36 +101,49 @@ def write_module(directory: Path, name: str, source: str) -> Path:
     return path
 
 
-def run_snippet(code: str, *, cwd: Path | None = None, cache: Path | str | None = None,
-                env: dict | None = None, timeout: float = 300, user: int | None = None,
-                input_text: str | None = None) -> subprocess.CompletedProcess:
-    """Run `code` (dedented) in a fresh interpreter; returns the finished process (text output).
-
-    `cache` sets RUSTIFY_CACHE_DIR (default: the test session's cache), `cwd` is
-    put first on sys.path, `user` runs the process as that uid (see other_user()).
-    """
+def snippet_env(cwd: Path | None = None, cache: Path | str | None = None, env: dict | None = None) -> dict:
+    """The environment of a snippet process: RUSTIFY_CACHE_DIR (default: the test session's
+    cache), `cwd` and the repo first on PYTHONPATH, no auto mode, then `env` on top."""
     full_env = dict(os.environ)
     full_env["RUSTIFY_CACHE_DIR"] = str(cache) if cache is not None else os.environ["RUSTIFY_CACHE_DIR"]
     full_env["PYTHONPATH"] = os.pathsep.join(p for p in (str(cwd) if cwd else "", str(ROOT)) if p)
     full_env.pop("RUSTIFY_AUTO", None)
     full_env.update(env or {})
-    preexec = None
-    if user is not None:
-        entry = pwd.getpwuid(user)
+    return full_env
 
-        def preexec():  # noqa: F811 - runs in the child before exec
-            os.setgid(entry.pw_gid)
-            os.setgroups([])
-            os.setuid(user)
 
-        full_env["HOME"] = entry.pw_dir
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=cwd, env=full_env,
-                          capture_output=True, text=True, timeout=timeout, preexec_fn=preexec,
-                          input=input_text)
+def run_snippet(code: str, *, cwd: Path | None = None, cache: Path | str | None = None,
+                env: dict | None = None, timeout: float = 300,
+                input_text: str | None = None) -> subprocess.CompletedProcess:
+    """Run `code` (dedented) in a fresh interpreter to its end; returns the finished process (text output)."""
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=cwd, env=snippet_env(cwd, cache, env),
+                          capture_output=True, text=True, timeout=timeout, input=input_text)
+
+
+def start_snippet(code: str, *, cwd: Path | None = None, cache: Path | str | None = None,
+                  env: dict | None = None) -> subprocess.Popen:
+    """Like run_snippet, but returns the running process (stdout and stderr piped, text)."""
+    return subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], cwd=cwd, env=snippet_env(cwd, cache, env),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def run_as(uid: int, argv: list[str], timeout: float = 60) -> subprocess.CompletedProcess:
+    """Run `argv` as the real user `uid` (its primary group, no supplementary groups), from `/`,
+    with a minimal environment. (This machine's Python lives under root's home, which another
+    user cannot read, so the second user runs shell tools, not rustify.)"""
+    entry = pwd.getpwuid(uid)
+
+    def drop_privileges():  # runs in the child before exec
+        os.setgid(entry.pw_gid)
+        os.setgroups([])
+        os.setuid(uid)
+
+    return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, preexec_fn=drop_privileges,
+                          cwd="/", env={"PATH": "/usr/bin:/bin", "HOME": entry.pw_dir})
 
 
 def other_user() -> int:
-    """The uid of a real second user (`nobody`); skips the test unless we are root."""
+    """The uid of a real second user (`nobody`, for `run_as`); skips the test unless we are root."""
     if os.geteuid() != 0:
         pytest.skip("needs root to act as a second user")
     try:

@@ -6,14 +6,13 @@ import os
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 import uuid
 from pathlib import Path
 
 import pytest
 
-from faultlib import ROOT, fault, run_snippet, write_module
+from faultlib import ROOT, fault, run_snippet, start_snippet, write_module
 
 BUILD_SNIPPET = """
 import sys
@@ -62,16 +61,6 @@ def processes_mentioning(text: str) -> list[tuple[int, str]]:
     return found
 
 
-def start_snippet(code: str, cwd: Path, cache: Path | None = None) -> subprocess.Popen:
-    """Like faultlib.run_snippet, but returns the running process (stdout piped, text)."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join((str(cwd), str(ROOT))))
-    if cache is not None:
-        env["RUSTIFY_CACHE_DIR"] = str(cache)
-    env.pop("RUSTIFY_AUTO", None)
-    return subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], cwd=cwd, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
 @fault("build", injects="kill -9 of the Python process while cargo/rustc build its function",
        observes="no maturin/cargo/rustc of that build survives 0.5 s later and no wheel gets finished; "
                 "`rustify cache prune` removes the dead build's tmp/wheel-* dir; the next build succeeds "
@@ -79,7 +68,7 @@ def start_snippet(code: str, cwd: Path, cache: Path | None = None) -> subprocess
 def test_kill_9_during_a_build_leaves_no_orphan_build(tmp_path, cache_dir):
     module, function = heavy_module(tmp_path)
     wheel_dirs_before = set((cache_dir / "tmp").glob("wheel-*"))
-    victim = start_snippet(BUILD_SNIPPET.format(module=module, function=function), tmp_path)
+    victim = start_snippet(BUILD_SNIPPET.format(module=module, function=function), cwd=tmp_path)
     try:
         name = victim.stdout.readline().strip()
         assert name.startswith("rustify_"), victim.stderr.read()
@@ -104,7 +93,7 @@ def test_kill_9_during_a_build_leaves_no_orphan_build(tmp_path, cache_dir):
     assert not survivors, f"the build outlived its Python process: {survivors}"
 
     time.sleep(2.0)  # an orphaned build, had one survived, would have finished its wheel by now
-    wheel_dirs = sorted(set((cache_dir / "tmp").glob(f"wheel-*")) - wheel_dirs_before)
+    wheel_dirs = sorted(set((cache_dir / "tmp").glob("wheel-*")) - wheel_dirs_before)
     assert wheel_dirs, "the killed build left no wheel dir behind?"
     assert not any(list(d.glob("*.whl")) for d in wheel_dirs), "an orphaned maturin finished the wheel"
     pruned = subprocess.run([sys.executable, "-m", "rustify", "cache", "prune"], capture_output=True, text=True,
@@ -152,7 +141,7 @@ def test_a_stuck_lock_holder_makes_the_caller_busy_not_blocked(tmp_path):
     cache = tmp_path / "cache"
     cache.mkdir(mode=0o700)
     lock = cache / "build.lock"
-    holder = start_snippet(HOLD_LOCK.format(lock=str(lock)), tmp_path)
+    holder = start_snippet(HOLD_LOCK.format(lock=str(lock)), cwd=tmp_path)
     try:
         assert holder.stdout.readline().strip() == "holding", holder.stderr.read()
         module, function = heavy_module(tmp_path)
@@ -163,7 +152,7 @@ def test_a_stuck_lock_holder_makes_the_caller_busy_not_blocked(tmp_path):
         assert word == "BuildBusy" and names_lock == "True", busy.stdout
         assert 2.0 <= float(seconds) < 15.0, busy.stdout  # analysis of the function comes first
         patient = start_snippet(BUSY_SNIPPET.format(module=module, function=function).replace(
-            "lock_wait=2.0", "lock_wait=None"), tmp_path, cache)
+            "lock_wait=2.0", "lock_wait=None"), cwd=tmp_path, cache=cache)
         try:
             with pytest.raises(subprocess.TimeoutExpired):
                 patient.wait(timeout=8)  # still waiting for the lock: no BuildBusy without lock_wait

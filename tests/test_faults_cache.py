@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pwd
 import shutil
 import stat
 import subprocess
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from faultlib import fault, other_user, run_snippet, write_module
+from faultlib import fault, other_user, run_as, run_snippet, write_module
 
 COMPILE_SNIPPET = """
 import logging, sys
@@ -165,19 +164,6 @@ PLANT_SCRIPT = 'mkdir -p "$2" && cp "$1" "$2/$3" && chmod 777 "$2/$3" && ' \
                'sha256sum < "$2/$3" | cut -d" " -f1 > "$2/$3.sha256" && id -u'
 
 
-def run_as(uid: int, argv: list[str]) -> subprocess.CompletedProcess:
-    """Run `argv` as user `uid` (its primary group, no supplementary groups)."""
-    entry = pwd.getpwuid(uid)
-
-    def drop_privileges():
-        os.setgid(entry.pw_gid)
-        os.setgroups([])
-        os.setuid(uid)
-
-    return subprocess.run(argv, capture_output=True, text=True, timeout=60, preexec_fn=drop_privileges,
-                          cwd="/", env={"PATH": "/usr/bin:/bin", "HOME": entry.pw_dir})
-
-
 @fault("cache", injects="user nobody plants a .so (with a matching .sha256) in a world-writable cache root uses",
        observes="root never dlopens it (the planted constructor does not run); one RustifyWarning; Python's answer")
 def test_code_planted_by_another_user_is_never_loaded(tmp_path):
@@ -237,7 +223,7 @@ def test_cache_is_private_whatever_the_umask(tmp_path):
     for d in (tmp_path / "a", tmp_path / "a" / "b", fresh, *(fresh / s for s in ("crates", "lib", "target", "tmp"))):
         assert stat.S_IMODE(d.stat().st_mode) == 0o700, d
     assert stat.S_IMODE((fresh / "CACHEDIR.TAG").stat().st_mode) == 0o600
-    recorded = run_snippet(f"""
+    recorded = run_snippet("""
         import os
         os.umask(0)
         import rustify

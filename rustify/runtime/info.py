@@ -192,10 +192,20 @@ class AccelerationInfo:
                 extra = f", shadow-validated on {checked.validated} calls" if checked and checked.validated else ""
                 lines.append(f"  {_sig(sig)}: native ({how} in {native.seconds:.2f} s, module {native.module_name}{extra})")
             else:
-                lines.append(f"  {_sig(sig)}: runs Python, not compiled (yet): the compile policy has not chosen it")
+                lines.append(f"  {_sig(sig)}: runs Python, {self._not_native_yet(sig)}")
         if len(lines) == 1:
             lines.append("  not called yet")
         return "\n".join(lines)
+
+    def _not_native_yet(self, sig: tuple) -> str:
+        """Why `sig`, neither native nor refused, still runs Python."""
+        st = self._stats.get(sig)
+        why = st.python_last[2] if st is not None and st.python_last else None
+        if why:
+            return why
+        if st is not None and st.compile_requested:
+            return "not compiled yet: its compile is queued or running"
+        return "not compiled (yet): the compile policy has not chosen it"
 
     def _ran_python(self, sig: tuple | None, reason: str | None = None) -> None:
         self._last = (sig, False, reason)
