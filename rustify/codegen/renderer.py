@@ -305,3 +305,9 @@ def render_crate(fn: ir.Function, crate_name: str) -> CrateSource:
 def render_template(name: str, context: dict) -> str:
     """Render one template of rust_templates/ with `context` (for the export)."""
     return _environment().get_template(name).render(context)
+
+
+# A forked child starts with a new Jinja environment: the parent's template cache and its
+# lock may have been in use by another thread at the fork.
+if hasattr(__import__("os"), "register_at_fork"):
+    __import__("os").register_at_fork(after_in_child=_environment.cache_clear)
