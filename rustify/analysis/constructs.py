@@ -72,14 +72,18 @@ EXPRESSIONS = _table(
               "_lower_compare"),
     Construct("IfExp", "conditional expression", "a if a > b else b", "both branches of one number type",
               "_lower_ifexp"),
-    Construct("Subscript", "indexing", "xs[i], xs[-1]",
-              "an int index into a list or 1-D array variable (negative indices as in Python); no slices",
+    Construct("Subscript", "indexing", "xs[i], xs[-1], a[i, j], a[i][j]",
+              "an int index into a list or 1-D array variable (negative indices as in Python); one int per axis "
+              "into an N-D array (`a[i, j]`, `a[i][j]`, `a[i, j][k]`; numpy's IndexError naming the axis; a row "
+              "view `a[i]` alone, bool or float indices stay Python); no slices",
               "_lower_subscript"),
     Construct("Call", "function call", "math.sqrt(x)",
               "the functions below, positional arguments only (numpy's also `dtype=`); calls to other Python "
               "functions stay Python", "_lower_call"),
-    Construct("Attribute", "module attribute", "math.pi, np.float64",
-              "attributes of modules only (no methods except `list.append` as a statement)", "_lower_attribute"),
+    Construct("Attribute", "module attribute", "math.pi, np.float64, a.shape",
+              "attributes of modules; of an array argument or local: `a.shape` (a tuple of ints: `a.shape[k]`, "
+              "`n, m = a.shape`), `a.ndim`, `a.size` (no methods except `list.append` as a statement)",
+              "_lower_attribute"),
     Construct("List", "list literal", "[], [0.0, 1.0]", "numbers of one type (ints and floats are not mixed; no bools)",
               "_lower_list"),
 )
@@ -145,6 +149,9 @@ def markdown() -> str:
         else:
             what = described.get(kind, f"`{kind}`")
         out.append(f"| `{kind}` | {what} |")
+    from rustify.ir.types import SIGNATURE_KIND_PATTERNS
+    for kind, what in SIGNATURE_KIND_PATTERNS.items():
+        out.append(f"| `{_cell(kind)}` | {_cell(what)} |")
     for title, table in (("Statements", STATEMENTS), ("Expressions", EXPRESSIONS)):
         out += ["", f"## {title}", "", "| construct | example | notes |", "|---|---|---|"]
         for c in table.values():

@@ -24,6 +24,7 @@ class Intrinsic:
     python_name: str
     lower: Callable
     doc: str
+    shape_arg: bool = False  # the first argument is an array shape: an int or a tuple of ints
 
 
 def _scalar_args(lw, node, args, n: int | tuple[int, ...]):
@@ -80,12 +81,16 @@ def _math_test(name: str):
 
 def _len(lw, node, args):
     if len(args) != 1 or not getattr(args[0].type, "has_len", False):
-        raise lw.reject(node, "len() of a list or 1-D array only")
+        raise lw.reject(node, "len() of a list or an array only")
+    if isinstance(args[0].type, ir.Array):
+        return ir.ArrayShape(INT, args[0], 0)  # the length of axis 0
     return ir.Call(INT, "len", args)
 
 
 def _abs(lw, node, args):
     (x,) = _scalar_args(lw, node, args, 1)
+    if x.type.is_narrow_numpy:
+        raise lw.reject(node, f"abs() of {x.type} is not translated")
     t = INT if x.type == BOOL else x.type
     if t.is_int:
         lw.note_deopt()
@@ -98,6 +103,8 @@ def _minmax(name: str):
             raise lw.reject(node, f"{name}() of one iterable is not translated; pass the values")
         _scalar_args(lw, node, args, len(args))
         types_ = {a.type for a in args}
+        if any(t.is_narrow_numpy for t in types_):
+            raise lw.reject(node, f"{name}() of {', '.join(sorted(map(str, types_)))} is not translated")
         if len(types_) != 1:
             raise lw.reject(node, f"{name}() returns one of its arguments; arguments of different types "
                                   f"({', '.join(sorted(map(str, types_)))}) would give a value-dependent type")
@@ -134,35 +141,43 @@ def _dtype(lw, node) -> ir.Scalar | None:
         if kw.arg == "dtype":
             np = sys.modules["numpy"]
             value = lw._global(kw.value)
-            if value in (float, np.float64):
-                return NP_FLOAT64
-            if value in (int, np.int64):
-                return NP_INT64
-            raise lw.reject(node, "dtype must be float64 or int64")
+            named = {float: "float64", int: "int64", bool: "bool"}.get(value)
+            if named is None and isinstance(value, type) and issubclass(value, np.generic):
+                named = np.dtype(value).name
+            if named not in ir.ARRAY_DTYPES:
+                raise lw.reject(node, "dtype must be one of " + ", ".join(ir.ARRAY_DTYPES))
+            return ir.Scalar("np." + named)
     return None
 
 
 def _np_new(name: str):
     def lower(lw, node, args):
         if len(args) != 1:
-            raise lw.reject(node, f"np.{name}(n) with one length argument only")
-        (n,) = args
-        if not isinstance(n.type, ir.Scalar) or n.type.is_float:
-            raise lw.reject(node, f"np.{name} needs an integer length")
+            raise lw.reject(node, f"np.{name}(shape) with one shape argument only (an int or a tuple of ints)")
+        (dims,) = args
         elem = _dtype(lw, node) or NP_FLOAT64
-        lw.note_deopt()  # a huge length re-runs in Python rather than allocating
-        return ir.NewArray(ir.Array1(elem), lw.cast(n, INT))
-    return Intrinsic(f"numpy.{name}", lower, "new 1-D float64/int64 array (np.empty is zero-filled)")
+        lw.note_deopt()  # a huge array re-runs in Python rather than allocating
+        if len(dims) == 1:
+            return ir.NewArray(ir.Array(elem), dims[0])
+        return ir.NewArray(ir.Array(elem, len(dims)), dims[0], dims=dims)
+    return Intrinsic(f"numpy.{name}", lower, "new array of 1 to 4 dimensions (`n` or `(h, w)`), dtype "
+                     "float64 or `dtype=` (np.empty is zero-filled)", shape_arg=True)
 
 
 def _np_like(name: str):
     def lower(lw, node, args):
-        if len(args) != 1 or not isinstance(args[0].type, (ir.ListOf, ir.Array1)):
-            raise lw.reject(node, f"np.{name}(a) of a list or 1-D array only")
+        if len(args) != 1 or not isinstance(args[0].type, (ir.ListOf, ir.Array)):
+            raise lw.reject(node, f"np.{name}(a) of a list or an array only")
         (a,) = args
-        elem = _dtype(lw, node) or (NP_FLOAT64 if a.type.elem.is_float else NP_INT64)
-        return ir.NewArray(ir.Array1(elem), a, like=True)
-    return Intrinsic(f"numpy.{name}", lower, "new array with the length (and dtype) of a")
+        t = a.type
+        if isinstance(t, ir.Array):
+            if t.ndim > 1 and t.layout != "C":
+                raise lw.reject(node, f"np.{name} of a non-C-contiguous N-D array keeps its memory order; not translated")
+            elem = _dtype(lw, node) or t.elem
+            return ir.NewArray(ir.Array(elem, t.ndim), a, like=True)
+        elem = _dtype(lw, node) or (NP_FLOAT64 if t.elem.is_float else NP_INT64)
+        return ir.NewArray(ir.Array(elem), a, like=True)
+    return Intrinsic(f"numpy.{name}", lower, "new array with the shape and dtype of a (or `dtype=`)")
 
 
 def _builtin_table() -> list[tuple[object, Intrinsic]]:

@@ -21,8 +21,34 @@ def arith_type(t: ir.Scalar) -> ir.Scalar:
     return INT if t == BOOL else t
 
 
+def numpy_promote(a: ir.Scalar, b: ir.Scalar) -> ir.Scalar | None:
+    """numpy's result type for arithmetic where one side is a narrow numpy scalar (float32,
+    int32, uint8, ...), or None when it is not translated. NEP 50: a Python int or float is
+    "weak" and takes the numpy operand's type (an int must then fit it: OverflowError), except
+    that a Python float with a numpy int gives float64; two numpy types follow
+    `np.result_type`. numpy bools and Python ints with float32 stay Python."""
+    import numpy as np
+
+    a, b = arith_type(a), arith_type(b)
+    if "np.bool" in (a.name, b.name):
+        return None
+    weak = [t for t in (a, b) if not t.is_numpy]
+    if len(weak) == 2:
+        return None
+    if weak:
+        (w,), (n,) = weak, [t for t in (a, b) if t.is_numpy]
+        if w == FLOAT:
+            return n if n.is_float else NP_FLOAT64
+        return None if n.is_float else n
+    name = "np." + np.result_type(np.dtype(a.name[3:]), np.dtype(b.name[3:])).name
+    return ir.Scalar(name) if name in ir.SCALAR_NAMES else None
+
+
 def promote(a: ir.Scalar, b: ir.Scalar) -> ir.Scalar:
-    """The type whose semantics `a op b` follows (numpy scalars win, then float)."""
+    """The type whose semantics `a op b` follows (numpy scalars win, then float); for the
+    narrow numpy types see `numpy_promote` (its None is a rejection the caller reports)."""
+    if arith_type(a).is_narrow_numpy or arith_type(b).is_narrow_numpy:
+        return numpy_promote(a, b)
     a, b = arith_type(a), arith_type(b)
     names = {a.name, b.name}
     if "np.float64" in names or ("np.int64" in names and "float" in names):
@@ -40,6 +66,8 @@ def binop_result(op: str, semantics: ir.Scalar) -> ir.Scalar:
         return FLOAT
     if op == "truediv" and semantics == NP_INT64:
         return NP_FLOAT64
+    if op == "truediv" and semantics.is_narrow_numpy and semantics.is_int:
+        return NP_FLOAT64  # numpy divides every integer type in float64
     return semantics
 
 
@@ -51,6 +79,15 @@ def compare_mode(a: ir.Scalar, b: ir.Scalar) -> tuple[str, ir.Scalar]:
     a, b = arith_type(a), arith_type(b)
     if a == b:
         return "plain", a
+    if a.is_narrow_numpy or b.is_narrow_numpy:
+        # numpy compares ints exactly (a Python int out of the numpy type's range too);
+        # a Python float meets float32 as float32 (NEP 50)
+        common = numpy_promote(a, b)
+        if common is None:
+            return "unsupported", None
+        if common.is_int:
+            return "plain", INT
+        return "plain", common if common.name == "np.float32" else FLOAT
     if a.is_numpy or b.is_numpy:
         common = promote(a, b)
         return "plain", FLOAT if common.is_float else INT

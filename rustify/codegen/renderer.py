@@ -250,15 +250,21 @@ def _param_context(index: int, p: ir.Param, snapshot: bool) -> dict:
     if b.mode == "value":
         return dict(common, elem=RustCode(t.rust), mutated=False, kernel_type=RustCode(t.rust),
                     **{"pass": RustCode(f"p{index}")})
-    elem = t.item.rust
     if b.mode == "copy":
+        elem = t.item.rust
         kernel_type = f"&mut {t.rust}" if p.mutated else f"&[{elem}]"
         passed = f"&mut p{index}" if p.mutated else f"&p{index}"
         return dict(common, elem=RustCode(elem), kernel_type=RustCode(kernel_type), **{"pass": RustCode(passed)})
-    kernel_type = f"&mut [{elem}]" if p.mutated else f"&[{elem}]"
-    passed = f"&mut *p{index}" if p.mutated else f"p{index}"
+    elem = t.elem.rust
+    if t.is_slice:  # 1-D C-contiguous: a Rust slice, the fastest loops
+        kernel_type = f"&mut [{elem}]" if p.mutated else f"&[{elem}]"
+        passed = f"&mut *p{index}" if p.mutated else f"p{index}"
+    else:  # any other array: an ndarray view with the caller's strides
+        view = "ArrayViewMut" if p.mutated else "ArrayView"
+        kernel_type = f"numpy::ndarray::{view}<'_, {elem}, {t.dim}>"
+        passed = f"p{index}.view_mut()" if p.mutated else f"p{index}.view()"
     return dict(common, elem=RustCode(elem), snapshot=p.mutated and snapshot, kernel_type=RustCode(kernel_type),
-                **{"pass": RustCode(passed)})
+                dim=RustCode(t.dim), is_slice=t.is_slice, **{"pass": RustCode(passed)})
 
 
 def _return_context(t: ir.Type) -> dict:
@@ -276,8 +282,8 @@ def function_context(fn: ir.Function, deopt_module: str = RUNTIME_DEOPT_MODULE) 
     list_params = [p for p in params if p["mode"] == "copy"]
     alias_pairs = [(a["index"], b["index"]) for a in list_params for b in list_params
                    if a["index"] < b["index"] and (a["mutated"] or b["mutated"])]
-    array_names = {p.name for p in fn.params if isinstance(p.type, ir.Array1)}
-    array_names |= {n for n, t in fn.locals.items() if isinstance(t, ir.Array1)}
+    array_names = {p.name for p in fn.params if isinstance(p.type, ir.Array)}
+    array_names |= {n for n, t in fn.locals.items() if isinstance(t, ir.Array)}
     return dict(
         fn=fn, version=__version__, params=params,
         locals=[(n, rust_type(t)) for n, t in fn.locals.items()],

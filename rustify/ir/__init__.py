@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 # Types: one definition per type, in types.py (kind, Rust type, boundary, operations).
 from rustify.ir.types import (  # noqa: E402,F401 - re-exported: `ir.FLOAT`, `ir.ListOf`, ...
-    BOOL, FLOAT, INT, NONE, NP_FLOAT64, NP_INT64, SCALAR_NAMES, SIGNATURE_TYPES, Array1, Boundary, IRType,
+    ARRAY_DTYPES, BOOL, FLOAT, INT, NARROW_NUMPY, NONE, NP_FLOAT64, NP_INT64, SCALAR_NAMES, SIGNATURE_TYPES,
+    Array, Array1, Boundary, IRType,
     ListOf, NoneType, Scalar, Type, parse_kind,
 )
 
@@ -131,6 +132,33 @@ class NewArray(Expr):
 
     length: Expr  # an int expression, or an array/list whose length is used
     like: bool = False
+    dims: list[Expr] | None = None  # N-D: `np.zeros((h, w))`, one int expression per axis
+
+
+@dataclass
+class ArrayItem(Expr):
+    """`a[i, j]`, `a[i][j]`: one element of an N-D array. `groups` holds the index
+    expressions of each subscript in source order (`a[i, j][k]`: [[i, j], [k]]); each
+    group is evaluated, then bounds-checked (numpy's IndexError names the axis within
+    that subscript), before the next one."""
+
+    base: Expr
+    groups: list[list[Expr]]
+
+
+@dataclass
+class ArrayShape(Expr):
+    """`a.shape[axis]` (axis already normalised), `len(a)` (axis 0)."""
+
+    base: Expr
+    axis: int
+
+
+@dataclass
+class ArraySize(Expr):
+    """`a.size`: the number of elements."""
+
+    base: Expr
 
 
 # ----------------------------------------------------------------- statements
@@ -161,6 +189,15 @@ class MultiAssign(Stmt):
 class StoreIndex(Stmt):
     base: str
     index: Expr
+    value: Expr
+
+
+@dataclass
+class StoreArrayItem(Stmt):
+    """`a[i, j] = value` on an N-D array (value first, then the indices, as Python)."""
+
+    base: str
+    groups: list[list[Expr]]
     value: Expr
 
 

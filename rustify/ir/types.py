@@ -79,6 +79,12 @@ _SCALARS = {
     "np.float64": ("f64", "arg_f64", "ret_np_float64"),
     "np.int64": ("i64", "arg_i64", "ret_np_int64"),
 }
+# numpy's narrower scalar types (element types of arrays, and numpy scalar arguments):
+# name -> Rust type. Arithmetic on them follows numpy (typing_rules.promote, NEP 50).
+NARROW_NUMPY = {"np.float32": "f32", "np.int32": "i32", "np.int16": "i16", "np.int8": "i8",
+                "np.uint32": "u32", "np.uint16": "u16", "np.uint8": "u8", "np.bool": "bool"}
+for _name, _rust in NARROW_NUMPY.items():
+    _SCALARS[_name] = (_rust, f"arg_np_scalar::<{_rust}>", f"ret_np_scalar::<{_rust}>")
 SCALAR_NAMES = tuple(_SCALARS)
 
 
@@ -94,11 +100,17 @@ class Scalar(IRType):
 
     @property
     def is_float(self) -> bool:
-        return self.name in ("float", "np.float64")
+        return self.name in ("float", "np.float64", "np.float32")
 
     @property
     def is_int(self) -> bool:
-        return self.name in ("int", "np.int64")
+        return self.name in ("int", "np.int64") or (self.name.startswith(("np.int", "np.uint")))
+
+    @property
+    def is_narrow_numpy(self) -> bool:
+        """float32, int32, uint8, np.bool, ...: numpy's rules, not those of float64/int64."""
+        return self.name in NARROW_NUMPY
+
 
     @property
     def is_numpy(self) -> bool:
@@ -173,36 +185,56 @@ class ListOf(IRType):
 
 
 @dataclass(frozen=True)
-class Array1(IRType):
-    """A 1-D C-contiguous numpy array (exactly `numpy.ndarray`, native byte order);
-    `elem` is np.float64 or np.int64. Arguments are views; new arrays are `Vec`s."""
+class Array(IRType):
+    """A numpy array argument or a new array: exactly `numpy.ndarray`, native byte order,
+    `ndim` 1 to 4, `elem` one of ARRAY_ELEMS. `layout` "C" (C-contiguous) or "A" (any
+    strides: slices with steps, transposes, Fortran order). Arguments are zero-copy views
+    (a 1-D C array is a Rust slice, anything else an ndarray view with its strides); new
+    arrays are a `Vec` (1-D) or an owned C-order `ndarray::Array`."""
 
     elem: Scalar
+    ndim: int = 1
+    layout: str = "C"
     has_len = True
     stores_items = True
 
     @property
-    def item(self) -> Scalar:
-        return self.elem
+    def item(self) -> Scalar | None:
+        return self.elem if self.ndim == 1 else None  # a[i] of an N-D array is a view
 
     @property
     def dtype(self) -> str:
         return self.elem.name[3:]
 
     @property
+    def is_slice(self) -> bool:
+        """Held as a Rust slice (`&[T]` argument, `Vec<T>` local): 1-D and C-contiguous."""
+        return self.ndim == 1 and self.layout == "C"
+
+    @property
     def kind(self) -> str:
-        return f"ndarray[{self.dtype}, 1, C]"
+        return f"ndarray[{self.dtype}, {self.ndim}, {self.layout}]"
+
+    @property
+    def dim(self) -> str:
+        """The ndarray dimension type (`numpy::ndarray::Ix2`)."""
+        return f"numpy::ndarray::Ix{self.ndim}"
 
     @property
     def rust(self) -> str:
-        return f"Vec<{_elem_rust(self.elem)}>"
+        if self.ndim == 1:
+            return f"Vec<{_elem_rust(self.elem)}>"
+        return f"numpy::ndarray::Array<{_elem_rust(self.elem)}, {self.dim}>"
 
     @property
     def boundary(self) -> Boundary:
-        return Boundary("view", "arr", "ret_array")
+        return Boundary("view", "arr", "ret_array" if self.ndim == 1 else "ret_array_nd")
 
     def __str__(self) -> str:
         return self.kind
+
+
+Array1 = Array  # the 1-D C-contiguous default: `Array1(elem)` is `Array(elem, 1, "C")`
 
 
 def _elem_rust(elem: Scalar) -> str:
@@ -210,7 +242,7 @@ def _elem_rust(elem: Scalar) -> str:
     return "f64" if elem.name == "?" else elem.rust
 
 
-Type = Union[Scalar, ListOf, Array1, NoneType]
+Type = Union[Scalar, ListOf, Array, NoneType]
 
 FLOAT = Scalar("float")
 INT = Scalar("int")
@@ -222,8 +254,12 @@ NONE = NoneType()
 # ------------------------------------------------------------ signature kinds
 
 _LIST_KIND = re.compile(r"list\[(\w+)\]")
-_ARRAY_KIND = re.compile(r"ndarray\[(float64|int64), 1, C\]")
+_ARRAY_KIND = re.compile(r"ndarray\[(\w+), ([1-4]), (C|A)\]")
+_NUMPY_SCALAR_KIND = re.compile(r"numpy\.(\w+)")
 _LIST_ELEMS = (FLOAT, INT)
+# dtypes an array may hold (uint64 and complex stay Python)
+ARRAY_DTYPES = ("float64", "float32", "int64", "int32", "int16", "int8", "uint32", "uint16", "uint8", "bool")
+
 
 
 def parse_kind(kind: str) -> Type | None:
@@ -236,11 +272,22 @@ def parse_kind(kind: str) -> Type | None:
         return ListOf(elem) if elem in _LIST_ELEMS else None
     m = _ARRAY_KIND.fullmatch(kind)
     if m:
-        return Array1(Scalar("np." + m.group(1)))
+        if m.group(1) not in ARRAY_DTYPES:
+            return None
+        return Array(Scalar("np." + m.group(1)), int(m.group(2)), m.group(3))
+    m = _NUMPY_SCALAR_KIND.fullmatch(kind)
+    if m and f"np.{m.group(1)}" in NARROW_NUMPY:
+        return Scalar(f"np.{m.group(1)}")  # a numpy scalar argument (float32, int32, ...)
     return None
 
 
 # Every argument kind the IR has a type for, in the order the docs list them.
 SIGNATURE_TYPES: dict[str, Type] = {
     t.kind: t for t in (FLOAT, INT, BOOL, ListOf(FLOAT), ListOf(INT), Array1(NP_FLOAT64), Array1(NP_INT64))
+}
+# ... and the families of numpy kinds (documented as patterns, not one row per combination)
+SIGNATURE_KIND_PATTERNS = {
+    "ndarray[<dtype>, <ndim>, C|A]": "numpy array, 1 to 4 dimensions, of dtype " + ", ".join(ARRAY_DTYPES)
+    + " (C: C-contiguous; A: any strides, e.g. `x[::3]`, `a.T`, Fortran order)",
+    "numpy.<type>": "numpy scalar argument of type " + ", ".join(n[3:] for n in NARROW_NUMPY),
 }

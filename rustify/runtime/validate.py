@@ -22,6 +22,8 @@ def same_value(a, b, rel: float = 0.0) -> bool:
                 and all(same_value(x, y, rel) for x, y in zip(a.tolist(), b.tolist())))
     if isinstance(a, list) or isinstance(b, list):
         return type(a) is type(b) and len(a) == len(b) and all(same_value(x, y, rel) for x, y in zip(a, b))
+    if type(a).__name__ in ("float32", "float16") and type(b) is type(a):  # numpy floats not float subclasses
+        return same_value(float(a), float(b), rel)
     if isinstance(a, float) and isinstance(b, float):
         if type(a) is not type(b):  # np.float64 is a float subclass, but not the same result
             return False

@@ -9,7 +9,8 @@ Statements and expressions are dispatched through the registry in
 `constructs.py` (node kind -> `_lower_*` method), which also generates
 docs/supported-python.md. The handlers live by family: `statements.py`
 (assignment, control flow, loops, return), `scalars.py` (numbers),
-`sequences.py` (lists and 1-D arrays); a new family is a new mixin here.
+`sequences.py` (lists and 1-D indexing), `arrays.py` (numpy arrays: N-D, dtypes,
+shape); a new family is a new mixin here.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from rustify.analysis.intrinsics import resolve_intrinsic
 from rustify.analysis.lower.common import (
     MAX_PASSES, UNKNOWN_ELEM, _Assigned, _Pending, _Poisoned, _Reject, _UntranslatedArg,
 )
+from rustify.analysis.lower.arrays import ArrayRules
 from rustify.analysis.lower.scalars import ScalarRules
 from rustify.analysis.lower.sequences import SequenceRules
 from rustify.analysis.lower.statements import StatementRules
@@ -34,7 +36,7 @@ from rustify.ir import BOOL, FLOAT, INT, NONE
 
 __all__ = ["FunctionLowerer", "UNKNOWN_ELEM"]
 
-class FunctionLowerer(StatementRules, ScalarRules, SequenceRules):
+class FunctionLowerer(StatementRules, ArrayRules, ScalarRules, SequenceRules):
     """Lowers one `nodes.FunctionDef` for one signature. Use `lower()`.
 
     The driver (passes, joins, blocks, names, globals, calls) is here; the
@@ -246,6 +248,8 @@ class FunctionLowerer(StatementRules, ScalarRules, SequenceRules):
         return self._call(node, defined)
 
     def _lower_attribute(self, node: nodes.Attribute, defined) -> ir.Expr:
+        if self._is_array_attribute(node):
+            return self._array_attribute(node, defined)
         return self._constant(node, self._global(node))
 
 
@@ -279,7 +283,8 @@ class FunctionLowerer(StatementRules, ScalarRules, SequenceRules):
             if isinstance(target, type):
                 raise _Reject(node, f"calling the class `{name}` (building an object) is not translated")
             raise _Reject(node, f"`{name}` is not a supported function")
-        args = [self._expr(a, defined) for a in node.args]
+        args = [self._shape_arg(a, defined) if i == 0 and intrinsic.shape_arg else self._expr(a, defined)
+                for i, a in enumerate(node.args)]
         return intrinsic.lower(self, node, args)
 
     def _reject_method_call(self, node: nodes.Call, defined) -> None:

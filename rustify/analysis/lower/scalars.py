@@ -10,7 +10,7 @@ from rustify.analysis.lower.common import _Reject
 from rustify.ir import BOOL, FLOAT, INT, NP_FLOAT64, NP_INT64
 
 # (semantics, op) pairs that can never ask to re-run in Python.
-_EXACT_OPS = {(s, op) for s in (FLOAT, NP_FLOAT64) for op in ("add", "sub", "mul")}
+_EXACT_OPS = {(s, op) for s in (FLOAT, NP_FLOAT64, ir.Scalar("np.float32")) for op in ("add", "sub", "mul")}
 
 
 class ScalarRules:
@@ -72,7 +72,10 @@ class ScalarRules:
             lv = self._guard(lv)
         if rseed and not (not lseed and lv.type == rv.type):
             rv = self._guard(rv)
+        lv, rv = self._weak_operands(lv, rv)
         sem = rules.promote(lv.type, rv.type)
+        if sem is None or sem.is_narrow_numpy:
+            self._check_numpy_op(node, op, sem, lv.type, rv.type)
         result = rules.binop_result(op, sem)
         if op == "pow" and sem in (INT, NP_INT64):
             if not isinstance(rv, ir.Const):
@@ -90,17 +93,19 @@ class ScalarRules:
         if not isinstance(operand.type, ir.Scalar):
             raise _Reject(node, f"unary `{node.op}` on {operand.type}")
         t = rules.arith_type(operand.type)
+        if t.is_narrow_numpy and (t.name == "np.bool" or (node.op == "-" and t.name.startswith("np.uint"))):
+            raise _Reject(node, f"unary `{node.op}` on {t} is not translated (numpy warns or means something else)")
         if node.op == "-":
             if isinstance(operand, ir.Const) and t in (INT, FLOAT):
                 folded = -operand.value  # `-1` is a constant (e.g. for `a ** -1`)
                 if t == FLOAT or -(2**63) <= folded < 2**63:
                     return ir.Const(t, folded if t == FLOAT else int(folded))
-            if t in (INT, NP_INT64):
+            if t.is_int:
                 self.may_deopt = True
             return ir.UnaryOp(t, "neg", self._cast(operand, t))
         if node.op == "+":
             return self._cast(operand, t)
-        if node.op == "~" and t in (INT, NP_INT64):
+        if node.op == "~" and (t in (INT, NP_INT64) or (t.is_narrow_numpy and t.is_int)):
             return ir.UnaryOp(t, "invert", self._cast(operand, t))
         raise _Reject(node, f"unary `{node.op}` on {operand.type}")
 
@@ -114,7 +119,10 @@ class ScalarRules:
             a, b = operands[i], operands[i + 1]
             if not isinstance(a.type, ir.Scalar) or not isinstance(b.type, ir.Scalar):
                 raise _Reject(node, f"comparing {a.type} with {b.type} is not translated")
+            a, b = self._weak_operands(a, b)
             mode, common = rules.compare_mode(a.type, b.type)
+            if mode == "unsupported":
+                raise _Reject(node, f"comparing {a.type} with {b.type} is not translated")
             ops.append(op)
             modes.append(mode)
             if mode == "plain":

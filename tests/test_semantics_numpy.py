@@ -1,0 +1,340 @@
+"""Differential cases for numpy arrays in 1 to 4 dimensions, every layout (C, Fortran,
+transposed, strided views) and the narrow dtypes (float32, int32, uint8, bool, ...):
+shape, ndim, size, len, element reads and stores, iteration, new N-D arrays and numpy's
+scalar arithmetic on the element types (the harness is tests/semantics.py)."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from semantics import accelerated, case, cases_from, check_native_matches_python, floats, index_for, op
+
+import rustify
+from rustify import ir
+
+# `n, m = a.shape` unpacks a tuple: native once the IR has tuples
+UNPACKS_TUPLES = hasattr(ir, "NewTuple")
+
+FLOAT_VALUES = st.one_of(st.sampled_from([0.0, -0.0, 1.5, -2.5, np.inf, -np.inf, np.nan, 1e308, 5e-324]),
+                         st.floats(-1e6, 1e6))
+
+
+def elements(dtype):
+    dtype = np.dtype(dtype)
+    if dtype.kind == "f":
+        return FLOAT_VALUES.map(lambda v: float(np.asarray(v).astype(dtype))) if dtype.itemsize < 8 else FLOAT_VALUES
+    return hnp.from_dtype(dtype)
+
+
+def arrays(dtype, ndim, min_side=0, max_side=4, layouts=("C", "F", "T")):
+    """Arrays of `dtype` and `ndim` in C order, Fortran order or transposed (a view with
+    reversed strides); the harness's deep copy keeps non-C layouts non-C."""
+    shape = hnp.array_shapes(min_dims=ndim, max_dims=ndim, min_side=min_side, max_side=max_side)
+    base = hnp.arrays(dtype, shape, elements=elements(dtype))
+
+    def lay(pair):
+        a, layout = pair
+        if layout == "F":
+            return np.asfortranarray(a)
+        if layout == "T":
+            return a.T
+        return a
+    return st.tuples(base, st.sampled_from(layouts)).map(lay)
+
+
+def small_index():
+    return st.integers(-5, 5)
+
+
+# ---- shape, ndim, size, len
+
+
+@case(arrays(np.float64, 2), op(6))
+def shape_ndim_size_len_2d(a, k):
+    if k == 0:
+        return a.shape[0]
+    elif k == 1:
+        return a.shape[1]
+    elif k == 2:
+        return a.shape[-1] * 100 + a.shape[-2]
+    elif k == 3:
+        return a.ndim
+    elif k == 4:
+        return a.size
+    return len(a)
+
+
+@case(arrays(np.int64, 3), native=UNPACKS_TUPLES)
+def shape_unpack_3d(a):
+    d0, d1, d2 = a.shape
+    return d0 * 10000 + d1 * 100 + d2 + a.size
+
+
+# ---- element reads (IndexError as numpy words it), every layout
+
+
+@case(arrays(np.float64, 2), small_index(), small_index())
+def read_2d(a, i, j):
+    return a[i, j]
+
+
+@case(arrays(np.int64, 2), small_index(), small_index())
+def read_2d_chained(a, i, j):
+    return a[i][j]
+
+
+@case(arrays(np.float64, 3), small_index(), small_index(), small_index())
+def read_3d_mixed(a, i, j, k):
+    return a[i, j][k]
+
+
+@case(arrays(np.float64, 4, max_side=3), small_index(), small_index())
+def read_4d(a, i, j):
+    return a[i, j, -1, 0]
+
+
+@case(arrays(np.float64, 2, min_side=1), native=UNPACKS_TUPLES)
+def row_sums_2d(a):
+    n, m = a.shape
+    total = 0.0
+    for i in range(n):
+        s = 0.0
+        for j in range(m):
+            s += a[i, j]
+        total += s * (i + 1)
+    return total
+
+
+# ---- element stores, in place, every layout
+
+
+@case(arrays(np.float64, 2), small_index(), small_index(), floats())
+def store_2d(a, i, j, v):
+    a[i, j] = v
+    a[-1, -1] += 1.0
+
+
+@case(arrays(np.int64, 3), small_index(), small_index(), index_for())
+def store_3d_int(a, i, j, v):
+    a[i][j][0] = v
+    return a.size
+
+
+@case(arrays(np.float64, 2, min_side=1))
+def scale_rows_in_place(a):
+    for i in range(a.shape[0]):
+        for j in range(a.shape[1]):
+            a[i, j] = a[i, j] * 2.0 + i
+
+
+# ---- new N-D arrays
+
+
+@case(st.integers(-2, 5), st.integers(-2, 5))
+def new_2d_zeros(h, w):
+    out = np.zeros((h, w))
+    for i in range(h):
+        for j in range(w):
+            out[i, j] = i * 10 + j
+    return out
+
+
+@case(arrays(np.uint8, 2))
+def empty_like_2d_uint8(img):
+    out = np.empty_like(img)
+    for i in range(img.shape[0]):
+        for j in range(img.shape[1]):
+            out[i, j] = 255 - img[i, j]
+    return out
+
+
+@case(st.integers(0, 4))
+def new_3d_int(n):
+    out = np.zeros((n, 2, 3), dtype=np.int32)
+    for i in range(n):
+        out[i, 1, 2] = i - 2
+    return out
+
+
+# ---- iteration over 1-D arrays of any layout
+
+
+@case(arrays(np.float64, 1, max_side=8))
+def iterate_1d(x):
+    s = 0.0
+    for v in x:
+        s += v * 0.5
+    return s
+
+
+# ---- narrow dtypes: reads give numpy scalars, arithmetic follows numpy (NEP 50)
+
+
+@case(arrays(np.float32, 1, min_side=1), op(4))
+def float32_arith(x, k):
+    a = x[0]
+    b = x[-1]
+    if k == 0:
+        return a * 2.0 + b
+    elif k == 1:
+        return a - b
+    elif k == 2:
+        return a / b
+    return a * 3
+
+
+@case(arrays(np.float32, 1, min_side=1), arrays(np.float64, 1, min_side=1), floats())
+def float32_compare_and_mix(x, y, t):
+    if x[0] > t and x[-1] != 0.1:
+        return x[0] * y[0]
+    return x[-1] + y[-1]
+
+
+@case(st.floats(width=32, allow_nan=True).map(np.float32), arrays(np.float32, 1), arrays(np.float32, 1))
+def axpy_float32(a, x, y):
+    for i in range(min(len(x), len(y))):
+        y[i] = a * x[i] + y[i]
+
+
+@case(arrays(np.int32, 1, min_side=1), st.integers(-(2**40), 2**40), op(5))
+def int32_arith(x, n, k):
+    a = x[0]
+    if k == 0:
+        return a + n
+    elif k == 1:
+        return a * x[-1]
+    elif k == 2:
+        return a % 7
+    elif k == 3:
+        return a // x[-1]
+    return -a
+
+
+@case(arrays(np.int32, 1, min_side=1), arrays(np.uint8, 1, min_side=1))
+def int32_truediv_gives_float64(x, y):
+    return x[0] / 2 + y[0] / y[-1]
+
+
+@case(arrays(np.int32, 1), st.integers(-3, 70))
+def bincount_int32(values, nbins):
+    counts = np.zeros(nbins, dtype=np.int64)
+    for i in range(values.size):
+        counts[values[i] % nbins] += 1
+    return counts
+
+
+@case(arrays(np.uint8, 1, min_side=1), st.integers(-300, 300), op(4))
+def uint8_arith_and_store(x, v, k):
+    if k == 0:
+        x[0] = v
+    elif k == 1:
+        x[-1] = x[0] + x[-1]
+    elif k == 2:
+        x[0] = ~x[0]
+    return x[0] * 1
+
+
+@case(arrays(np.int16, 2), arrays(np.int8, 1, min_side=1))
+def int16_plus_int8(a, b):
+    out = np.zeros(a.shape[0], dtype=np.int64)
+    for i in range(a.shape[0]):
+        for j in range(a.shape[1]):
+            out[i] += a[i, j] + b[0]
+    return out
+
+
+@case(arrays(np.float64, 1), arrays(np.bool_, 1))
+def bool_mask_sum(x, mask):
+    s = 0.0
+    for i in range(min(len(x), len(mask))):
+        if mask[i]:
+            s += x[i]
+        mask[i] = not mask[i]
+    return s
+
+
+@case(arrays(np.uint16, 1, min_side=1), arrays(np.uint32, 1, min_side=1), arrays(np.int64, 1, min_side=1))
+def mixed_unsigned(a, b, c):
+    c[0] = a[0]
+    return a[0] * b[0] + c[-1]
+
+
+@pytest.mark.parametrize("c", cases_from(__name__), ids=lambda c: c.name)
+def test_native_matches_python(c):
+    check_native_matches_python(c)
+
+
+# ---- strided views (`x[::k]`): the harness deep-copies its arguments (a contiguous copy),
+# so these are compared here on the views themselves, writes included.
+
+
+def _strided_sum_and_scale(x):
+    s = 0.0
+    for i in range(len(x)):
+        s += x[i] * (i % 7)
+        x[i] = x[i] * 0.5
+    return s
+
+
+def _strided_2d_colsum(a):
+    out = np.zeros(a.shape[1])
+    for i in range(a.shape[0]):
+        for j in range(a.shape[1]):
+            out[j] += a[i, j]
+    return out
+
+
+@settings(max_examples=30, deadline=None)
+@given(hnp.arrays(np.float64, st.integers(0, 30), elements=FLOAT_VALUES), st.sampled_from([2, 3, -1, -2]),
+       hnp.arrays(np.float64, st.tuples(st.integers(1, 6), st.integers(1, 6)), elements=st.floats(-1e3, 1e3)),
+       st.sampled_from([(slice(None, None, 2), slice(None)), (slice(None), slice(None, None, -1)),
+                        (slice(1, None, 3), slice(None, None, 2))]))
+def test_strided_views_match_python(base, step, grid, window):
+    fast1 = accelerated_strided(_strided_sum_and_scale)
+    fast2 = accelerated_strided(_strided_2d_colsum)
+    for func, fast, make in ((_strided_sum_and_scale, fast1, lambda: base.copy()[::step]),
+                             (_strided_2d_colsum, fast2, lambda: grid.copy()[window])):
+        expected_arg, got_arg = make(), make()
+        assert not got_arg.flags.c_contiguous or got_arg.size <= 1 or func is _strided_2d_colsum
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            expected = func(expected_arg)
+            got = fast(got_arg)
+        np.testing.assert_array_equal(np.asarray(got), np.asarray(expected))
+        assert type(got) is type(expected)
+        np.testing.assert_array_equal(got_arg, expected_arg)
+
+
+_STRIDED: dict = {}
+
+
+def accelerated_strided(func):
+    if func not in _STRIDED:
+        _STRIDED[func] = rustify.accelerate(func, eager=True)
+    return _STRIDED[func]
+
+
+def test_strided_view_runs_native():
+    fast = accelerated_strided(_strided_sum_and_scale)
+    fast(np.arange(30.0)[::3])
+    fast.wait()
+    fast(np.arange(30.0)[::3])
+    assert fast.rustify.last_call == "native", fast.rustify.explain()
+
+
+def test_array_kinds_keep_apart():
+    """Each layout, dtype and ndim is its own signature kind."""
+    from rustify.runtime.signature import kind_of
+
+    a = np.zeros((3, 4))
+    kinds = {kind_of(a), kind_of(a.T), kind_of(a[:, ::2]), kind_of(a.astype(np.float32)),
+             kind_of(a[0]), kind_of(a[:, 0]), kind_of(a.astype(np.uint8))}
+    assert kinds == {"ndarray[float64, 2, C]", "ndarray[float64, 2, A]", "ndarray[float32, 2, C]",
+                     "ndarray[float64, 1, C]", "ndarray[float64, 1, A]", "ndarray[uint8, 2, C]"}
+    assert ir.parse_kind("ndarray[uint64, 1, C]") is None
+    assert ir.parse_kind("ndarray[float64, 5, C]") is None
