@@ -13,6 +13,7 @@ reads again); a decorator's keyword arguments override it per function.
 | cache_dir      | RUSTIFY_CACHE_DIR     | user cache| where crates, artifacts and run records live |
 | auto           | RUSTIFY_AUTO          | ()        | packages the import hook wraps (comma separated) |
 | record         | RUSTIFY_RECORD        | true      | write a run record at exit (for `rustify report`) |
+| lock_wait      | RUSTIFY_LOCK_WAIT     | 3.0       | seconds a caller's compile waits for another process's build |
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class Settings:
     cache_dir: Path | None = None  # None: the user cache dir
     auto: tuple[str, ...] = ()
     record: bool = True
+    lock_wait: float = 3.0  # seconds a compile in a caller's thread waits for another process's build
     source: dict = field(default_factory=dict, compare=False)  # setting -> where its value came from
 
     def replace(self, **changes) -> "Settings":
@@ -53,7 +55,7 @@ def _check(s: Settings) -> None:
 
     if s.mode not in MODES:
         raise ValueError(f"rustify mode must be one of {', '.join(MODES)}, not {s.mode!r}{where('mode')}")
-    for key, low in (("threshold_ms", 0), ("min_calls", 1), ("validate", 0)):
+    for key, low in (("threshold_ms", 0), ("min_calls", 1), ("validate", 0), ("lock_wait", 0)):
         if getattr(s, key) < low:
             raise ValueError(f"rustify {key} must be >= {low}, not {getattr(s, key)!r}{where(key)}")
 
@@ -84,6 +86,7 @@ _CONVERT = {
     "cache_dir": lambda v: Path(str(v)).expanduser(),
     "auto": _as_auto,
     "record": _as_bool,
+    "lock_wait": float,
 }
 
 

@@ -57,9 +57,28 @@ def crate_name(func: types.FunctionType, signature: tuple[str, ...], src) -> str
     return "rustify_" + h.hexdigest()[:24]
 
 
+def prepare_compile(func: types.FunctionType, signature: tuple[str, ...]):
+    """What a compile needs done in the caller's thread before it moves to a background
+    thread: the parsed source (returned, for `compile_function(src=...)`) and, unless
+    the artifact is already cached, astroid's one-time set-up. Raises OSError,
+    TypeError or SyntaxError when the source cannot be had."""
+    from rustify.analysis.source import load_source
+    from rustify.build import find_artifact
+
+    src = load_source(func)
+    if find_artifact(crate_name(func, signature, src)) is None:
+        from rustify.analysis import prepare_in_this_thread
+
+        prepare_in_this_thread()
+    return src
+
+
 def compile_function(func: types.FunctionType, signature: tuple[str, ...],
-                     lock_wait: float | None = None) -> NativeFunction:
+                     lock_wait: float | None = None, src=None) -> NativeFunction:
     """Native version of `func` for `signature`.
+
+    `src`: its `FunctionSource`, loaded by the caller; a compile that runs in a
+    background thread must be given it (loading parses, see `FunctionSource`).
 
     Raises `Untranslatable` (stays Python, with reasons), `BuildFailed` (the
     toolchain could not build it, the log path is in the message; its
@@ -74,7 +93,7 @@ def compile_function(func: types.FunctionType, signature: tuple[str, ...],
     from rustify.runtime.loader import load_extension
 
     start = time.perf_counter()
-    src = load_source(func)
+    src = src if src is not None else load_source(func)
     name = crate_name(func, signature, src)
     path = find_artifact(name)
     hit = path is not None

@@ -20,6 +20,9 @@ sys.path.insert(0, str(ROOT / "examples"))
 
 _cache = os.environ.get("RUSTIFY_TEST_CACHE") or tempfile.mkdtemp(prefix="rustify-test-cache-")
 os.environ["RUSTIFY_CACHE_DIR"] = _cache
+# Tests (and their subprocesses) expect an eager first call to run native: they wait for
+# another process's build. The short default wait has its own fault test, which sets it.
+os.environ.setdefault("RUSTIFY_LOCK_WAIT", "900")
 
 
 @pytest.fixture(scope="session")

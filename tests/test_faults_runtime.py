@@ -165,8 +165,11 @@ def test_a_child_forked_during_a_compile_answers_at_once_and_compiles_itself(tmp
        observes="an eager first call waits CALLER_LOCK_WAIT (3 s), returns Python's answer and says why; once the "
                 "holder exits the background retry lands and the same call runs native")
 def test_a_stuck_build_lock_holder_does_not_stall_an_eager_call(tmp_path, cache_dir, monkeypatch):
+    from rustify.config import reload_settings
     from rustify.runtime.dispatch import CALLER_LOCK_WAIT
 
+    monkeypatch.setenv("RUSTIFY_LOCK_WAIT", str(CALLER_LOCK_WAIT))  # the default (the suite waits longer)
+    reload_settings()
     monkeypatch.syspath_prepend(str(tmp_path))
     _kernel_module(tmp_path, "kern_stuck")
     import kern_stuck
@@ -201,6 +204,8 @@ def test_a_stuck_build_lock_holder_does_not_stall_an_eager_call(tmp_path, cache_
         release.cancel()
         holder.kill()
         holder.wait()
+        monkeypatch.undo()
+        reload_settings()
 
 
 class _no_warning:
@@ -276,3 +281,40 @@ def test_eight_busy_threads_count_exactly_and_do_not_starve_the_compile(tmp_path
     assert out["python"] + out["native"] == out["made"], out
     assert out["native"] >= 8 * 5000 and out["deopts"] == 0, out
     assert out["threaded_seconds"] < 2.5 * out["solo_seconds"] + 3.0, out
+
+
+PARSE_SPY = """
+import ast, json, threading
+import rustify
+import kern_parse
+
+threads = []
+real_parse = ast.parse
+
+def spy(*args, **kwargs):
+    threads.append(threading.current_thread().name)
+    return real_parse(*args, **kwargs)
+
+ast.parse = spy  # astroid and rustify call ast.parse through the module attribute
+W = rustify.accelerate(kern_parse.kernel, min_calls=1, threshold_ms=0)
+for _ in range(3):
+    W([0.5] * 10, 2.0)
+compiled = W.wait(300)
+W([0.5] * 10, 2.0)
+print(json.dumps({"threads": sorted(set(threads)), "compiled": compiled, "last": W.rustify.last_call}))
+"""
+
+
+@fault("runtime", injects="a program whose own threads use ast.parse while rustify compiles in the background "
+                          "(CPython 3.11 counts the AST converter's recursion per interpreter, so two threads "
+                          "converting at once fail with 'AST constructor recursion depth mismatch')",
+       observes="the background compile thread never calls ast.parse: the source is parsed in the caller's thread "
+                "and astroid's tree is rebuilt from that parse; the function still goes native")
+def test_the_background_compile_never_parses_python(tmp_path):
+    _kernel_module(tmp_path, "kern_parse")  # a new salt: a cache miss, so the analysis runs
+    proc = run_snippet(PARSE_SPY, cwd=tmp_path, timeout=400)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    seen = json.loads(proc.stdout.splitlines()[-1])
+    assert seen["compiled"] and seen["last"] == "native", seen
+    assert "rustify-compile" not in seen["threads"], seen
+    assert "MainThread" in seen["threads"], seen  # the spy did see the parse, in the caller's thread

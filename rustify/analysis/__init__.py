@@ -35,7 +35,7 @@ def analyse(func: types.FunctionType, signature: tuple[str, ...], src: FunctionS
     if len(signature) != code.co_argcount:
         raise Untranslatable([Reason(line, func.__name__, "called with default arguments; not translated yet")])
     src = src or load_source(func)
-    module = astroid.parse(src.text)
+    module = astroid_module(src)
     fdefs = [n for n in module.body if isinstance(n, astroid.nodes.FunctionDef)]
     if not fdefs:
         raise Untranslatable([Reason(line, func.__name__, "source is not a plain `def`")])
@@ -46,6 +46,41 @@ def analyse(func: types.FunctionType, signature: tuple[str, ...], src: FunctionS
     result.source_file = src.filename
     result.first_line = src.first_line
     return result
+
+
+def prepare_in_this_thread() -> None:
+    """Import astroid and let it build its model of the builtins, once per process.
+
+    astroid parses Python source to do that, so it must happen in the thread
+    that asks for a compile, never in the background compile thread (see
+    `FunctionSource`). About 0.4 s, paid once, on the first compile that is
+    not a cache hit.
+    """
+    from astroid import builder, raw_building
+    from astroid.manager import AstroidManager
+
+    if not raw_building.InspectBuilder.bootstrapped:
+        builder.AstroidBuilder(AstroidManager())
+
+
+def astroid_module(src: FunctionSource):
+    """The astroid tree of `src`, built from the Python AST `src.tree` already parsed.
+
+    This may run in the background compile thread, which must never call
+    `ast.parse` (see `FunctionSource`), so astroid's tree rebuilder is fed
+    the parsed tree instead of the text. Brain transforms are not applied:
+    the lowerer resolves globals through the live objects, not through
+    astroid's inference.
+    """
+    from astroid import builder, rebuilder
+    from astroid.manager import AstroidManager
+
+    class FromParsedTree(builder.AstroidBuilder):
+        def _data_build(self, data, modname, path):
+            tree_builder = rebuilder.TreeRebuilder(self._manager, data)
+            return tree_builder.visit_module(src.tree, modname, path or "<?>", False), tree_builder
+
+    return FromParsedTree(AstroidManager(), apply_transforms=False).string_build(src.text)
 
 
 def verdict(func: types.FunctionType, signature: tuple[str, ...]) -> list[Reason]:

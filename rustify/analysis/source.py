@@ -14,23 +14,32 @@ import hashlib
 import inspect
 import textwrap
 import types
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
 class FunctionSource:
-    """The text of one function: dedented `text`, its file and first line."""
+    """The text of one function: dedented `text`, its file and first line, and its
+    `tree` (Python's AST), parsed once, in the thread that loaded the source.
+
+    Nothing that runs in rustify's background compile thread calls `ast.parse`:
+    CPython 3.11 keeps the AST converter's recursion count per interpreter, not
+    per thread, so two threads converting at once can make the *user's*
+    `ast.parse` fail with "AST constructor recursion depth mismatch". The
+    fingerprint, the guards and the analysis all read this tree instead."""
 
     text: str
     filename: str
     first_line: int
+    tree: ast.Module = field(compare=False, repr=False)
 
 
 def load_source(func: types.FunctionType) -> FunctionSource:
-    """Source of `func` (raises OSError/TypeError when Python cannot find it)."""
+    """Source of `func` (raises OSError/TypeError when Python cannot find it, SyntaxError)."""
     lines, first_line = inspect.getsourcelines(func)
     text = textwrap.dedent("".join(lines))
-    return FunctionSource(text, inspect.getsourcefile(func) or "<unknown>", first_line)
+    tree = ast.parse(text, type_comments=True)  # as astroid parses (see analysis.astroid_module)
+    return FunctionSource(text, inspect.getsourcefile(func) or "<unknown>", first_line, tree)
 
 
 def global_names(tree: ast.AST) -> list[str]:
@@ -66,12 +75,12 @@ def global_guards(func: types.FunctionType, src: FunctionSource) -> tuple[tuple[
     (or shadowing a builtin) can never leave stale native code running.
     """
     g = func.__globals__
-    return tuple((name, g.get(name, MISSING)) for name in global_names(ast.parse(src.text)))
+    return tuple((name, g.get(name, MISSING)) for name in global_names(src.tree))
 
 
 def source_fingerprint(func: types.FunctionType, src: FunctionSource) -> str:
     """Hash of the function's AST and of every global value it reads."""
-    tree = ast.parse(src.text)
+    tree = src.tree
     h = hashlib.sha256(ast.dump(tree, include_attributes=False).encode())
     for name in global_names(tree):
         if name in func.__globals__:

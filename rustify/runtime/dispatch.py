@@ -77,7 +77,13 @@ FAST_PATH_GIVE_UP = 16
 # A compile in a caller's thread (eager mode, or background=False) waits this many
 # seconds for another process's build, then runs that call in Python and retries
 # the compile in the background.
-CALLER_LOCK_WAIT = 3.0
+CALLER_LOCK_WAIT = 3.0  # the default of the `lock_wait` setting (RUSTIFY_LOCK_WAIT)
+
+
+def _caller_lock_wait() -> float:
+    from rustify.config import settings
+
+    return settings().lock_wait
 # The switch interval while a compile shares the interpreter with other threads
 # (CPython's default is 0.005 s): a thread that released the GIL waits about
 # this long per runnable thread to get it back.
@@ -239,7 +245,7 @@ class Accelerated:
             st.hot_at = time.perf_counter()
             if self.policy.background and self.policy.mode != "eager":
                 self._compile_in_background(sig)
-            elif self.compile(sig, lock_wait=CALLER_LOCK_WAIT):
+            elif self.compile(sig, lock_wait=_caller_lock_wait()):
                 with self._count_lock:
                     st.python_credit -= 1  # this call runs native after all
                 return self(*args)  # compiled now: dispatch again
@@ -272,11 +278,12 @@ class Accelerated:
             self._fast = None  # signatures alternate: the general path is cheaper
         return self._dispatch(args, {})
 
-    def compile(self, sig: tuple, lock_wait: float | None = None) -> Callable | None:
+    def compile(self, sig: tuple, lock_wait: float | None = None, src=None) -> Callable | None:
         """Compile `sig` now (in this thread); None if it stays Python (or is not built yet).
 
         `lock_wait`: seconds to wait for another process's build (None: as long as
         the build stage allows); past it, the compile is queued in the background.
+        `src`: the function's `FunctionSource` when the caller has loaded it.
         """
         from rustify.pipeline import compile_function
 
@@ -290,7 +297,7 @@ class Accelerated:
                 return None
             try:
                 with _compile_priority():
-                    native = compile_function(self._func, sig, lock_wait=lock_wait)
+                    native = compile_function(self._func, sig, lock_wait=lock_wait, src=src)
             except BuildBusy:
                 self._compile_later(sig, f"another process held the build lock for more than {lock_wait:g} s; "
                                          "compiling in the background meanwhile")
@@ -369,11 +376,19 @@ class Accelerated:
         return True
 
     def _compile_in_background(self, sig: tuple) -> None:
-        event = self._pending[sig] = threading.Event()
+        event = self._pending[sig] = threading.Event()  # first: wait() must see it at once
+        # Parsing happens here, in the caller's thread: the background thread must
+        # never call ast.parse (see analysis.source.FunctionSource).
+        from rustify.pipeline import prepare_compile
+
+        try:
+            src = prepare_compile(self._func, sig)
+        except Exception:  # noqa: BLE001 - compile() meets the same failure and reports it
+            src = None
 
         def job():
             try:
-                self.compile(sig)
+                self.compile(sig, src=src)
             finally:
                 event.set()
                 self._pending.pop(sig, None)
