@@ -54,6 +54,19 @@ STATEMENTS = _table(
     Construct("Return", "return", "return total",
               "one type on every path; a new list or array may be returned, an argument list/array not yet",
               "_lower_return"),
+    Construct("Raise", "raise", 'raise ValueError("negative")',
+              "a builtin exception class (ValueError, TypeError, IndexError, KeyError, LookupError, "
+              "ZeroDivisionError, OverflowError, ArithmeticError, RuntimeError, NotImplementedError, "
+              "AssertionError, Exception), called with str constants and numbers or not called; a bare "
+              "`raise` (or `raise e`) in an `except` block re-raises; no `from`", "_lower_raise"),
+    Construct("Assert", "assert", 'assert n >= 0, "n must not be negative"',
+              "AssertionError with an optional str constant or number; stripped under `python -O` as in "
+              "Python (the cache key includes the flag)", "_lower_assert"),
+    Construct("Try", "try / except / else / finally", "try: ... except ZeroDivisionError: ...",
+              "handlers for builtin exception classes (a tuple of them, `Exception`, bare `except:`) catch "
+              "native faults by Python's class hierarchy; `as e` only if `e` is unused or re-raised; no "
+              "`return`/`break`/`continue` in `finally`; a re-run in Python or a signal's exception is "
+              "never caught", "_lower_try"),
 )
 
 EXPRESSIONS = _table(

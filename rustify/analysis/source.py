@@ -12,6 +12,7 @@ import ast
 import builtins
 import hashlib
 import inspect
+import sys
 import textwrap
 import types
 from dataclasses import dataclass, field
@@ -90,4 +91,6 @@ def source_fingerprint(func: types.FunctionType, src: FunctionSource) -> str:
         else:
             h.update(f"{name}=missing".encode())
     h.update(repr(func.__defaults__).encode())
+    if any(isinstance(n, ast.Assert) for n in ast.walk(tree)):
+        h.update(f"optimize={sys.flags.optimize}".encode())  # `python -O` strips asserts
     return h.hexdigest()

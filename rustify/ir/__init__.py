@@ -259,6 +259,52 @@ class Pass(Stmt):
     pass
 
 
+# ----------------------------------------------------------------- exceptions
+
+
+@dataclass
+class Raise(Stmt):
+    """`raise E(args...)` of the builtin exception class named `exc` (one of
+    `lower.exceptions.EXCEPTION_KINDS`); each arg is a str constant (a Python str) or
+    a number expression, evaluated at the raise. `exc` None is a bare `raise` (or
+    `raise e`): it re-raises what the handler of the `try` on line `reraise` caught."""
+
+    exc: str | None
+    args: list = field(default_factory=list)
+    reraise: int = 0
+
+
+@dataclass
+class Handler:
+    """One `except` clause: the exception kinds it catches (by Python's class hierarchy)."""
+
+    catches: list[str]
+    body: list[Stmt]
+
+
+@dataclass
+class Try(Stmt):
+    """`try/except/else/finally`. Body, handlers and `else` run as closures whose
+    `return`/`break`/`continue` are `TryExit`s; the `try` then passes those on:
+    `loop_exit` "plain" (break the enclosing loop), "flow" (it is itself inside a
+    closure, pass the Flow on) or "none" (no loop); `returns_via_flow` likewise."""
+
+    body: list[Stmt]
+    handlers: list[Handler]
+    orelse: list[Stmt]
+    finalbody: list[Stmt]
+    loop_exit: str = "none"
+    returns_via_flow: bool = False
+
+
+@dataclass
+class TryExit(Stmt):
+    """`return` (kind "return", `value`), `break` or `continue` leaving a try block's closure."""
+
+    kind: str
+    value: Expr | None = None
+
+
 # ------------------------------------------------------------------ function
 
 

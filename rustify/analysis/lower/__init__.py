@@ -28,6 +28,7 @@ from rustify.analysis.lower.common import (
     MAX_PASSES, UNKNOWN_ELEM, _Assigned, _Pending, _Poisoned, _Reject, _UntranslatedArg,
 )
 from rustify.analysis.lower.arrays import ArrayRules
+from rustify.analysis.lower.exceptions import ExceptionRules
 from rustify.analysis.lower.scalars import ScalarRules
 from rustify.analysis.lower.sequences import SequenceRules
 from rustify.analysis.lower.statements import StatementRules
@@ -36,7 +37,7 @@ from rustify.ir import BOOL, FLOAT, INT, NONE
 
 __all__ = ["FunctionLowerer", "UNKNOWN_ELEM"]
 
-class FunctionLowerer(StatementRules, ArrayRules, ScalarRules, SequenceRules):
+class FunctionLowerer(StatementRules, ArrayRules, ScalarRules, SequenceRules, ExceptionRules):
     """Lowers one `nodes.FunctionDef` for one signature. Use `lower()`.
 
     The driver (passes, joins, blocks, names, globals, calls) is here; the
