@@ -154,7 +154,8 @@ class ExceptionRules:
     def _handler_catches(self, h: nodes.ExceptHandler) -> list[str]:
         """The `EXCEPTION_KINDS` an `except` clause catches, by Python's class hierarchy."""
         if h.type is None:
-            classes = [BaseException]
+            raise _Reject(h, "a bare `except:` also catches KeyboardInterrupt, which native code delivers "
+                             "past every handler; not translated (`except Exception:` is)")
         else:
             targets = h.type.elts if isinstance(h.type, nodes.Tuple) else [h.type]
             classes = []
@@ -164,7 +165,7 @@ class ExceptionRules:
                 obj = self._global(t)
                 if _builtin_exception(obj) is None:
                     raise _Reject(h, f"`except {t.as_string()}`: only builtin exception classes are translated")
-                if not issubclass(obj, Exception) and obj is not BaseException:
+                if not issubclass(obj, Exception):
                     raise _Reject(h, f"`except {obj.__name__}` is not translated: native code delivers "
                                      "signals (KeyboardInterrupt) and exits without handlers")
                 classes.append(obj)
