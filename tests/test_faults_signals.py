@@ -32,6 +32,16 @@ KERNELS = """
             if i % 1000 == 0:
                 out.append(i)
             i += 1
+
+    def guarded_fill(out, n):
+        i = 0
+        try:
+            while i < n:
+                if i % 1000 == 0:
+                    out.append(i)
+                i += 1
+        finally:
+            out.append(-2)
 """
 
 # The child: compile eagerly, size the call to ~20 s, say "calling", then make it.
@@ -74,6 +84,8 @@ CHILD = """
         report["raised"] = type(e).__name__
     report["at"] = time.monotonic()
     report["last_call"] = fast.rustify.last_call
+    if sys.argv[1] == "guarded_fill":
+        report["finally_ran"] = args[0][-1] == -2 and args[0].count(-2) == 1
     if sys.argv[1] == "fill":
         out = args[0]
         report["appended"] = len(out) - 1
@@ -172,3 +184,14 @@ def test_signal_check_costs_little_in_a_tight_loop():
     ratio = best[checked] / best[unchecked]
     print(f"tight float loop, checked / unchecked time: {ratio:.3f}")
     assert ratio < 1.10, f"the signal check makes a tight loop {ratio:.2f}x slower"
+
+
+@fault("signals", injects="SIGINT 1 s into a long native loop inside `try: ... finally: out.append(-2)`",
+       observes="KeyboardInterrupt well under 1 s after the signal, and the finally block ran once on the way out "
+                "(the list ends with -2), as in Python")
+def test_ctrl_c_runs_finally_blocks_on_its_way_out(tmp_path):
+    report, latency = _interrupt_native_call(tmp_path, "guarded_fill", signal.SIGINT)
+    assert report["raised"] == "KeyboardInterrupt"
+    assert report["last_call"] == "native"
+    assert 0 <= latency < 1.0, f"KeyboardInterrupt came {latency:.2f} s after the signal"
+    assert report["finally_ran"], report
