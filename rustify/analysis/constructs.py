@@ -33,8 +33,9 @@ def _table(*constructs: Construct) -> dict[str, Construct]:
 
 STATEMENTS = _table(
     Construct("Assign", "assignment", "x = a[i] * 2.0",
-              "one target: a name, a list/array element, or a tuple of names from a tuple of the same length "
-              "(`a, b = b, a`); a variable keeps one type (a seed `0`/`0.0` may widen, see semantics.md); "
+              "one target: a name, a list/array element, or unpacking of a tuple into names, elements and "
+              "nested targets (`a, b = b, a`, `lo, (x, y) = t`, `xs[i], xs[j] = xs[j], xs[i]`; lengths must "
+              "match, no `*rest`); a variable keeps one type (a seed `0`/`0.0` may widen, see semantics.md); "
               "a list or array can be bound only when it is new", "_lower_assign"),
     Construct("AnnAssign", "annotated assignment", "total: float = 0.0",
               "as assignment; the annotation is ignored (types come from the call)", "_lower_ann_assign"),
@@ -45,14 +46,17 @@ STATEMENTS = _table(
               "_lower_expr_stmt"),
     Construct("If", "if / elif / else", "if x > 0:", "the test may be any number or bool (not an array)", "_lower_if"),
     Construct("For", "for loop", "for i in range(n):",
-              "over `range()` (1 to 3 int arguments), a list or a 1-D array, with one loop variable; "
+              "over `range()` (1 to 3 int arguments), a list or a 1-D array, with one loop variable; over "
+              "`zip(a, b, ...)` (shortest wins), `enumerate(a[, start])` and `enumerate(zip(...))` of list "
+              "and 1-D array variables, with the loop target unpacked (`for i, (x, y) in ...`); "
               "no `for ... else`", "_lower_for"),
     Construct("While", "while loop", "while lo < hi:", "no `while ... else`", "_lower_while"),
     Construct("Break", "break", "break", "", "_lower_break"),
     Construct("Continue", "continue", "continue", "", "_lower_continue"),
     Construct("Pass", "pass", "pass", "", "_lower_pass"),
     Construct("Return", "return", "return total",
-              "one type on every path; a new list or array may be returned, an argument list/array not yet",
+              "one type on every path (a tuple's item types included: `return lo, hi`); a new list or array "
+              "may be returned, an argument list/array not yet",
               "_lower_return"),
     Construct("Raise", "raise", 'raise ValueError("negative")',
               "a builtin exception class (ValueError, TypeError, IndexError, KeyError, LookupError, "
@@ -81,14 +85,18 @@ EXPRESSIONS = _table(
     Construct("BoolOp", "and / or", "a > 0 and b > 0",
               "operands of one type (the result is one of them, as in Python)", "_lower_boolop"),
     Construct("Compare", "comparison", "0 <= i < n",
-              "the comparison operators below on numbers, chained as in Python; int vs float is exact",
+              "the comparison operators below on numbers, chained as in Python; int vs float is exact; "
+              "two tuples compare item by item as in Python (one operator, no chain; two NaN items re-run "
+              "in Python, where their identity decides)",
               "_lower_compare"),
-    Construct("IfExp", "conditional expression", "a if a > b else b", "both branches of one number type",
+    Construct("IfExp", "conditional expression", "a if a > b else b", "both branches of one number or tuple type",
               "_lower_ifexp"),
     Construct("Subscript", "indexing", "xs[i], xs[-1], a[i, j], a[i][j]",
               "an int index into a list or 1-D array variable (negative indices as in Python); one int per axis "
               "into an N-D array (`a[i, j]`, `a[i][j]`, `a[i, j][k]`; numpy's IndexError naming the axis; a row "
-              "view `a[i]` alone, bool or float indices stay Python); no slices",
+              "view `a[i]` alone, bool or float indices stay Python); a tuple by a "
+              "constant index (out of range stays Python), or by any int index if its items share one type; "
+              "no slices",
               "_lower_subscript"),
     Construct("Call", "function call", "math.sqrt(x)",
               "the functions below, positional arguments only (numpy's also `dtype=`); calls to other Python "
@@ -99,6 +107,10 @@ EXPRESSIONS = _table(
               "_lower_attribute"),
     Construct("List", "list literal", "[], [0.0, 1.0]", "numbers of one type (ints and floats are not mixed; no bools)",
               "_lower_list"),
+    Construct("Tuple", "tuple literal", "(lo, hi), a, b",
+              "up to 12 items that are numbers or tuples of them (numpy scalars stay numpy scalars when "
+              "returned); module tuple constants are frozen in like numbers; lists of tuples and tuples as "
+              "dict keys stay Python", "_lower_tuple"),
 )
 
 

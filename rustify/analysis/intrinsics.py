@@ -84,6 +84,8 @@ def _len(lw, node, args):
         raise lw.reject(node, "len() of a list or an array only")
     if isinstance(args[0].type, ir.Array):
         return ir.ArrayShape(INT, args[0], 0)  # the length of axis 0
+    if isinstance(args[0].type, ir.TupleOf):
+        return lw.tuple_len(args[0])
     return ir.Call(INT, "len", args)
 
 

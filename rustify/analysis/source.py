@@ -56,6 +56,10 @@ def describe_global(value: object) -> str:
     """A stable description of a global's value for the cache key."""
     if isinstance(value, (bool, int, float, str)) or value is None:
         return f"{type(value).__name__}:{value!r}"
+    if type(value) is tuple and len(value) <= 64:
+        # a tuple constant (frozen into the translation): by its items, never by its id
+        return "tuple:(" + ",".join(describe_global(v) if type(v) is not tuple else "tuple" + repr(v)
+                                    for v in value) + ")"
     if isinstance(value, types.ModuleType):
         return f"module:{value.__name__}"
     name = getattr(value, "__qualname__", None) or getattr(value, "__name__", None)

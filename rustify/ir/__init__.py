@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from rustify.ir.types import (  # noqa: E402,F401 - re-exported: `ir.FLOAT`, `ir.ListOf`, ...
     ARRAY_DTYPES, BOOL, FLOAT, INT, NARROW_NUMPY, NONE, NP_FLOAT64, NP_INT64, SCALAR_NAMES, SIGNATURE_TYPES,
     Array, Array1, Boundary, IRType,
-    ListOf, NoneType, Scalar, Type, parse_kind,
+    ListOf, NoneType, Scalar, TupleOf, Type, parse_kind,
 )
 
 # ---------------------------------------------------------------- expressions
@@ -303,6 +303,113 @@ class TryExit(Stmt):
 
     kind: str
     value: Expr | None = None
+
+
+# --------------------------------------------------------------------- tuples
+
+
+@dataclass
+class NewTuple(Expr):
+    """`(a, b)`, `a, b`: a new tuple of `items`, evaluated left to right (`type` is a TupleOf)."""
+
+    items: list[Expr]
+
+
+@dataclass
+class TupleItem(Expr):
+    """`t[k]` for a constant `k`, already normalised to 0 <= k < len(t)."""
+
+    base: Expr
+    index: int
+
+
+@dataclass
+class TupleIndex(Expr):
+    """`t[i]` with an int index known only at run time, into a tuple whose items all have
+    `type`: negative indices as in Python, IndexError out of range."""
+
+    base: Expr
+    index: Expr
+
+
+@dataclass
+class TupleLen(Expr):
+    """`len(t)`: evaluates `base`, gives its (static) length."""
+
+    base: Expr
+
+
+@dataclass
+class TupleOperand(Expr):
+    """Inside a `TupleCompare`'s steps: its left or right operand (`side`), evaluated once."""
+
+    side: str
+
+
+@dataclass
+class TupleCompare(Expr):
+    """`left op right` on two tuples, Python's way: both operands are evaluated, then the
+    items are compared in order up to the first pair that is not equal, which decides;
+    if every pair is equal, `tail` does (how the lengths compare: "Equal", "Less",
+    "Greater"; "Unordered" for `==`/`!=` of different lengths, decided without items).
+
+    `op` is lt le gt ge eq ne (a bool), or "order" for a nested tuple item (a three-way
+    `PyOrd`). `steps` are (mode, left, right), items read from `TupleOperand`s and cast for
+    that comparison: mode "int" (exact), "float" (two NaNs may be one object, which Python
+    counts as equal: re-run in Python), "int_float"/"float_int" (exact mixed), or "tuple"
+    (left is the nested TupleCompare with op "order", right is None)."""
+
+    op: str
+    left: Expr
+    right: Expr
+    steps: list[tuple[str, Expr, Expr | None]]
+    tail: str
+
+
+@dataclass
+class UnpackedItem(Expr):
+    """Item `path` (indices into nested tuples) of the enclosing `Unpack`'s value."""
+
+    path: tuple[int, ...]
+
+
+@dataclass
+class ZipItem(Expr):
+    """In a `ForZip`, this step's item of its `seq`-th sequence (the loop on `line`)."""
+
+    line: int
+    seq: int
+
+
+@dataclass
+class ZipCount(Expr):
+    """In a `ForZip` over `enumerate(...)`, this step's count (the loop on `line`)."""
+
+    line: int
+
+
+@dataclass
+class Unpack(Stmt):
+    """`a, (b, xs[i]) = value`: `value` (a tuple) is evaluated once, then `stores` run in
+    order, left to right as Python assigns (Assign/StoreIndex reading `UnpackedItem`s)."""
+
+    value: Expr
+    stores: list[Stmt]
+
+
+@dataclass
+class ForZip(Stmt):
+    """`for target in zip(s0, s1, ...)`, `enumerate(s0[, start])`, `enumerate(zip(...)[, start])`
+    over list/array variables `seqs`: one index loop that stops at the first sequence whose
+    length (re-read every step, as CPython's list iterator does) is reached. `start` is
+    enumerate's first count (None: no enumerate, or a count from 0); `bind` assigns the
+    step's `ZipItem`/`ZipCount` values to the loop target before `body`."""
+
+    seqs: list[str]
+    enumerate: bool
+    start: Expr | None
+    bind: Stmt
+    body: list[Stmt]
 
 
 # ------------------------------------------------------------------ function

@@ -242,7 +242,52 @@ def _elem_rust(elem: Scalar) -> str:
     return "f64" if elem.name == "?" else elem.rust
 
 
-Type = Union[Scalar, ListOf, Array, NoneType]
+# Rust implements Default (a kernel's locals start from it) for tuples of up to 12 items.
+MAX_TUPLE_ITEMS = 12
+
+
+@dataclass(frozen=True)
+class TupleOf(IRType):
+    """A tuple of fixed length whose items have the types `items` (numbers, and tuples
+    of them), held as a Rust tuple. An argument is exactly `tuple` (a subclass or a
+    namedtuple is its own kind) with each item checked as that item's argument type;
+    a result is a new `tuple` whose items convert as their types do (numpy scalars
+    stay numpy scalars). Indexing, `len`, comparison and unpacking are the analysis's
+    (lower/tuples.py); `item` is None because only an index the analysis can see
+    picks an item's type."""
+
+    items: tuple
+    has_len = True
+
+    @property
+    def kind(self) -> str:
+        return f"tuple[{', '.join(t.kind for t in self.items)}]" if self.items else "tuple[()]"
+
+    @property
+    def rust(self) -> str:
+        inner = ", ".join(t.rust for t in self.items)
+        return f"({inner},)" if len(self.items) == 1 else f"({inner})"
+
+    @property
+    def boundary(self) -> Boundary:
+        return Boundary("value", self._arg_converter(), self._ret_converter())
+
+    def _arg_converter(self) -> str:
+        """A Rust closure `(py, &PyAny) -> PyResult<rust>`: exact tuple of this length, items checked."""
+        items = "".join(f"{t.boundary.arg}(py, &t.get_item({i})?)?, " for i, t in enumerate(self.items))
+        return (f"(|py: Python<'_>, o: &Bound<'_, PyAny>| -> PyResult<{self.rust}> "
+                f"{{ let t = arg_tuple(py, o, {len(self.items)})?; Ok(({items})) }})")
+
+    def _ret_converter(self) -> str:
+        """A Rust closure `(py, rust) -> PyResult<Py<PyAny>>` building a new tuple."""
+        items = ", ".join(f"{t.boundary.ret}(py, v.{i})?" for i, t in enumerate(self.items))
+        return f"(|py: Python<'_>, v: {self.rust}| -> PyResult<Py<PyAny>> {{ ret_tuple(py, [{items}]) }})"
+
+    def __str__(self) -> str:
+        return self.kind
+
+
+Type = Union[Scalar, ListOf, Array, NoneType, TupleOf]
 
 FLOAT = Scalar("float")
 INT = Scalar("int")
@@ -266,6 +311,8 @@ def parse_kind(kind: str) -> Type | None:
     """The IR type of an argument of signature kind `kind`, or None (it stays Python)."""
     if kind in ("float", "int", "bool"):
         return Scalar(kind)
+    if kind.startswith("tuple[") and kind.endswith("]"):
+        return _parse_tuple_kind(kind[len("tuple["):-1])
     m = _LIST_KIND.fullmatch(kind)
     if m:
         elem = Scalar(m.group(1)) if m.group(1) in _SCALARS else None
@@ -279,6 +326,25 @@ def parse_kind(kind: str) -> Type | None:
     if m and f"np.{m.group(1)}" in NARROW_NUMPY:
         return Scalar(f"np.{m.group(1)}")  # a numpy scalar argument (float32, int32, ...)
     return None
+
+
+def _parse_tuple_kind(inner: str) -> TupleOf | None:
+    """`float, tuple[int, bool]` (the text between `tuple[` and `]`): items that are
+    Python floats, ints, bools or such tuples, at most MAX_TUPLE_ITEMS of them;
+    anything else (numpy scalars, lists, longer tuples) stays Python."""
+    if inner == "()":
+        return TupleOf(())
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(inner):
+        depth += {"[": 1, "]": -1}.get(ch, 0)
+        if ch == "," and depth == 0:
+            parts.append(inner[start:i].strip())
+            start = i + 1
+    parts.append(inner[start:].strip())
+    items = [parse_kind(p) for p in parts]
+    if len(items) > MAX_TUPLE_ITEMS or not all(t in (FLOAT, INT, BOOL) or isinstance(t, TupleOf) for t in items):
+        return None
+    return TupleOf(tuple(items))
 
 
 # Every argument kind the IR has a type for, in the order the docs list them.

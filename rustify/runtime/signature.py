@@ -2,6 +2,7 @@
 
 Cheap on purpose (it runs on every call): a list is classified by its first
 element; the native code checks every element and raises `Deopt` on a mismatch.
+A tuple (at most 12 items, 4 levels deep) is classified item by item.
 Types are exact: a subclass of list, float, int or numpy.ndarray (MaskedArray,
 np.matrix, a user's) is its own kind, as is an array not in native byte order,
 so none of them ever shares a key with a native specialisation.
@@ -25,6 +26,8 @@ def kind_of(value: object) -> str:
     if t is list:
         # An empty list behaves the same for any element type.
         return _LIST_KINDS.get(type(value[0]), "list[object]") if value else "list[float]"
+    if t is tuple:
+        return _tuple_kind(value, 0)
     if t is _array_type or (t.__name__ == "ndarray" and t.__module__ == "numpy"):
         if _array_type is None:
             _array_type = t  # stored once: a global store per call would defeat 3.11's global caches
@@ -37,6 +40,22 @@ def kind_of(value: object) -> str:
             kind = _ARRAY_KINDS[key] = f"ndarray[{name}, {key[2]}, {'C' if key[3] else 'A'}]"
         return kind
     return f"{t.__module__}.{t.__qualname__}"
+
+
+# Longer or deeper tuples get a kind no IR type parses (they stay Python), so
+# classifying one never costs more than a few dozen items.
+_TUPLE_MAX_ITEMS, _TUPLE_MAX_DEPTH = 12, 4
+
+
+def _tuple_kind(value: tuple, depth: int) -> str:
+    """`tuple[float, tuple[int, bool]]`: every item classified (a tuple is short and exact);
+    `tuple[()]` for the empty tuple."""
+    if not value:
+        return "tuple[()]"
+    if len(value) > _TUPLE_MAX_ITEMS or depth >= _TUPLE_MAX_DEPTH:
+        return "tuple[...]"
+    return "tuple[" + ", ".join([_tuple_kind(v, depth + 1) if type(v) is tuple else kind_of(v)
+                                 for v in value]) + "]"
 
 
 def signature_of(args: tuple) -> tuple[str, ...]:

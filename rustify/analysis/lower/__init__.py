@@ -32,12 +32,13 @@ from rustify.analysis.lower.exceptions import ExceptionRules
 from rustify.analysis.lower.scalars import ScalarRules
 from rustify.analysis.lower.sequences import SequenceRules
 from rustify.analysis.lower.statements import StatementRules
+from rustify.analysis.lower.tuples import TupleRules
 from rustify.errors import Reason, Untranslatable
 from rustify.ir import BOOL, FLOAT, INT, NONE
 
 __all__ = ["FunctionLowerer", "UNKNOWN_ELEM"]
 
-class FunctionLowerer(StatementRules, ArrayRules, ScalarRules, SequenceRules, ExceptionRules):
+class FunctionLowerer(TupleRules, StatementRules, ArrayRules, ScalarRules, SequenceRules, ExceptionRules):
     """Lowers one `nodes.FunctionDef` for one signature. Use `lower()`.
 
     The driver (passes, joins, blocks, names, globals, calls) is here; the
