@@ -95,6 +95,27 @@ def module_tuple_constant(k, n):
     return s, WEIGHTS[k % 4], ORIGIN, len(ORIGIN)
 
 
+@case(lists_of(floats()), small_ints())
+def tuple_values_in_loop_and_if_headers(xs, k):
+    """len(t), t[i], truth and comparisons of tuples where Rust reads a block as a body."""
+    s = 0.0
+    t = (1.5, 2.5, -1.0)
+    for j in range(len(WEIGHTS)):
+        s += WEIGHTS[j]
+    for i in range(len(xs) - len(WEIGHTS) + 1):
+        s += xs[i]
+    if t:
+        s += 1.0
+    if (k, 0.5) < (3, s):
+        s += t[k % 3]
+    n = 0
+    while (n, 1) < (len(t), 0):
+        n += 1
+    for j in range(int(t[k % 3])):
+        s -= 0.25
+    return s, n
+
+
 # ---- comparison
 
 
