@@ -131,6 +131,10 @@ _OPERATOR_NAMES = {
     "**": "power (an int exponent must be a constant: its sign decides the result type)",
     "<": "less than", "<=": "less or equal", ">": "greater than", ">=": "greater or equal",
     "==": "equal", "!=": "not equal",
+    "&": "bitwise and (ints and bools; bool & bool is a bool)", "|": "bitwise or (as `&`)",
+    "^": "bitwise exclusive or (as `&`)",
+    "<<": "left shift (ValueError for a negative count; a result beyond 64 bits runs Python)",
+    ">>": "right shift (ValueError for a negative count; any count >= 64 gives 0 or -1)",
 }
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from rustify import ir
+from rustify.analysis import intrinsics_ints
 from rustify.ir import BOOL, FLOAT, INT, NP_FLOAT64, NP_INT64
 
 
@@ -191,7 +192,7 @@ def _builtin_table() -> list[tuple[object, Intrinsic]]:
         (builtins.float, Intrinsic("float", _float, "number to float")),
         (builtins.int, Intrinsic("int", _int, "truncate to int (ValueError/OverflowError for nan/inf)")),
         (builtins.bool, Intrinsic("bool", _bool, "truth value")),
-        (builtins.round, _float_to_int("round", "round", "round() with ndigits is not translated")),
+        (builtins.round, intrinsics_ints.round_intrinsic()),
     ]
     for name in ("sqrt", "exp", "log10", "sin", "cos", "tan", "fabs", "erf"):
         table.append((getattr(math, name), _math1(name)))
@@ -202,6 +203,7 @@ def _builtin_table() -> list[tuple[object, Intrinsic]]:
         table.append((getattr(math, name), _float_to_int(f"math.{name}", f"math.{name}")))
     for name in ("isnan", "isinf"):
         table.append((getattr(math, name), _math_test(name)))
+    table += intrinsics_ints.table()
     return table
 
 

@@ -12,7 +12,10 @@ from rustify.ir import BOOL, FLOAT, INT, NP_FLOAT64, NP_INT64
 # Largest int whose conversion to float is exact, so an int seed can be held as f64.
 EXACT_INT_LIMIT = 2**53
 
-BINOPS = {"+": "add", "-": "sub", "*": "mul", "/": "truediv", "//": "floordiv", "%": "mod", "**": "pow"}
+BINOPS = {"+": "add", "-": "sub", "*": "mul", "/": "truediv", "//": "floordiv", "%": "mod", "**": "pow",
+          "&": "and", "|": "or", "^": "xor", "<<": "lshift", ">>": "rshift"}
+# Operators defined on ints and bools only (a float operand is a TypeError in Python).
+BIT_OPS = {"and", "or", "xor", "lshift", "rshift"}
 CMPOPS = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne"}
 
 

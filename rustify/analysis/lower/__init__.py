@@ -29,6 +29,7 @@ from rustify.analysis.lower.common import (
 )
 from rustify.analysis.lower.arrays import ArrayRules
 from rustify.analysis.lower.exceptions import ExceptionRules
+from rustify.analysis.lower.ints import IntRules
 from rustify.analysis.lower.scalars import ScalarRules
 from rustify.analysis.lower.sequences import SequenceRules
 from rustify.analysis.lower.statements import StatementRules
@@ -38,7 +39,7 @@ from rustify.ir import BOOL, FLOAT, INT, NONE
 
 __all__ = ["FunctionLowerer", "UNKNOWN_ELEM"]
 
-class FunctionLowerer(TupleRules, StatementRules, ArrayRules, ScalarRules, SequenceRules, ExceptionRules):
+class FunctionLowerer(TupleRules, StatementRules, ArrayRules, ScalarRules, SequenceRules, ExceptionRules, IntRules):
     """Lowers one `nodes.FunctionDef` for one signature. Use `lower()`.
 
     The driver (passes, joins, blocks, names, globals, calls) is here; the
@@ -273,6 +274,9 @@ class FunctionLowerer(TupleRules, StatementRules, ArrayRules, ScalarRules, Seque
     def _call(self, node: nodes.Call, defined) -> ir.Expr:
         if node.keywords and not self._only_dtype_keyword(node):
             raise _Reject(node, "keyword arguments are not translated")
+        method = self._int_method_call(node, defined)
+        if method is not None:
+            return method
         self._reject_method_call(node, defined)
         target = self._global(node.func)
         intrinsic = resolve_intrinsic(target)
@@ -329,6 +333,8 @@ class FunctionLowerer(TupleRules, StatementRules, ArrayRules, ScalarRules, Seque
             raise _Reject(node, f"name `{node.name}` is not defined")
         if isinstance(node, nodes.Attribute):
             base = self._global(node.expr)
+            if (base is int or base is float) and resolve_intrinsic(getattr(base, node.attrname, None)) is not None:
+                return getattr(base, node.attrname)  # `int.bit_length(n)`
             if not isinstance(base, types.ModuleType):
                 raise _Reject(node, "attribute access is translated for modules only (`math.sqrt`)")
             try:

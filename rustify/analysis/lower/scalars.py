@@ -10,7 +10,9 @@ from rustify.analysis.lower.common import _Reject
 from rustify.ir import BOOL, FLOAT, INT, NP_FLOAT64, NP_INT64
 
 # (semantics, op) pairs that can never ask to re-run in Python.
-_EXACT_OPS = {(s, op) for s in (FLOAT, NP_FLOAT64, ir.Scalar("np.float32")) for op in ("add", "sub", "mul")}
+_EXACT_OPS = ({(s, op) for s in (FLOAT, NP_FLOAT64, ir.Scalar("np.float32")) for op in ("add", "sub", "mul")}
+              | {(s, op) for s in (INT, NP_INT64) for op in ("and", "or", "xor", "rshift")}
+              | {(NP_INT64, "lshift")})
 
 
 class ScalarRules:
@@ -72,6 +74,8 @@ class ScalarRules:
             lv = self._guard(lv)
         if rseed and not (not lseed and lv.type == rv.type):
             rv = self._guard(rv)
+        if op in rules.BIT_OPS:
+            return self._bit_binop(node, op, lv, rv)
         lv, rv = self._weak_operands(lv, rv)
         sem = rules.promote(lv.type, rv.type)
         if sem is None or sem.is_narrow_numpy:
@@ -86,6 +90,21 @@ class ScalarRules:
         if (sem, op) not in _EXACT_OPS:
             self.may_deopt = True
         return ir.BinOp(result, op, self._cast(lv, sem), self._cast(rv, sem), sem.name)
+
+    def _bit_binop(self, node, op: str, lv: ir.Expr, rv: ir.Expr) -> ir.Expr:
+        """`&`, `|`, `^`, `<<`, `>>` on ints and bools (bool with bool stays bool for `&|^`)."""
+        symbol = next(k for k, v in rules.BINOPS.items() if v == op)
+        if lv.type.is_float or rv.type.is_float:
+            raise _Reject(node, f"`{symbol}` on {lv.type} and {rv.type}: Python raises TypeError "
+                                "(bit operators are defined for ints only)")
+        if lv.type not in (INT, BOOL, NP_INT64) or rv.type not in (INT, BOOL, NP_INT64):
+            raise _Reject(node, f"`{symbol}` on {lv.type} and {rv.type} is not translated")
+        if lv.type == BOOL and rv.type == BOOL and op in ("and", "or", "xor"):
+            return ir.BinOp(BOOL, op, lv, rv, BOOL.name)
+        sem = rules.promote(lv.type, rv.type)
+        if (sem, op) not in _EXACT_OPS:
+            self.may_deopt = True  # `<<` beyond 64 bits re-runs in Python
+        return ir.BinOp(sem, op, self._cast(lv, sem), self._cast(rv, sem), sem.name)
 
     def _unary(self, node, operand: ir.Expr) -> ir.Expr:
         if node.op == "not":
