@@ -286,7 +286,7 @@ class FunctionLowerer(TupleRules, StatementRules, ArrayRules, ScalarRules, Seque
             if isinstance(target, types.FunctionType) or isinstance(wrapped, types.FunctionType):
                 how = ", accelerated by rustify" if isinstance(wrapped, types.FunctionType) else ""
                 raise _Reject(node, f"calls to other Python functions (`{name}`{how}) are not translated yet")
-            if isinstance(target, type):
+            if isinstance(target, type) and target.__module__ != "builtins":
                 raise _Reject(node, f"calling the class `{name}` (building an object) is not translated")
             raise _Reject(node, f"`{name}` is not a supported function")
         args = [self._shape_arg(a, defined) if i == 0 and intrinsic.shape_arg else self._expr(a, defined)
