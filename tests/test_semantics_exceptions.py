@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 from hypothesis import find
-from hypothesis import strategies as st
 from semantics import (  # noqa: F401 - strategies used by the cases below
     accelerated, case, cases_from, check_native_matches_python, floats, ints, lists_of, op, small_ints,
 )

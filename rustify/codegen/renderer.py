@@ -18,9 +18,9 @@ This module only prepares the values the templates need; the Rust text is in
 
 from __future__ import annotations
 
-import json
 import keyword
 import math
+import os
 import re
 import unicodedata
 from functools import lru_cache
@@ -315,5 +315,5 @@ def render_template(name: str, context: dict) -> str:
 
 # A forked child starts with a new Jinja environment: the parent's template cache and its
 # lock may have been in use by another thread at the fork.
-if hasattr(__import__("os"), "register_at_fork"):
-    __import__("os").register_at_fork(after_in_child=_environment.cache_clear)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_environment.cache_clear)

@@ -524,7 +524,7 @@ class _compile_priority:
         return self
 
     def __exit__(self, *exc):
-        global _priority_holders, _saved_switch_interval
+        global _priority_holders
         _compiling.discard(threading.get_ident())
         if self.raised:
             with _priority_lock:
