@@ -263,6 +263,115 @@ def math_copysign_fmod(x, y, k):
     return math.fmod(x, y)
 
 
+# ---- divmod, math.frexp, math.modf (tuple results)
+
+
+def divisors():
+    """Divisors: 0 (ZeroDivisionError), -1 (divmod(-2**63, -1) runs Python), signs and extremes."""
+    return st.one_of(st.sampled_from([0, 1, -1, 2, -2, 3, -7, I64_MAX, I64_MIN, I64_MIN + 1, 2**62]), ints())
+
+
+def float_divisors():
+    return st.one_of(st.sampled_from([0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 1e-300, 5e-324, 1e308, math.inf, -math.inf,
+                                      math.nan]), floats())
+
+
+@case(big_ints(), divisors())
+def int_divmod(a, b):
+    return divmod(a, b)
+
+
+@case(ints(), divisors(), op(2))
+def int_divmod_unpacked(a, b, k):
+    q, r = divmod(a, b)
+    if k == 0:
+        return q, divmod(b, 7), divmod(r, -3)
+    return r - q, divmod(True, b), divmod(a, True)
+
+
+@case(floats(), float_divisors())
+def float_divmod(x, y):
+    return divmod(x, y)
+
+
+@case(ints(), floats(), st.booleans(), op(4))
+def mixed_divmod(n, x, flag, k):
+    """An int (or a bool) with a float: float_divmod of both as floats."""
+    if k == 0:
+        return divmod(n, x)
+    if k == 1:
+        return divmod(x, n)
+    if k == 2:
+        return divmod(flag, x)
+    fl, m = divmod(x, flag)
+    return m, fl
+
+
+@case(st.one_of(floats(), st.sampled_from([2.0**-1074, 2.0**-1022, -(2.0**-1030), 2.0**1023, 1.0 - 2.0**-53])))
+def math_frexp_modf(x):
+    return math.frexp(x), math.modf(x)
+
+
+@case(big_ints())
+def math_frexp_modf_of_int(n):
+    m, e = math.frexp(n)
+    return e, m, math.modf(n)
+
+
+# ---- for over reversed(range(...))
+
+
+def short_ranges():
+    """(start, stop) at most 24 apart, near 0 and near both ends of i64."""
+    anchors = st.sampled_from([0, 0, 0, I64_MIN, I64_MAX, -(2**62), 2**62])
+    offsets = st.integers(-12, 12)
+    return anchors.flatmap(lambda a: st.tuples(offsets, offsets).map(
+        lambda d: tuple(max(I64_MIN, min(I64_MAX, a + x)) for x in d)))
+
+
+def range_args():
+    """(start, stop, step) of short ranges anywhere in i64, steps of either sign and any size
+    (0 raises ValueError), and ranges across all of i64 with steps large enough to be short."""
+    steps = st.one_of(st.integers(-4, 4), st.sampled_from([I64_MIN, I64_MAX, 2**62, -(2**62), 2**61 + 3]))
+    ends = st.sampled_from([I64_MIN, I64_MIN + 1, -1, 0, I64_MAX - 1, I64_MAX])
+    wide = st.tuples(ends, ends, st.sampled_from([I64_MIN, I64_MAX, 2**62, -(2**62), -(2**62) - 1, 3 * 2**61,
+                                                  -(3 * 2**61)]))
+    return st.one_of(st.tuples(short_ranges(), steps).map(lambda t: (*t[0], t[1])), wide)
+
+
+@case(args=range_args())
+def reversed_range_loop(start, stop, step):
+    out = []
+    for i in reversed(range(start, stop, step)):
+        out.append(i)
+    return out
+
+
+@case(args=st.tuples(short_ranges(), st.integers(-5, 30)).map(lambda t: (*t[0], t[1])))
+def reversed_range_one_and_two_arguments(start, stop, n):
+    out = []
+    for i in reversed(range(start, stop)):
+        out.append(i)
+    for i in reversed(range(n)):
+        out.append(i)
+    return out
+
+
+@case(small_ints(), small_ints(), st.integers(-3, 3))
+def reversed_range_break_and_last(n, m, step):
+    """The loop variable after the loop (the last item seen), `break` and `continue`."""
+    last = 100
+    total = 0
+    for j in reversed(range(n, m, step)):
+        last = j
+        if j == 3:
+            continue
+        if j < -5:
+            break
+        total += j
+    return last, total
+
+
 @pytest.mark.parametrize("c", cases_from(__name__), ids=lambda c: c.name)
 def test_native_matches_python(c):
     check_native_matches_python(c)
@@ -315,17 +424,41 @@ def _modpow(a, b, m):
     return pow(a, b, m)
 
 
+def _divmod(a, b):
+    return divmod(a, b)
+
+
+def _reversed_range(a, b, s):
+    out = []
+    for i in reversed(range(a, b, s)):
+        out.append(i)
+    return out
+
+
 @pytest.mark.parametrize("func,args,exc,message", [
+    (_divmod, (7, 0), ZeroDivisionError, "integer division or modulo by zero"),
+    (_divmod, (7.0, 0.0), ZeroDivisionError, "float divmod()"),
+    (_divmod, (7, -0.0), ZeroDivisionError, "float divmod()"),
+    (_reversed_range, (0, 5, 0), ValueError, "range() arg 3 must not be zero"),
     (_shift, (1, -1), ValueError, "negative shift count"),
     (_modpow, (3, 2, 0), ValueError, "pow() 3rd argument cannot be 0"),
     (_modpow, (4, -1, 8), ValueError, "base is not invertible for the given modulus"),
 ])
 def test_native_raises_pythons_exception(func, args, exc, message):
     fast = rustify.accelerate(func, eager=True)
-    assert fast.compile(("int",) * len(args)) is not None  # the native version raises it
+    kinds = tuple(type(a).__name__ for a in args)
+    assert fast.compile(kinds) is not None  # the native version raises it
     with pytest.raises(exc) as raised:
         fast(*args)
     assert str(raised.value) == message
+
+
+def test_divmod_with_a_bigint_quotient_reruns_in_python():
+    fast = rustify.accelerate(_divmod, eager=True)
+    assert fast.compile(("int", "int")) is not None
+    assert fast(-(2**63), -1) == (2**63, 0)
+    assert fast(-(2**63), 1) == (-(2**63), 0)
+    assert fast.rustify.last_call == "native"
 
 
 def test_wide_results_rerun_in_python_exactly():

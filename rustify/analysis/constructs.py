@@ -46,7 +46,8 @@ STATEMENTS = _table(
               "_lower_expr_stmt"),
     Construct("If", "if / elif / else", "if x > 0:", "the test may be any number or bool (not an array)", "_lower_if"),
     Construct("For", "for loop", "for i in range(n):",
-              "over `range()` (1 to 3 int arguments), a list or a 1-D array, with one loop variable; over "
+              "over `range()` (1 to 3 int arguments) or `reversed(range(...))`, a list or a 1-D array, with "
+              "one loop variable; over "
               "`zip(a, b, ...)` (shortest wins), `enumerate(a[, start])` and `enumerate(zip(...))` of list "
               "and 1-D array variables, with the loop target unpacked (`for i, (x, y) in ...`); "
               "no `for ... else`", "_lower_for"),

@@ -101,6 +101,29 @@ def _math_ldexp(lw, node, args):
     return ir.Call(FLOAT, "math.ldexp", [lw.cast(x, FLOAT), lw.cast(e, INT)])
 
 
+def _divmod(lw, node, args):
+    a, b = _scalars(lw, node, args, 2)
+    _plain_number(lw, node, "divmod", a)
+    _plain_number(lw, node, "divmod", b)
+    if FLOAT in (a.type, b.type):  # float_divmod: both operands as floats, as Python converts them
+        return ir.Call(ir.TupleOf((FLOAT, FLOAT)), "divmod_float", [lw.cast(a, FLOAT), lw.cast(b, FLOAT)])
+    lw.note_deopt()  # divmod(-2**63, -1) has the quotient 2**63
+    return ir.Call(ir.TupleOf((INT, INT)), "divmod_int", [lw.cast(a, INT), lw.cast(b, INT)])
+
+
+def _math_split(name: str, result: tuple):
+    def lower(lw, node, args):
+        (x,) = _scalars(lw, node, args, 1)
+        _plain_number(lw, node, f"math.{name}", x)
+        return ir.Call(ir.TupleOf(result), f"math.{name}", [lw.cast(x, FLOAT)])
+    return lower
+
+
+def _reversed(lw, node, args):
+    raise lw.reject(node, "reversed() is translated only as the iterable of a loop over a range "
+                          "(`for i in reversed(range(n))`)")
+
+
 def table() -> list[tuple[object, object]]:
     """(live object, Intrinsic) pairs for this family."""
     from rustify.analysis.intrinsics import _math1, _math2, _math_test
@@ -121,6 +144,17 @@ def table() -> list[tuple[object, object]]:
         (math.isqrt, _intrinsic("math.isqrt", _math_int_fn("isqrt", 1, deopts=False),
                                 "exact floor square root; ValueError for negatives")),
         (math.ldexp, _intrinsic("math.ldexp", _math_ldexp, "x * 2**i; OverflowError when it overflows")),
+        (builtins.divmod, _intrinsic("divmod", _divmod, "a tuple `(a // b, a % b)`: of ints exact (a quotient "
+                                                     "of 2**63 runs Python), of floats (or an int with a float) "
+                                                     "CPython's float divmod; ZeroDivisionError for b == 0")),
+        (math.frexp, _intrinsic("math.frexp", _math_split("frexp", (FLOAT, INT)),
+                                "a tuple `(m, e)` with x == m * 2**e, 0.5 <= abs(m) < 1; 0, inf and nan "
+                                "give `(x, 0)`")),
+        (math.modf, _intrinsic("math.modf", _math_split("modf", (FLOAT, FLOAT)),
+                               "a tuple `(fraction, integer part)`, both with the sign of x; inf gives "
+                               "`(±0.0, inf)`")),
+        (builtins.reversed, _intrinsic("reversed", _reversed, "only as `for i in reversed(range(...))`: the "
+                                                              "range's items last to first")),
     ]
     for name in ("acos", "asin", "atan", "sinh", "cosh", "tanh", "log2", "log1p", "expm1", "radians", "degrees"):
         rows.append((getattr(math, name), _math1(name)))

@@ -221,6 +221,7 @@ class ForRange(Stmt):
     stop: Expr
     step: Expr
     body: list[Stmt]
+    reverse: bool = False  # `reversed(range(...))`: the same items, last to first
 
 
 @dataclass

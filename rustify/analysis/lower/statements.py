@@ -89,7 +89,12 @@ class StatementRules:
             raise _Reject(s, "only a single loop variable is translated")
         var = s.target.name
         it = s.iter
-        if isinstance(it, nodes.Call) and isinstance(it.func, nodes.Name) and self._global(it.func) is range:
+        reverse = self._is_builtin_call(it, reversed)
+        if reverse:  # `reversed(range(...))`: the same items, last to first (range_reverse)
+            if it.keywords or len(it.args) != 1 or not self._is_builtin_call(it.args[0], range):
+                raise _Reject(s, "reversed() is translated only over a range() call in a `for` loop")
+            it = it.args[0]
+        if self._is_builtin_call(it, range):
             if it.keywords or not 1 <= len(it.args) <= 3:
                 raise _Reject(s, "range() with 1 to 3 positional arguments only")
             args = [self._int_arg(a, defined) for a in it.args]
@@ -105,7 +110,7 @@ class StatementRules:
             self.loop_depth += 1
             body, _, _ = self._block(s.body, defined | {var})
             self.loop_depth -= 1
-            return [ir.ForRange(line, var, start, stop, step, body)], defined, False
+            return [ir.ForRange(line, var, start, stop, step, body, reverse)], defined, False
         seq = self._expr(it, defined)
         if not isinstance(seq, ir.Var) or getattr(seq.type, "item", None) is None:
             raise _Reject(s, "only `for` over range(), a list or a 1-D array is translated")
@@ -117,6 +122,10 @@ class StatementRules:
         body, _, _ = self._block(s.body, defined | {var})
         self.loop_depth -= 1
         return [ir.ForEach(line, var, seq.name, body)], defined, False
+
+    def _is_builtin_call(self, it, func) -> bool:
+        """`it` calls the builtin `func` (`range`, `reversed`) by its name."""
+        return isinstance(it, nodes.Call) and isinstance(it.func, nodes.Name) and self._global(it.func) is func
 
     def _assign(self, s, target, value_node, defined):
         line = self._line(s)
