@@ -12,6 +12,7 @@ process whose key matches loads the artifact without astroid, jinja or cargo.
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
 import sysconfig
 import time
@@ -42,19 +43,29 @@ class NativeFunction:
         return cache_dir() / "crates" / self.module_name / "src" / "lib.rs"
 
 
-def crate_name(func: types.FunctionType, signature: tuple[str, ...], src) -> str:
-    """`rustify_<hash>` over source, globals read, signature, versions, ABI, toolchain."""
+def build_key(func: types.FunctionType, signature: tuple[str, ...], src) -> str:
+    """Hash of what a native for (`func`, `signature`) is built from, except the toolchain:
+    source and the globals it reads, signature, rustify and its translator, Python ABI and
+    platform, crate versions. Two processes agree on it exactly when the sender's native
+    computes what the receiver's Python would (`runtime.ship` matches shipped natives by it)."""
     from rustify.analysis.source import source_fingerprint
-    from rustify.build import toolchain_fingerprint
     from rustify.codegen import NUMPY_CRATE_VERSION, PYO3_VERSION, template_fingerprint
 
     h = hashlib.sha256()
-    for part in (source_fingerprint(func, src), repr(signature), __version__, sys.implementation.cache_tag,
-                 sysconfig.get_config_var("EXT_SUFFIX") or "", toolchain_fingerprint(), template_fingerprint(),
-                 PYO3_VERSION, NUMPY_CRATE_VERSION):
+    for part in (source_fingerprint(func, src), repr(tuple(signature)), __version__, sys.implementation.cache_tag,
+                 sysconfig.get_config_var("EXT_SUFFIX") or "", template_fingerprint(), PYO3_VERSION,
+                 NUMPY_CRATE_VERSION):
         h.update(part.encode())
         h.update(b"\0")
-    return "rustify_" + h.hexdigest()[:24]
+    return h.hexdigest()
+
+
+def crate_name(func: types.FunctionType, signature: tuple[str, ...], src) -> str:
+    """`rustify_<hash>` over the build key and the Rust toolchain."""
+    from rustify.build import toolchain_fingerprint
+
+    key = f"{build_key(func, signature, src)}\0{toolchain_fingerprint()}"
+    return "rustify_" + hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
 def prepare_compile(func: types.FunctionType, signature: tuple[str, ...]):
@@ -63,13 +74,16 @@ def prepare_compile(func: types.FunctionType, signature: tuple[str, ...]):
     the artifact is already cached, astroid's one-time set-up. Raises OSError,
     TypeError or SyntaxError when the source cannot be had."""
     from rustify.analysis.source import load_source
-    from rustify.build import find_artifact
+    from rustify.build import artifact_path
 
     src = load_source(func)
-    if find_artifact(crate_name(func, signature, src)) is None:
-        from rustify.analysis import prepare_in_this_thread
+    try:
+        if not os.path.isfile(artifact_path(crate_name(func, signature, src))):  # verified in compile_function
+            from rustify.analysis import prepare_in_this_thread
 
-        prepare_in_this_thread()
+            prepare_in_this_thread()
+    except Exception:  # noqa: BLE001 - the compile meets the same failure and reports it; keep the source
+        pass
     return src
 
 

@@ -19,6 +19,7 @@ from semantics import (  # noqa: F401 - strategies used by the cases below
     accelerated, case, cases_from, check_native_matches_python, floats, ints, lists_of, op, small_ints,
 )
 
+import rustify
 from rustify.analysis.lower.exceptions import EXCEPTION_KINDS
 from rustify.errors import Untranslatable
 
@@ -307,3 +308,23 @@ def test_assert_follows_python_optimize_flag(monkeypatch):
     assert source_fingerprint(assert_with_and_without_message, src) != key
     count = lambda fn: repr(fn.body).count("AssertionError")  # noqa: E731
     assert count(plain) == 2 and count(optimized) == 0
+
+
+def _returns_list_from_inner_try(n):
+    lst = [0.0] * n
+    try:
+        try:
+            return lst
+        except ValueError:
+            pass
+    finally:
+        lst.append(1.0)
+    return lst
+
+
+def test_a_list_returned_from_an_inner_try_waits_for_the_outer_finally():
+    """Python returns the list after the outer `finally` appended to it: that stays Python."""
+    assert "from inside `try ... finally`" in _untranslatable(_returns_list_from_inner_try, ("int",))
+    fast = rustify.accelerate(_returns_list_from_inner_try, eager=True)
+    with pytest.warns(rustify.RustifyWarning):
+        assert fast(2) == [0.0, 0.0, 1.0] == _returns_list_from_inner_try(2)

@@ -248,7 +248,7 @@ def int16_plus_int8(a, b):
     return out
 
 
-@case(arrays(np.float64, 1), arrays(np.bool_, 1))
+@case(arrays(np.float64, 1), arrays(np.bool_, 1), native=False)  # bool array arguments stay Python
 def bool_mask_sum(x, mask):
     s = 0.0
     for i in range(min(len(x), len(mask))):

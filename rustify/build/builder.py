@@ -67,6 +67,7 @@ LOCK_TIMEOUT = 2 * BUILD_TIMEOUT + 60.0  # waiting for another process's build (
 _process_build_lock = threading.Lock()
 # Descriptors of the build lock's file this process has open (while it holds or waits for it).
 _open_lock_fds: set[int] = set()
+_this_process_builds = False  # a thread of this process holds the flock (is building, not waiting)
 
 
 def _after_fork_in_child() -> None:
@@ -75,8 +76,9 @@ def _after_fork_in_child() -> None:
     file that the fork shares, so the child's copy would keep the parent's lock alive
     after the parent dies. The descriptor numbers stay taken, so the parent's late
     close in this process cannot close an unrelated file."""
-    global _process_build_lock
+    global _process_build_lock, _this_process_builds
     _process_build_lock = threading.Lock()
+    _this_process_builds = False
     for fd in list(_open_lock_fds):
         try:
             null = os.open(os.devnull, os.O_RDWR)
@@ -239,21 +241,46 @@ def run_maturin_build(crate_dir: Path, root: Path, wheel_dir: Path, log_path: Pa
 def exclusive_lock(lock_path: Path, name: str, wait: float | None = None) -> Iterator[None]:
     """flock(LOCK_EX) on `lock_path`. Released on close or process death.
 
-    Threads of this process take turns first (`_process_build_lock`, no time
-    limit: this process's own build is making progress; `wait=0` probes without
-    waiting at all), then wait for other
-    processes up to LOCK_TIMEOUT (then BuildFailed), or, with `wait` set, up to
-    `wait` seconds (then BuildBusy: another process is building, or is stuck).
+    Threads of this process take turns first (`_process_build_lock`: while its
+    holder builds, the wait does not count against `wait`, since this process's
+    own build is making progress; `wait=0` probes without waiting at all), then
+    wait for other processes up to LOCK_TIMEOUT (then BuildFailed), or, with
+    `wait` set, up to `wait` seconds in all (then BuildBusy: another process is
+    building, or is stuck).
     A forked child never keeps the parent's lock (see `_after_fork_in_child`).
     """
+    global _this_process_builds
     lock = _process_build_lock
-    if not lock.acquire(blocking=wait != 0):  # wait=0: a probe (housekeeping) never waits
-        raise BuildBusy(f"{name}: a build of this process holds the build lock {lock_path}")
+    waited = _take_turn(lock, lock_path, name, wait)
     try:
-        with _flock(lock_path, name, wait):
-            yield
+        remaining = None if wait is None else max(wait - waited, 0.0)
+        with _flock(lock_path, name, remaining):
+            _this_process_builds = True
+            try:
+                yield
+            finally:
+                _this_process_builds = False
     finally:
         lock.release()
+
+
+def _take_turn(lock: threading.Lock, lock_path: Path, name: str, wait: float | None) -> float:
+    """Acquire this process's build lock. Time during which its holder is building does not
+    count against `wait`; time during which the holder itself waits for another process's
+    build does (that is the other process's build). Returns the seconds that counted."""
+    if wait == 0:
+        if not lock.acquire(blocking=False):
+            raise BuildBusy(f"{name}: a build of this process holds the build lock {lock_path}")
+        return 0.0
+    counted, last = 0.0, time.monotonic()
+    while not lock.acquire(timeout=0.05):
+        now = time.monotonic()
+        if not _this_process_builds:
+            counted += now - last
+        last = now
+        if wait is not None and counted >= wait:
+            raise BuildBusy(f"{name}: another process has held the build lock {lock_path} for more than {wait:g} s")
+    return counted
 
 
 @contextlib.contextmanager

@@ -23,6 +23,7 @@ rules and live in `analysis/typing_rules.py`.
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Union
 
@@ -46,7 +47,7 @@ class Boundary:
     write_back: str | None = None
 
 
-class IRType:
+class IRType(ABC):
     """Base of every IR type (see the module docstring for what each one knows)."""
 
     item: "Type | None" = None
@@ -54,16 +55,19 @@ class IRType:
     stores_items = False
 
     @property
+    @abstractmethod
     def kind(self) -> str:
-        raise NotImplementedError
+        """The signature kind of an argument of this type."""
 
     @property
+    @abstractmethod
     def rust(self) -> str:
-        raise NotImplementedError
+        """The Rust type that holds a value inside the kernel."""
 
     @property
+    @abstractmethod
     def boundary(self) -> Boundary:
-        raise NotImplementedError
+        """How a value crosses between Python and the kernel."""
 
     def __str__(self) -> str:
         return self.kind
@@ -319,7 +323,9 @@ def parse_kind(kind: str) -> Type | None:
         return ListOf(elem) if elem in _LIST_ELEMS else None
     m = _ARRAY_KIND.fullmatch(kind)
     if m:
-        if m.group(1) not in ARRAY_DTYPES:
+        if m.group(1) not in ARRAY_DTYPES or m.group(1) == "bool":
+            # a bool array may hold any byte (`a.view(bool)`), which a Rust `bool` must
+            # never see: bool array arguments stay Python until they are read as bytes
             return None
         return Array(Scalar("np." + m.group(1)), int(m.group(2)), m.group(3))
     m = _NUMPY_SCALAR_KIND.fullmatch(kind)
@@ -353,7 +359,7 @@ SIGNATURE_TYPES: dict[str, Type] = {
 }
 # ... and the families of numpy kinds (documented as patterns, not one row per combination)
 SIGNATURE_KIND_PATTERNS = {
-    "ndarray[<dtype>, <ndim>, C|A]": "numpy array, 1 to 4 dimensions, of dtype " + ", ".join(ARRAY_DTYPES)
+    "ndarray[<dtype>, <ndim>, C|A]": "numpy array, 1 to 4 dimensions, of dtype " + ", ".join(d for d in ARRAY_DTYPES if d != "bool")
     + " (C: C-contiguous; A: any strides, e.g. `x[::3]`, `a.T`, Fortran order)",
     "numpy.<type>": "numpy scalar argument of type " + ", ".join(n[3:] for n in NARROW_NUMPY),
 }

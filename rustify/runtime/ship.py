@@ -33,12 +33,10 @@ from __future__ import annotations
 import hashlib
 import importlib
 import logging
-import sys
-import sysconfig
 import types
 from dataclasses import dataclass
 
-from rustify._version import __version__
+from rustify.pipeline import build_key
 
 log = logging.getLogger("rustify")
 
@@ -69,26 +67,6 @@ class Adoption:
     signature: tuple[str, ...]
     adopted: bool
     reason: str | None = None
-
-
-def build_key(func: types.FunctionType, signature: tuple[str, ...], src=None) -> str:
-    """Hash of what a native for (`func`, `signature`) is built from, except the toolchain.
-
-    Two processes agree on it exactly when the sender's native computes what
-    the receiver's Python would: same source, same global values, same
-    signature, same rustify, same Python ABI and platform (EXT_SUFFIX).
-    """
-    from rustify.analysis.source import load_source, source_fingerprint
-    from rustify.codegen import NUMPY_CRATE_VERSION, PYO3_VERSION, template_fingerprint
-
-    src = load_source(func) if src is None else src
-    h = hashlib.sha256()
-    for part in (source_fingerprint(func, src), repr(tuple(signature)), __version__, sys.implementation.cache_tag,
-                 sysconfig.get_config_var("EXT_SUFFIX") or "", template_fingerprint(), PYO3_VERSION,
-                 NUMPY_CRATE_VERSION):
-        h.update(part.encode())
-        h.update(b"\0")
-    return h.hexdigest()
 
 
 def pack(functions) -> list[ShippedArtifact]:

@@ -93,6 +93,7 @@ class FunctionLowerer(TupleRules, StatementRules, ArrayRules, ScalarRules, Seque
         # variables assigned by a rejected statement (or from one): their uses are not
         # reported again, so one rejected line gives one reason, not a cascade
         self.poisoned: set[str] = set()
+        self._lowered_operands: dict[int, tuple] = {}  # see hand_down
 
     def _join_pass(self) -> bool:
         """Fold this pass's assignments into `env`; True if anything changed."""
@@ -203,8 +204,18 @@ class FunctionLowerer(TupleRules, StatementRules, ArrayRules, ScalarRules, Seque
 
     def _expr(self, node, defined=None) -> ir.Expr:
         """Lower an expression; seeded variables are guarded."""
+        handed = self._lowered_operands.pop(id(node), None)
+        if handed is not None and handed[0] is node:
+            return handed[1]
         value, seeded = self._expr_raw(node, defined)
         return self._guard(value) if seeded else value
+
+    def hand_down(self, *pairs) -> None:
+        """A family rule lowered these (node, expr) operands, then passes the construct on to
+        the next rule: that rule's `_expr` of each node takes the expr instead of lowering the
+        subtree again (nested constructs would otherwise be lowered twice per level)."""
+        for node, value in pairs:
+            self._lowered_operands[id(node)] = (node, value)
 
     def _guard(self, value: ir.Expr) -> ir.Expr:
         self.may_deopt = True

@@ -204,6 +204,8 @@ class ExceptionRules:
             elif isinstance(st, (ir.Break, ir.Continue)) and not in_loop:
                 st = ir.TryExit(st.line, "break" if isinstance(st, ir.Break) else "continue")
             elif isinstance(st, ir.Try):
+                if has_finally and _returns_a_list([st]):
+                    raise _Reject(s, "returning a list or array from inside `try ... finally` is not translated")
                 st.returns_via_flow = True
                 if not in_loop:
                     st.loop_exit = "flow"
@@ -238,3 +240,17 @@ class ExceptionRules:
     def _exception_names(self) -> dict[str, int]:
         """`except ... as e` names in scope: name -> line of their `try`."""
         return self.__dict__.setdefault("_exception_as_names", {})
+
+
+def _returns_a_list(stmts: list) -> bool:
+    """Does any (lowered) statement here, nested blocks included, return a list or array
+    variable? Its value would be taken before an enclosing `finally` that may still change it."""
+    for st in stmts:
+        value = getattr(st, "value", None) if isinstance(st, (ir.TryExit, ir.Return)) else None
+        if isinstance(value, ir.Var) and isinstance(value.type, (ir.ListOf, ir.Array)):
+            return True
+        blocks = [getattr(st, name, None) for name in ("body", "orelse", "finalbody")]
+        blocks += [h.body for h in getattr(st, "handlers", ())]
+        if any(isinstance(b, list) and _returns_a_list(b) for b in blocks):
+            return True
+    return False

@@ -51,6 +51,7 @@ class TupleRules:
     def _lower_subscript(self, node: nodes.Subscript, defined) -> ir.Expr:
         base = self._expr(node.value, defined)
         if not isinstance(base.type, ir.TupleOf):
+            self.hand_down((node.value, base))
             return super()._lower_subscript(node, defined)
         if isinstance(node.slice, nodes.Slice):
             raise _Reject(node, "tuple slices are not translated")
@@ -73,6 +74,7 @@ class TupleRules:
     def _lower_ifexp(self, node: nodes.IfExp, defined) -> ir.Expr:
         body, orelse = self._expr(node.body, defined), self._expr(node.orelse, defined)
         if not (isinstance(body.type, ir.TupleOf) or isinstance(orelse.type, ir.TupleOf)):
+            self.hand_down((node.body, body), (node.orelse, orelse))
             return super()._lower_ifexp(node, defined)
         if body.type != orelse.type:
             raise _Reject(node, f"conditional expression with branches of different types "
@@ -89,6 +91,7 @@ class TupleRules:
     def _compare(self, node: nodes.Compare, defined) -> ir.Expr:
         operands = [self._expr(node.left, defined)] + [self._expr(n, defined) for _, n in node.ops]
         if not any(isinstance(o.type, ir.TupleOf) for o in operands):
+            self.hand_down(*zip([node.left] + [n for _, n in node.ops], operands))
             return super()._compare(node, defined)
         if len(node.ops) != 1:
             raise _Reject(node, "chained comparisons of tuples are not translated; compare one pair at a time")
