@@ -247,7 +247,7 @@ def _param_context(index: int, p: ir.Param, snapshot: bool) -> dict:
     b = t.boundary
     common = dict(index=index, name=p.name, mode=b.mode, arg=RustCode(b.arg), mutated=p.mutated,
                   write_back=RustCode(b.write_back or ""), snapshot=False)
-    if b.mode == "value":
+    if b.mode in ("value", "object"):  # "object": the caller's own object, checked deeply
         return dict(common, elem=RustCode(t.rust), mutated=False, kernel_type=RustCode(t.rust),
                     **{"pass": RustCode(f"p{index}")})
     if b.mode == "copy":
@@ -284,14 +284,17 @@ def function_context(fn: ir.Function, deopt_module: str = RUNTIME_DEOPT_MODULE) 
                    if a["index"] < b["index"] and (a["mutated"] or b["mutated"])]
     array_names = {p.name for p in fn.params if isinstance(p.type, ir.Array)}
     array_names |= {n for n, t in fn.locals.items() if isinstance(t, ir.Array)}
+    uses_objects = fn.uses_objects or any(
+        t.is_object for t in [p.type for p in fn.params] + list(fn.locals.values()) + [fn.return_type])
     return dict(
-        fn=fn, version=__version__, params=params,
-        locals=[(n, rust_type(t)) for n, t in fn.locals.items()],
+        fn=fn, version=__version__, params=params, uses_objects=uses_objects,
+        locals=[(n, rust_type(t), RustCode(t.rust_init)) for n, t in fn.locals.items()],
         ret=_return_context(fn.return_type), alias_pairs=alias_pairs, array_names=array_names,
         unrestorable_writes=any(p["mode"] == "view" and p["mutated"] and not p["snapshot"] for p in params),
         # a kernel that mutates a copy of a list keeps the GIL, so no other thread writes
-        # that list before the copy goes back; the others release it
-        holds_gil=any(p["mode"] == "copy" and p["mutated"] for p in params),
+        # that list before the copy goes back, and one that works on Python objects needs
+        # it; the others release it
+        holds_gil=uses_objects or any(p["mode"] == "copy" and p["mutated"] for p in params),
         pyo3_version=PYO3_VERSION, numpy_crate_version=NUMPY_CRATE_VERSION, deopt_module=deopt_module,
         kernel_name="kernel", entry_name="entry", entry_python_name="entry",
     )

@@ -15,6 +15,7 @@ from rustify.ir.types import (  # noqa: E402,F401 - re-exported: `ir.FLOAT`, `ir
     ARRAY_DTYPES, BOOL, FLOAT, INT, NARROW_NUMPY, NONE, NP_FLOAT64, NP_INT64, SCALAR_NAMES, SIGNATURE_TYPES,
     Array, Array1, Boundary, IRType,
     ListOf, NoneType, Scalar, TupleOf, Type, parse_kind,
+    BYTEARRAY, BYTES, STR, ByteArray, Bytes, DictOf, PyListOf, PyObjectType, SetOf, Str, hashable,
 )
 
 # ---------------------------------------------------------------- expressions
@@ -438,5 +439,8 @@ class Function:
     seeded: dict[str, Scalar] = field(default_factory=dict)
     # the body contains an operation that may ask to re-run in Python
     may_deopt: bool = False
+    # the body works on Python objects (str, lists of lists, dicts, ...): the kernel
+    # takes the GIL token `py` and runs holding the GIL
+    uses_objects: bool = False
     source_file: str = ""
     first_line: int = 0

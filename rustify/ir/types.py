@@ -53,6 +53,34 @@ class IRType(ABC):
     item: "Type | None" = None
     has_len = False
     stores_items = False
+    # A Python object the kernel holds itself (`Bound<'py, T>`): the kernel runs with the
+    # GIL and works on the caller's object, so identity and aliasing are Python's.
+    is_object = False
+
+    @property
+    def rust_init(self) -> str:
+        """The Rust expression a kernel local of this type starts from (never observed:
+        the analysis proves every read follows an assignment)."""
+        return "Default::default()"
+
+    @property
+    def unbox(self) -> str:
+        """Rust helper `fn(&Bound<'py, PyAny>) -> R<rust>`: an item read from a Python
+        container (exact type checked; a mismatch is a Deopt)."""
+        raise NotImplementedError(f"{self.kind} values are not held in Python containers")
+
+    @property
+    def box(self) -> str:
+        """Rust helper `fn(Python<'py>, rust) -> R<Bound<'py, PyAny>>`: a value stored into
+        a Python container."""
+        raise NotImplementedError(f"{self.kind} values are not held in Python containers")
+
+    @property
+    def check(self) -> str:
+        """A constant Rust `Check` tree (runtime_objects.rs.j2): what an argument holding a
+        value of this type deep inside a container must look like, checked at entry."""
+        raise NotImplementedError(f"{self.kind} values are not held in Python containers")
+
 
     @property
     @abstractmethod
@@ -122,19 +150,51 @@ class Scalar(IRType):
 
     @property
     def kind(self) -> str:
-        return self.name
+        # the runtime names a numpy scalar by its class: `numpy.float32`
+        return "numpy." + self.name[3:] if self.is_numpy else self.name
 
     @property
     def rust(self) -> str:
         return _SCALARS[self.name][0]
+
+
 
     @property
     def boundary(self) -> Boundary:
         _, arg, ret = _SCALARS[self.name]
         return Boundary("value", arg, ret)
 
+    @property
+    def unbox(self) -> str:
+        return _BOXED_SCALARS[self.name][0]
+
+    @property
+    def box(self) -> str:
+        return _BOXED_SCALARS[self.name][1]
+
+    @property
+    def check(self) -> str:
+        return _BOXED_SCALARS[self.name][2]
+
+    @property
+    def in_containers(self) -> bool:
+        """Held in Python containers (lists of lists, dict values) by this IR."""
+        return self.name in _BOXED_SCALARS
+
     def __str__(self) -> str:
         return self.name
+
+
+# scalars an object container may hold: name -> (unbox helper, box helper, Check)
+_BOXED_SCALARS = {
+    "float": ("unbox_f64", "box_f64", "Check::Float"),
+    "int": ("unbox_i64", "box_i64", "Check::Int"),
+    "bool": ("unbox_bool", "box_bool", "Check::Bool"),
+    "np.float64": ("unbox_np_float64", "box_np_float64", "Check::NpFloat64"),
+    "np.int64": ("unbox_np_int64", "box_np_int64", "Check::NpInt64"),
+}
+
+
 
 
 @dataclass(frozen=True)
@@ -276,22 +336,253 @@ class TupleOf(IRType):
     def boundary(self) -> Boundary:
         return Boundary("value", self._arg_converter(), self._ret_converter())
 
+    @property
+    def is_object(self) -> bool:
+        return any(t.is_object for t in self.items)
+
+    @property
+    def rust_init(self) -> str:
+        inner = ", ".join(t.rust_init for t in self.items)
+        return f"({inner},)" if len(self.items) == 1 else f"({inner})"
+
     def _arg_converter(self) -> str:
         """A Rust closure `(py, &PyAny) -> PyResult<rust>`: exact tuple of this length, items checked."""
         items = "".join(f"{t.boundary.arg}(py, &t.get_item({i})?)?, " for i, t in enumerate(self.items))
-        return (f"(|py: Python<'_>, o: &Bound<'_, PyAny>| -> PyResult<{self.rust}> "
+        return (f"(|py: Python<'py>, o: &Bound<'py, PyAny>| -> PyResult<{self.rust}> "
                 f"{{ let t = arg_tuple(py, o, {len(self.items)})?; Ok(({items})) }})")
 
     def _ret_converter(self) -> str:
         """A Rust closure `(py, rust) -> PyResult<Py<PyAny>>` building a new tuple."""
         items = ", ".join(f"{t.boundary.ret}(py, v.{i})?" for i, t in enumerate(self.items))
-        return f"(|py: Python<'_>, v: {self.rust}| -> PyResult<Py<PyAny>> {{ ret_tuple(py, [{items}]) }})"
+        return f"(|py: Python<'py>, v: {self.rust}| -> PyResult<Py<PyAny>> {{ ret_tuple(py, [{items}]) }})"
+
+    @property
+    def unbox(self) -> str:
+        items = "".join(f"{t.unbox}(&t.get_item({i})?)?, " for i, t in enumerate(self.items))
+        return (f"(|o: &Bound<'py, PyAny>| -> R<{self.rust}> "
+                f"{{ let t = unbox_tuple(o, {len(self.items)})?; Ok(({items})) }})")
+
+    @property
+    def box(self) -> str:
+        items = ", ".join(f"{t.box}(py, v.{i})?" for i, t in enumerate(self.items))
+        return f"(|py: Python<'py>, v: {self.rust}| -> R<Bound<'py, PyAny>> {{ box_tuple(py, [{items}]) }})"
+
+    @property
+    def check(self) -> str:
+        return f"Check::Tuple(&[{', '.join(t.check for t in self.items)}])"
 
     def __str__(self) -> str:
         return self.kind
 
 
-Type = Union[Scalar, ListOf, Array, NoneType, TupleOf]
+# -------------------------------------------------------- Python objects
+# Values the kernel holds as the caller's own objects (`Bound<'py, T>`), read and
+# written through the C API with the GIL held: str, bytes, bytearray, and lists,
+# dicts and sets whose items have IR types. Arguments are checked deeply at entry
+# (every item, `check`), so nothing inside a container can surprise the kernel.
+
+
+class PyObjectType(IRType):
+    """Base of the object-backed types: `py_class` is the PyO3 type (`PyString`)."""
+
+    is_object = True
+    py_class = "PyAny"
+    init = "PyNone::get(py).to_owned().into_any()"
+
+    @property
+    def rust(self) -> str:
+        return f"Bound<'py, {self.py_class}>"
+
+    @property
+    def rust_init(self) -> str:
+        return self.init
+
+    @property
+    def boundary(self) -> Boundary:
+        return Boundary("object", f"(|py: Python<'py>, o: &Bound<'py, PyAny>| arg_object::<{self.py_class}>(py, o, &{self.check}))",
+                        "ret_object")
+
+    @property
+    def unbox(self) -> str:
+        return f"unbox_object::<{self.py_class}>"
+
+    @property
+    def box(self) -> str:
+        return "box_object"
+
+    def __str__(self) -> str:
+        return self.kind
+
+
+@dataclass(frozen=True)
+class Str(PyObjectType):
+    """A Python `str` (exactly: a subclass is its own kind). Indexing and `len` count
+    code points, as Python's do."""
+
+    py_class = "PyString"
+    init = "PyString::intern(py, \"\")"
+    has_len = True
+
+    @property
+    def item(self) -> "Str":
+        return self
+
+    @property
+    def kind(self) -> str:
+        return "str"
+
+    @property
+    def check(self) -> str:
+        return "Check::Str"
+
+    def __str__(self) -> str:
+        return self.kind
+
+
+@dataclass(frozen=True)
+class Bytes(PyObjectType):
+    """A Python `bytes` (immutable); indexing gives an int."""
+
+    py_class = "PyBytes"
+    init = "PyBytes::new(py, b\"\")"
+    has_len = True
+
+    @property
+    def item(self) -> Scalar:
+        return INT
+
+    @property
+    def kind(self) -> str:
+        return "bytes"
+
+    @property
+    def check(self) -> str:
+        return "Check::Bytes"
+
+    def __str__(self) -> str:
+        return self.kind
+
+
+@dataclass(frozen=True)
+class ByteArray(PyObjectType):
+    """A Python `bytearray` (mutable in place); indexing gives an int."""
+
+    py_class = "PyByteArray"
+    init = "PyByteArray::new(py, b\"\")"
+    has_len = True
+    stores_items = True
+
+    @property
+    def item(self) -> Scalar:
+        return INT
+
+    @property
+    def kind(self) -> str:
+        return "bytearray"
+
+    @property
+    def check(self) -> str:
+        return "Check::ByteArray"
+
+    def __str__(self) -> str:
+        return self.kind
+
+
+@dataclass(frozen=True)
+class PyListOf(PyObjectType):
+    """A Python list worked on in place (no copy): the list of a list of lists, a list of
+    str or tuples, any list whose identity shows. Its items have one IR type, `elem`."""
+
+    elem: "Type"
+    py_class = "PyList"
+    init = "PyList::empty(py)"
+    has_len = True
+    stores_items = True
+
+    @property
+    def item(self) -> "Type":
+        return self.elem
+
+    @property
+    def kind(self) -> str:
+        return f"list[{self.elem.kind}]"
+
+    @property
+    def check(self) -> str:
+        return f"Check::List(&{self.elem.check})"
+
+    def __str__(self) -> str:
+        return self.kind
+
+
+@dataclass(frozen=True)
+class DictOf(PyObjectType):
+    """A Python dict worked on in place: keys of one hashable IR type (int, bool, str,
+    tuples of them), values of one IR type. Order, hashing and identity are the dict's own."""
+
+    key: "Type"
+    value: "Type"
+    py_class = "PyDict"
+    init = "PyDict::new(py)"
+    has_len = True
+    stores_items = True
+
+    @property
+    def item(self) -> "Type":
+        return self.key  # iterating a dict gives its keys
+
+    @property
+    def kind(self) -> str:
+        return f"dict[{self.key.kind}, {self.value.kind}]"
+
+    @property
+    def check(self) -> str:
+        return f"Check::Dict(&{self.key.check}, &{self.value.check})"
+
+    def __str__(self) -> str:
+        return self.kind
+
+
+@dataclass(frozen=True)
+class SetOf(PyObjectType):
+    """A Python set worked on in place: members of one hashable IR type. Iteration order
+    is the set's own (CPython's), so results built from it match Python's."""
+
+    elem: "Type"
+    py_class = "PySet"
+    init = "PySet::empty(py)?"
+    has_len = True
+
+    @property
+    def item(self) -> "Type":
+        return self.elem
+
+    @property
+    def kind(self) -> str:
+        return f"set[{self.elem.kind}]"
+
+    @property
+    def check(self) -> str:
+        return f"Check::Set(&{self.elem.check})"
+
+    def __str__(self) -> str:
+        return self.kind
+
+
+def hashable(t: "Type") -> bool:
+    """May be a dict key or a set member in this IR (floats too: Python allows them)."""
+    if isinstance(t, Scalar):
+        return t.in_containers
+    if isinstance(t, TupleOf):
+        return all(hashable(i) for i in t.items)
+    return isinstance(t, (Str, Bytes))
+
+
+STR = Str()
+BYTES = Bytes()
+BYTEARRAY = ByteArray()
+
+Type = Union[Scalar, ListOf, Array, NoneType, TupleOf, Str, Bytes, ByteArray, PyListOf, DictOf, SetOf]
 
 FLOAT = Scalar("float")
 INT = Scalar("int")
@@ -320,7 +611,8 @@ def parse_kind(kind: str) -> Type | None:
     m = _LIST_KIND.fullmatch(kind)
     if m:
         elem = Scalar(m.group(1)) if m.group(1) in _SCALARS else None
-        return ListOf(elem) if elem in _LIST_ELEMS else None
+        if elem in _LIST_ELEMS:
+            return ListOf(elem)  # a flat list of Python numbers: copied into a Vec
     m = _ARRAY_KIND.fullmatch(kind)
     if m:
         if m.group(1) not in ARRAY_DTYPES or m.group(1) == "bool":
@@ -331,15 +623,49 @@ def parse_kind(kind: str) -> Type | None:
     m = _NUMPY_SCALAR_KIND.fullmatch(kind)
     if m and f"np.{m.group(1)}" in NARROW_NUMPY:
         return Scalar(f"np.{m.group(1)}")  # a numpy scalar argument (float32, int32, ...)
+    return _parse_object_kind(kind)
+
+
+_OBJECT_SCALARS = {"str": STR, "bytes": BYTES, "bytearray": BYTEARRAY}
+
+
+def _parse_object_kind(kind: str) -> Type | None:
+    """str, bytes, bytearray, and lists, dicts and sets of item kinds (`_parse_item_kind`)."""
+    if kind in _OBJECT_SCALARS:
+        return _OBJECT_SCALARS[kind]
+    for prefix in ("list[", "dict[", "set["):
+        if kind.startswith(prefix) and kind.endswith("]"):
+            parts = _split_kinds(kind[len(prefix):-1])
+            items = [_parse_item_kind(k) for k in parts]
+            if any(t is None for t in items):
+                return None
+            if prefix == "list[" and len(items) == 1:
+                return PyListOf(items[0])
+            if prefix == "set[" and len(items) == 1 and hashable(items[0]):
+                return SetOf(items[0])
+            if prefix == "dict[" and len(items) == 2 and hashable(items[0]):
+                return DictOf(items[0], items[1])
+            return None
     return None
 
 
-def _parse_tuple_kind(inner: str) -> TupleOf | None:
-    """`float, tuple[int, bool]` (the text between `tuple[` and `]`): items that are
-    Python floats, ints, bools or such tuples, at most MAX_TUPLE_ITEMS of them;
-    anything else (numpy scalars, lists, longer tuples) stays Python."""
-    if inner == "()":
-        return TupleOf(())
+def _parse_item_kind(kind: str) -> Type | None:
+    """The IR type of an item inside a container: Python numbers, numpy float64/int64
+    scalars, tuples, str/bytes, and lists (held in place), dicts and sets."""
+    if kind in ("float", "int", "bool"):
+        return Scalar(kind)
+    if kind in ("numpy.float64", "numpy.int64"):
+        return Scalar("np." + kind[len("numpy."):])
+    if kind.startswith("tuple[") and kind.endswith("]"):
+        return _parse_tuple_kind(kind[len("tuple["):-1])
+    if kind.startswith("list[") and kind.endswith("]"):
+        elem = _parse_item_kind(kind[len("list["):-1])
+        return PyListOf(elem) if elem is not None else None
+    return _parse_object_kind(kind)
+
+
+def _split_kinds(inner: str) -> list[str]:
+    """`float, tuple[int, bool]` -> ["float", "tuple[int, bool]"] (commas at depth 0)."""
     parts, depth, start = [], 0, 0
     for i, ch in enumerate(inner):
         depth += {"[": 1, "]": -1}.get(ch, 0)
@@ -347,8 +673,17 @@ def _parse_tuple_kind(inner: str) -> TupleOf | None:
             parts.append(inner[start:i].strip())
             start = i + 1
     parts.append(inner[start:].strip())
-    items = [parse_kind(p) for p in parts]
-    if len(items) > MAX_TUPLE_ITEMS or not all(t in (FLOAT, INT, BOOL) or isinstance(t, TupleOf) for t in items):
+    return parts
+
+
+def _parse_tuple_kind(inner: str) -> TupleOf | None:
+    """`float, tuple[int, bool]` (the text between `tuple[` and `]`): items that are
+    Python floats, ints, bools, strs or such tuples, at most MAX_TUPLE_ITEMS of them;
+    anything else (numpy scalars, lists, longer tuples) stays Python."""
+    if inner == "()":
+        return TupleOf(())
+    items = [parse_kind(p) for p in _split_kinds(inner)]
+    if len(items) > MAX_TUPLE_ITEMS or not all(t in (FLOAT, INT, BOOL, STR) or isinstance(t, TupleOf) for t in items):
         return None
     return TupleOf(tuple(items))
 

@@ -1,8 +1,9 @@
 """The signature key of a call: one kind string per positional argument.
 
-Cheap on purpose (it runs on every call): a list is classified by its first
-element; the native code checks every element and raises `Deopt` on a mismatch.
-A tuple (at most 12 items, 4 levels deep) is classified item by item.
+Cheap on purpose (it runs on every call): a list, dict or set is classified by
+its first item (`list[list[float]]`, `dict[str, int]`); the native code checks
+every item at entry and raises `Deopt` on a mismatch. A tuple (at most 12
+items, 4 levels deep) is classified item by item.
 Types are exact: a subclass of list, float, int or numpy.ndarray (MaskedArray,
 np.matrix, a user's) is its own kind, as is an array not in native byte order,
 so none of them ever shares a key with a native specialisation.
@@ -12,6 +13,10 @@ from __future__ import annotations
 
 _SCALARS = {float: "float", int: "int", bool: "bool"}
 _LIST_KINDS = {float: "list[float]", int: "list[int]"}
+_TEXT_KINDS = {str: "str", bytes: "bytes", bytearray: "bytearray"}
+# Containers nested deeper than this get a kind no IR type parses (a list that holds
+# itself must not recurse forever).
+_CONTAINER_MAX_DEPTH = 4
 _ARRAY_KINDS: dict = {}  # (dtype.num, native byte order, ndim, C-contiguous) -> kind string
 _array_type: type | None = None  # numpy.ndarray once seen (numpy is never imported here)
 
@@ -25,9 +30,16 @@ def kind_of(value: object) -> str:
         return kind
     if t is list:
         # An empty list behaves the same for any element type.
-        return _LIST_KINDS.get(type(value[0]), "list[object]") if value else "list[float]"
+        if not value:
+            return "list[float]"
+        return _LIST_KINDS.get(type(value[0])) or _container_kind(value, 0)
+    kind = _TEXT_KINDS.get(t)
+    if kind is not None:
+        return kind
     if t is tuple:
         return _tuple_kind(value, 0)
+    if t is dict or t is set:
+        return _container_kind(value, 0)
     if t is _array_type or (t.__name__ == "ndarray" and t.__module__ == "numpy"):
         if _array_type is None:
             _array_type = t  # stored once: a global store per call would defeat 3.11's global caches
@@ -56,6 +68,31 @@ def _tuple_kind(value: tuple, depth: int) -> str:
         return "tuple[...]"
     return "tuple[" + ", ".join([_tuple_kind(v, depth + 1) if type(v) is tuple else kind_of(v)
                                  for v in value]) + "]"
+
+
+def _container_kind(value, depth: int) -> str:
+    """`list[list[float]]`, `dict[str, int]`, `set[tuple[int, int]]`: by the first item
+    (an empty one is `list[float]`, `dict[?, ?]`, `set[?]`, which only `[]` parses)."""
+    if depth >= _CONTAINER_MAX_DEPTH:
+        return "object"
+    t = type(value)
+    if t is list:
+        return f"list[{_item_kind(value[0], depth + 1)}]" if value else "list[float]"
+    if t is dict:
+        if not value:
+            return "dict[?, ?]"
+        k, v = next(iter(value.items()))
+        return f"dict[{_item_kind(k, depth + 1)}, {_item_kind(v, depth + 1)}]"
+    if t is set:
+        return f"set[{_item_kind(next(iter(value)), depth + 1)}]" if value else "set[?]"
+    return kind_of(value)
+
+
+def _item_kind(value, depth: int) -> str:
+    t = type(value)
+    if t is list or t is dict or t is set:
+        return _container_kind(value, depth)
+    return kind_of(value)
 
 
 def signature_of(args: tuple) -> tuple[str, ...]:

@@ -79,7 +79,7 @@ class FunctionLowerer(TupleRules, StatementRules, ArrayRules, ScalarRules, Seque
         return ir.Function(
             name=self.fdef.name, params=params, locals=locals_, body=body, return_type=return_type,
             signature=self.signature, seeded=dict(self.seeded), may_deopt=self.may_deopt,
-            first_line=self.fdef.lineno,
+            uses_objects=self.uses_objects, first_line=self.fdef.lineno,
         )
 
     def _begin_pass(self, final: bool) -> None:
@@ -89,6 +89,7 @@ class FunctionLowerer(TupleRules, StatementRules, ArrayRules, ScalarRules, Seque
         self.reasons: list[Reason] = []
         self.mutated: set[str] = set()
         self.may_deopt = False
+        self.uses_objects = False  # an expression of an object type (str, dict, ...) was lowered
         self.loop_depth = 0
         # variables assigned by a rejected statement (or from one): their uses are not
         # reported again, so one rejected line gives one reason, not a cascade
@@ -208,6 +209,8 @@ class FunctionLowerer(TupleRules, StatementRules, ArrayRules, ScalarRules, Seque
         if handed is not None and handed[0] is node:
             return handed[1]
         value, seeded = self._expr_raw(node, defined)
+        if value.type.is_object:
+            self.uses_objects = True
         return self._guard(value) if seeded else value
 
     def hand_down(self, *pairs) -> None:
