@@ -290,7 +290,8 @@ def function_context(fn: ir.Function, deopt_module: str = RUNTIME_DEOPT_MODULE) 
         fn=fn, version=__version__, params=params, uses_objects=uses_objects,
         locals=[(n, rust_type(t), RustCode(t.rust_init)) for n, t in fn.locals.items()],
         ret=_return_context(fn.return_type), alias_pairs=alias_pairs, array_names=array_names,
-        unrestorable_writes=any(p["mode"] == "view" and p["mutated"] and not p["snapshot"] for p in params),
+        unrestorable_writes=fn.writes_visible_objects
+        or any(p["mode"] == "view" and p["mutated"] and not p["snapshot"] for p in params),
         # a kernel that mutates a copy of a list keeps the GIL, so no other thread writes
         # that list before the copy goes back, and one that works on Python objects needs
         # it; the others release it

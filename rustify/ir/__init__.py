@@ -37,6 +37,13 @@ class Var(Expr):
 
 
 @dataclass
+class NewObject(Expr):
+    """Base of the expressions that build a new Python object (a list, dict or set
+    literal, a comprehension, `set()`...): writes into a local that only ever holds such
+    objects are invisible to the caller until it escapes (see lower's `note_object_write`)."""
+
+
+@dataclass
 class SeedGuard(Expr):
     """Read a seeded variable where its seed's type would matter: re-run in
     Python if it still holds the seed constant (see `Function.seeded`)."""
@@ -442,5 +449,8 @@ class Function:
     # the body works on Python objects (str, lists of lists, dicts, ...): the kernel
     # takes the GIL token `py` and runs holding the GIL
     uses_objects: bool = False
+    # the body writes into a Python object the caller can see (an argument, or an object
+    # reached from one): a fault after such a write must never re-run the call in Python
+    writes_visible_objects: bool = False
     source_file: str = ""
     first_line: int = 0

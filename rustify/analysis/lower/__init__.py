@@ -72,6 +72,12 @@ class FunctionLowerer(TupleRules, StatementRules, ArrayRules, ScalarRules, Seque
             if isinstance(t, _UntranslatedArg) and not any(f"`{p}`" in r.why for r in self.reasons):
                 self.reasons.insert(0, Reason(self._line(self.fdef), p, f"argument `{p}` is a {t}: "
                                               f"arguments of kind {t} are not translated"))
+        visible_writes = self._visible_writes()
+        if visible_writes and self.may_deopt:
+            node = visible_writes[0]
+            self._reject(node, "writes to a Python object the caller can see, in a function that may ask to "
+                               "re-run in Python (an int past 64 bits, a seed guard): the re-run would repeat "
+                               "the write")
         if self.reasons:
             raise Untranslatable(self.reasons)
         params = [ir.Param(p, self.param_types[p], p in self.mutated) for p in self.params]
@@ -79,7 +85,8 @@ class FunctionLowerer(TupleRules, StatementRules, ArrayRules, ScalarRules, Seque
         return ir.Function(
             name=self.fdef.name, params=params, locals=locals_, body=body, return_type=return_type,
             signature=self.signature, seeded=dict(self.seeded), may_deopt=self.may_deopt,
-            uses_objects=self.uses_objects, first_line=self.fdef.lineno,
+            uses_objects=self.uses_objects, writes_visible_objects=bool(visible_writes),
+            first_line=self.fdef.lineno,
         )
 
     def _begin_pass(self, final: bool) -> None:
@@ -90,6 +97,11 @@ class FunctionLowerer(TupleRules, StatementRules, ArrayRules, ScalarRules, Seque
         self.mutated: set[str] = set()
         self.may_deopt = False
         self.uses_objects = False  # an expression of an object type (str, dict, ...) was lowered
+        # writes into Python objects: (node, the written local or None); and the object
+        # locals that were assigned something other than a new object, or escaped into
+        # another object (their writes are visible to the caller)
+        self.object_writes: list[tuple[nodes.NodeNG, str | None]] = []
+        self.shared_objects: set[str] = set()
         self.loop_depth = 0
         # variables assigned by a rejected statement (or from one): their uses are not
         # reported again, so one rejected line gives one reason, not a cascade
@@ -195,7 +207,27 @@ class FunctionLowerer(TupleRules, StatementRules, ArrayRules, ScalarRules, Seque
         return getattr(self, construct.handler)(s, defined)
 
 
+    def note_object_write(self, node, base: ir.Expr) -> None:
+        """Family rules call this for every write into a Python object (an item store, an
+        append, `del`, a mutating method) whose object is `base`. A write the caller can
+        see (into an argument, an object reached from one, or a local that escaped) must
+        never be followed by a re-run in Python, which would repeat it: `lower` rejects a
+        function with such writes that may ask to re-run (`may_deopt`)."""
+        self.object_writes.append((node, base.name if isinstance(base, ir.Var) else None))
+
+    def note_object_escape(self, value: ir.Expr) -> None:
+        """`value` (an object) is stored into another object or otherwise kept: from now on
+        writes into it are visible wherever it went."""
+        if isinstance(value, ir.Var) and value.type.is_object:
+            self.shared_objects.add(value.name)
+
+    def _visible_writes(self) -> list[nodes.NodeNG]:
+        fresh = {n for n in self.local_names if n not in self.shared_objects}
+        return [node for node, name in self.object_writes if name is None or name not in fresh]
+
     def _record(self, name: str, value: ir.Expr) -> None:
+        if value.type.is_object and not isinstance(value, ir.NewObject):
+            self.shared_objects.add(name)  # it may hold the caller's object
         seen = self.assigned.setdefault(name, _Assigned())
         seen.types.append(value.type)
         seen.consts.append(value.value if isinstance(value, ir.Const) else None)
