@@ -28,10 +28,14 @@ class Reason:
 
 
 class Untranslatable(Exception):
-    """The function (for this signature) cannot be translated; carries the reasons."""
+    """The function (for this signature) cannot be translated; carries the reasons.
 
-    def __init__(self, reasons: list[Reason]):
+    `every_signature`: the reasons hold whatever the argument types (a generator,
+    a closure, *args): the function stays Python for good."""
+
+    def __init__(self, reasons: list[Reason], every_signature: bool = False):
         self.reasons = list(reasons)
+        self.every_signature = every_signature
         super().__init__("; ".join(str(r) for r in self.reasons))
 
 

@@ -88,12 +88,17 @@ def test_list_element_of_another_type_reruns_in_python():
     assert fast(big) == total(big)
 
 
-def test_keyword_arguments_run_python():
+def test_keyword_arguments_that_do_not_bind_run_python():
     def f(a, b):
         return a - b
 
     fast = rustify.accelerate(f, eager=True)
-    assert fast(a=5, b=2) == 3 and fast.rustify.last_call == "python"
+    with pytest.raises(TypeError) as native_error:
+        fast(5, a=2)  # `a` twice: Python's own TypeError
+    with pytest.raises(TypeError) as python_error:
+        f(5, a=2)
+    assert str(native_error.value) == str(python_error.value)
+    assert fast.rustify.last_call == "python"
 
 
 def test_build_failure_keeps_python_and_names_the_log(monkeypatch):

@@ -27,21 +27,21 @@ def analyse(func: types.FunctionType, signature: tuple[str, ...], src: FunctionS
     line = func.__code__.co_firstlineno
     code = func.__code__
     if code.co_flags & (0x04 | 0x08) or code.co_kwonlyargcount or code.co_posonlyargcount:
-        raise Untranslatable([Reason(line, func.__name__, "*args, **kwargs and keyword-only parameters are not translated")])
+        raise Untranslatable([Reason(line, func.__name__, "*args, **kwargs and keyword-only parameters are not translated")], every_signature=True)
     if func.__closure__:
-        raise Untranslatable([Reason(line, func.__name__, "closures (functions reading variables of an enclosing function) are not translated")])
+        raise Untranslatable([Reason(line, func.__name__, "closures (functions reading variables of an enclosing function) are not translated")], every_signature=True)
     if code.co_flags & 0x20 or code.co_flags & 0x80 or code.co_flags & 0x100 or code.co_flags & 0x200:
-        raise Untranslatable([Reason(line, func.__name__, "generators and coroutines are not translated")])
+        raise Untranslatable([Reason(line, func.__name__, "generators and coroutines are not translated")], every_signature=True)
     if len(signature) != code.co_argcount:
         raise Untranslatable([Reason(line, func.__name__, "called with default arguments; not translated yet")])
     src = src or load_source(func)
     module = astroid_module(src)
     fdefs = [n for n in module.body if isinstance(n, astroid.nodes.FunctionDef)]
     if not fdefs:
-        raise Untranslatable([Reason(line, func.__name__, "source is not a plain `def`")])
+        raise Untranslatable([Reason(line, func.__name__, "source is not a plain `def`")], every_signature=True)
     fdef = fdefs[0]
     if fdef.decorators is not None and len(fdef.decorators.nodes) > 1:
-        raise Untranslatable([Reason(line, func.__name__, "other decorators besides rustify's are not translated")])
+        raise Untranslatable([Reason(line, func.__name__, "other decorators besides rustify's are not translated")], every_signature=True)
     result = FunctionLowerer(fdef, func, signature).lower()
     result.source_file = src.filename
     result.first_line = src.first_line

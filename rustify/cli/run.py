@@ -145,6 +145,9 @@ def _why_python(info, sig: tuple) -> str:
     if why is None:
         if sig in info.native_signatures:
             return "compiled, but every call handed back to Python"
+        st = info._stats.get(sig) if hasattr(info, "_stats") else None
+        if st is not None and (st.compile_requested or st.python_last and st.python_last[2]):
+            return info._not_native_yet(sig)  # hot and queued, or waiting for a build lock, at exit
         return "not compiled: not hot enough yet (mode profile) or compile disabled (mode off)"
     return " ".join(why.split())
 

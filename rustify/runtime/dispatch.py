@@ -71,6 +71,9 @@ GLOBAL_REBIND_GIVE_UP = 3
 PYTHON_SAMPLE_MASK = 15
 NATIVE_SAMPLE_MASK = 63
 ALWAYS_TIMED = 2
+# A function whose every signature seen stays Python, and that ran this many sampled
+# Python calls of them since, is given up on and unwrapped (see Accelerated._give_up).
+GIVE_UP_AFTER = 64
 # The fast path (call the last native signature directly) is dropped after this
 # many calls of another signature: a polymorphic caller pays a Deopt each time.
 FAST_PATH_GIVE_UP = 16
@@ -90,6 +93,8 @@ def _caller_lock_wait() -> float:
 COMPILE_SWITCH_INTERVAL = 0.0005
 
 
+# What `Accelerated._plan_call` returns when the call must be dispatched anew.
+DISPATCH_AGAIN = object()
 # `_last` of an unsampled Python call before any sample (its signature was not computed).
 _UNSAMPLED_PYTHON_CALL = (None, False, "not compiled (yet): the compile policy has not chosen it")
 
@@ -125,7 +130,13 @@ class Accelerated:
         self._invalidations = 0
         self._fast: tuple | None = None  # (native entry, its stats): the last signature that ran native
         self._fast_misses = 0
+        self._calls_after_verdict = 0  # Python calls of refused signatures (see _after_verdict_call)
         self._nargs = func.__code__.co_argcount
+        code = func.__code__
+        plain = not (code.co_flags & (0x04 | 0x08) or code.co_kwonlyargcount
+                     or code.co_posonlyargcount)
+        self._params = code.co_varnames[:code.co_argcount] if plain else None  # keywords bind to these
+        self._param_index = {name: i for i, name in enumerate(self._params or ())}
         self._lock = threading.Lock()
         self.rustify = AccelerationInfo(func, front_door)
         self.rustify._settle = self._credit_unsampled_calls
@@ -188,14 +199,40 @@ class Accelerated:
         return self._dispatch(args, kwargs)
 
     def _dispatch(self, args: tuple, kwargs: dict, counted: int = 0):
-        """The general path: signature key, then native, compile or Python.
+        """The general path: signature key, then native, compile or Python (see `_plan_call`).
 
         `counted`: the call's number in `_calls` (the profiling count), 0 if it
         is not in it; if it runs native after all, it is taken out again.
         """
-        if kwargs:
-            self.rustify._ran_python(None, "called with keyword arguments")
+        plan = self._plan_call(args, kwargs, counted)
+        if plan is None:
             return self._func(*args, **kwargs)
+        if plan is DISPATCH_AGAIN:
+            return self(*args, **kwargs)
+        if type(plan) is tuple:
+            return plan[0]
+        start = perf_counter_ns()
+        try:
+            return self._func(*args, **kwargs)
+        finally:
+            plan.python_ns += perf_counter_ns() - start
+            plan.python_timed += 1
+
+    def _plan_call(self, args: tuple, kwargs: dict | None, counted: int = 0):
+        """Everything a call needs from the policy; the function itself is run by the caller.
+
+        Returns `(result,)` when the call already ran (native here, or shadow-validated),
+        DISPATCH_AGAIN when it must be dispatched anew (just compiled, natives dropped),
+        a `SignatureStats` to credit with the time of a Python run, or None for an untimed
+        Python run. The native dispatcher calls this, so that no rustify frame sits between
+        the caller and the function when it runs Python (warnings' stacklevel, tracebacks).
+        """
+        if kwargs:
+            bound = self._positional(args, kwargs)
+            if bound is None:
+                self.rustify._ran_python(None, "called with keyword arguments it cannot bind to positions")
+                return None
+            args = bound
         sig = signature_of(args)
         native = self._native.get(sig)
         if native is not None:
@@ -203,24 +240,31 @@ class Accelerated:
                 with self._count_lock:
                     self._calls_not_python += 1
             if self._guards and not self._globals_unchanged():
-                return self(*args)
+                return DISPATCH_AGAIN
             if self._validate_left and sig in self._validate_left:
-                return self._shadow_call(sig, native, args)
+                return (self._shadow_call(sig, native, args),)
             st = self.rustify._stats[sig]
-            next(st.native_count)
+            n = next(st.native_count)
             self.rustify._last = st.native_last
             try:
-                result = native(*args)
+                if n & NATIVE_SAMPLE_MASK:
+                    result = native(*args)
+                else:  # sampled on this path too: a polymorphic caller's speedup is measured
+                    start = perf_counter_ns()
+                    result = native(*args)
+                    st.native_ns += perf_counter_ns() - start
+                    st.native_timed += 1
             except Deopt as why:
                 self._note_deopt(sig, st, str(why))
-                return self._func(*args)
+                return None
             if self._fast_misses < FAST_PATH_GIVE_UP:
                 self._fast = (native, st)
-            return result
-        return self._call_python(sig, args, counted)
+            return (result,)
+        return self._plan_python(sig, counted)
 
-    def _call_python(self, sig: tuple, args: tuple, counted: int = 0):
-        """Run the original; count the call, time a sample, ask the policy on sampled calls."""
+    def _plan_python(self, sig: tuple, counted: int = 0):
+        """A Python call of `sig`: count it, ask the policy on sampled calls; the stats to time
+        the run with (None: untimed), or DISPATCH_AGAIN if it compiled now in this thread."""
         st = self.rustify._stats.get(sig)
         if st is None:
             st = self.rustify._stats.setdefault(sig, SignatureStats(sig))
@@ -238,8 +282,10 @@ class Accelerated:
             n = st.python_seen = next(st.python_count) + 1
             n += st.python_credit
         self.rustify._last = self._python_last = st.python_last
+        if st.compile_requested and sig in self.rustify.reasons:
+            self._after_verdict_call()
         if self._native and n > ALWAYS_TIMED and n & PYTHON_SAMPLE_MASK and n != self._min_calls:
-            return self._func(*args)  # counted exactly (natives exist), timed on a sample
+            return None  # counted exactly (natives exist), timed on a sample
         if not st.compile_requested and len(sig) <= self._nargs and self.policy.is_hot(st):
             st.compile_requested = True
             st.hot_at = time.perf_counter()
@@ -248,13 +294,37 @@ class Accelerated:
             elif self.compile(sig, lock_wait=_caller_lock_wait()):
                 with self._count_lock:
                     st.python_credit -= 1  # this call runs native after all
-                return self(*args)  # compiled now: dispatch again
-        start = perf_counter_ns()
-        try:
-            return self._func(*args)
-        finally:
-            st.python_ns += perf_counter_ns() - start
-            st.python_timed += 1
+                return DISPATCH_AGAIN  # compiled now: dispatch again
+        return st
+
+    def _positional(self, args: tuple, kwargs: dict) -> tuple | None:
+        """`args` and `kwargs` as one positional tuple, as Python would bind them; None if it
+        cannot be done exactly (an unknown or repeated name, a missing argument, *args or
+        keyword-only parameters): that call runs Python, which raises its own TypeError.
+        A gap before the last argument given is filled with the parameter's default (the same
+        object Python would bind); omitted trailing parameters stay omitted, as in a positional call."""
+        params = self._params
+        if params is None or len(args) > len(params):
+            return None
+        bound = list(args)
+        slots = [MISSING] * (len(params) - len(args))
+        for name, value in kwargs.items():
+            i = self._param_index.get(name)
+            if i is None or i < len(args) or slots[i - len(args)] is not MISSING:
+                return None
+            slots[i - len(args)] = value
+        while slots and slots[-1] is MISSING:
+            slots.pop()
+        defaults = self._func.__defaults__ or ()
+        first_default = len(params) - len(defaults)
+        for k, value in enumerate(slots):
+            if value is MISSING:
+                i = len(args) + k
+                if i < first_default:
+                    return None
+                value = defaults[i - first_default]
+            bound.append(value)
+        return tuple(bound)
 
     def _credit_unsampled_calls(self) -> None:
         """Credit the calls counted since the last sample to the last sampled signature."""
@@ -303,7 +373,8 @@ class Accelerated:
                                          "compiling in the background meanwhile")
                 return None
             except Untranslatable as e:
-                self._stay_python(sig, "cannot be translated:\n  " + "\n  ".join(map(str, e.reasons)), e.reasons)
+                self._stay_python(sig, "cannot be translated:\n  " + "\n  ".join(map(str, e.reasons)), e.reasons,
+                                  final=e.every_signature)
                 return None
             except (UnsafeCache, CorruptArtifact) as e:
                 self._stay_python(sig, str(e))  # the message names the dir or file and the fix
@@ -312,7 +383,7 @@ class Accelerated:
                 self._stay_python(sig, f"the Rust build failed: {e}")
                 return None
             except (OSError, SyntaxError) as e:
-                self._stay_python(sig, f"its source is not available ({e})")
+                self._stay_python(sig, f"its source is not available ({e})", final=True)
                 return None
             except Exception as e:  # noqa: BLE001 - a rustify bug must not break the program
                 self._stay_python(sig, f"rustify failed internally ({type(e).__name__}: {e}); please report this")
@@ -344,10 +415,9 @@ class Accelerated:
 
     def _globals_unchanged(self) -> bool:
         """True if every global the native code froze in still has its value; else drop the natives."""
-        g = self._func.__globals__
         guards = self._guards
-        for name, value in guards:
-            if g.get(name, MISSING) is not value:
+        for namespace, name, value in guards:  # the function's globals and its callees'
+            if namespace.get(name, MISSING) is not value:
                 break
         else:
             return True
@@ -422,18 +492,46 @@ class Accelerated:
         if self._fast is not None and self._fast[0] is entry:
             self._fast = None
 
-    def _stay_python(self, sig: tuple, why: str, reasons=None) -> None:
+    def _stay_python(self, sig: tuple, why: str, reasons=None, final: bool = False) -> None:
         """Record why `sig` stays Python; warn only where the user wrote the decorator.
 
         Functions wrapped by the import hook or a profile block log instead: a
         warnings-as-errors setting must not turn their fall back into an error.
+        `final`: the reason holds for every signature, so the function is unwrapped.
         """
         self.rustify._add_failure(sig, why, reasons)
         message = f"{self.__qualname__}{_sig_text(sig)} stays Python: {why}"
         if self.rustify.front_door == "decorator":
-            warnings.warn(RustifyWarning(message), stacklevel=4)
+            warnings.warn(RustifyWarning(message), stacklevel=_first_user_frame())
         else:
             log.info("%s", message)
+        if final:
+            self._give_up(why.split("\n")[-1].strip())
+
+    def _give_up(self, why: str) -> None:
+        """This function stays Python for good: put the original back where the wrapper is bound.
+
+        Later calls through those bindings cost what a plain call costs; `f.rustify`
+        stays on the original (see `runtime.unwrap`)."""
+        if self.rustify.gave_up is not None:
+            return
+        from rustify.runtime.unwrap import unwrap_everywhere
+
+        self.rustify.gave_up = why
+        self.rustify.unwrapped = unwrap_everywhere(self, self._func)
+        log.info("%s stays Python for good (%s); unwrapped in %s", self.__qualname__, why,
+                 ", ".join(self.rustify.unwrapped) or "no namespace")
+
+    def _after_verdict_call(self) -> None:
+        """A Python call of a signature that stays Python: after GIVE_UP_AFTER of them with
+        every signature seen refused and nothing native or compiling, give up on the function."""
+        self._calls_after_verdict += 1
+        if self._calls_after_verdict < GIVE_UP_AFTER or self._native or self._pending \
+                or self.rustify.gave_up is not None:
+            return
+        reasons = self.rustify.reasons
+        if all(sig in reasons for sig in self.rustify._stats):
+            self._give_up(f"every signature it was called with stays Python ({len(reasons)} seen)")
 
     def _note_deopt(self, sig: tuple, st: SignatureStats, why: str) -> None:
         self.rustify._ran_python(sig, f"native code asked to re-run in Python: {why}")
@@ -567,6 +665,18 @@ def _worker() -> _CompileWorker:
         if _the_worker is None:
             _the_worker = _CompileWorker()
         return _the_worker
+
+
+_RUSTIFY_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
+def _first_user_frame() -> int:
+    """The `stacklevel` that makes a warning raised by this function's caller name the
+    first frame outside rustify (the user's call), however deep the dispatch went."""
+    frame, level = sys._getframe(2), 2
+    while frame is not None and frame.f_code.co_filename.startswith(_RUSTIFY_DIR):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _sig_text(sig: tuple) -> str:

@@ -11,6 +11,8 @@ Hung on every accelerated function as `f.rustify`:
   deopts, shadow-validated calls); `compile_seconds`, `cache_hits`, `deopts`,
   `native_calls` are per-signature views of it
 - `front_door`: "decorator", "profile" or "auto"
+- `gave_up`, `unwrapped`: why rustify stopped trying (the function stays Python
+  for good) and where the original then replaced the wrapper
 """
 
 from __future__ import annotations
@@ -114,6 +116,8 @@ class AccelerationInfo:
         self._settle = None  # set by the wrapper: credits calls counted since its last sample
         self._natives: dict[tuple, object] = {}
         self.dropped: list[str] = []  # why native versions were thrown away (a global was rebound)
+        self.gave_up: str | None = None  # why rustify stopped trying: the function stays Python for good
+        self.unwrapped: list[str] = []  # where the original then replaced the wrapper (`module.name`)
 
     @property
     def stats(self) -> dict[tuple, SignatureStats]:
@@ -195,6 +199,9 @@ class AccelerationInfo:
                 lines.append(f"  {_sig(sig)}: runs Python, {self._not_native_yet(sig)}")
         if len(lines) == 1:
             lines.append("  not called yet")
+        if self.gave_up is not None:
+            lines.append(f"  stays Python for good ({self.gave_up}); the original is back in "
+                         f"{', '.join(self.unwrapped) or 'no namespace (only this wrapper was bound)'}")
         return "\n".join(lines)
 
     def _not_native_yet(self, sig: tuple) -> str:
@@ -204,7 +211,7 @@ class AccelerationInfo:
         if why:
             return why
         if st is not None and st.compile_requested:
-            return "not compiled yet: its compile is queued or running"
+            return "hot: its compile is queued or running (not finished yet)"
         return "not compiled (yet): the compile policy has not chosen it"
 
     def _ran_python(self, sig: tuple | None, reason: str | None = None) -> None:

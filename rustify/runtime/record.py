@@ -3,7 +3,7 @@
 Written at interpreter exit (when `settings().record`) to
 `cache_dir()/runs/<UTC time>-<pid>.json`; the newest `KEEP` records are kept.
 Schema: {"rustify_version", "python", "argv", "started", "ended",
-"functions": [{"function", "file", "line", "front_door", "signatures": [
+"functions": [{"function", "file", "line", "front_door", "gave_up", "unwrapped", "signatures": [
 {"signature", "status", "reason", "reasons", "compile_seconds", "cache_hit",
 "module", "native_calls", "python_calls", "deopts", "mean_python_ns",
 "mean_native_ns", "validated_calls", "validation_mismatch", "hot_to_native_seconds"}]}]}
@@ -39,7 +39,7 @@ def function_record(accelerated) -> dict:
         signatures.append({
             "signature": list(sig),
             "status": info.status(sig),
-            "reason": info.reasons.get(sig),
+            "reason": info.reasons.get(sig) or (info._not_native_yet(sig) if native is None else None),
             "reasons": [{"line": r.line, "construct": r.construct, "why": r.why}
                         for r in info.reason_records.get(sig, [])],
             "compile_seconds": native.seconds if native else None,
@@ -55,7 +55,8 @@ def function_record(accelerated) -> dict:
             "hot_to_native_seconds": st.hot_to_native_seconds if st else None,
         })
     return {"function": info.function, "file": info.file, "line": info.line,
-            "front_door": info.front_door, "signatures": signatures}
+            "front_door": info.front_door, "gave_up": info.gave_up, "unwrapped": list(info.unwrapped),
+            "signatures": signatures}
 
 
 def run_record() -> dict:
