@@ -83,7 +83,7 @@ def test_a_return_type_conflict_points_at_the_return_in_the_file():
     assert "returns float here but int on line" in reason.why
 
 
-def text_kernel(s, n):
+def frozen_kernel(s, n):
     out = 0
     for _ in range(n):
         out += len(s)
@@ -92,9 +92,9 @@ def text_kernel(s, n):
 
 
 def test_an_untranslated_argument_kind_does_not_hide_the_other_blockers():
-    reasons = verdict(text_kernel, ("str", "int"))
+    reasons = verdict(frozen_kernel, ("builtins.frozenset", "int"))
     whys = [r.why for r in reasons]
-    assert whys[0] == "`s` is a str argument: arguments of kind str are not translated"
-    assert reasons[0].line == _line_of(text_kernel, "out += len(s)")
+    assert whys[0] == "`s` is a builtins.frozenset argument: arguments of kind builtins.frozenset are not translated"
+    assert reasons[0].line == _line_of(frozen_kernel, "out += len(s)")
     assert any("`print` is not a supported function" in w for w in whys)
     assert len(reasons) == 2, whys
