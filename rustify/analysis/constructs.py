@@ -78,8 +78,9 @@ EXPRESSIONS = _table(
     Construct("Name", "variable or global", "total, math.pi, N",
               "locals and arguments; module globals that are int/float/bool constants (frozen into the "
               "translation and its cache key), `math`, `numpy` and the functions below", "_lower_name"),
-    Construct("Const", "number constant", "0, 1.5, True",
-              "int (within 64 bits), float, bool; strings and None stay Python", "_lower_const"),
+    Construct("Const", "number constant", "0, 1.5, True, 2j",
+              "int (within 64 bits), float, bool, complex (`2j`; `1 + 2j` is an addition); strings and None "
+              "stay Python", "_lower_const"),
     Construct("BinOp", "arithmetic", "a * b + c",
               "the binary operators below on numbers; `[x] * n` makes a new list", "_lower_binop"),
     Construct("UnaryOp", "unary operator", "-x, +x, ~n, not c", "`~` on ints only", "_lower_unaryop"),
@@ -88,7 +89,8 @@ EXPRESSIONS = _table(
     Construct("Compare", "comparison", "0 <= i < n",
               "the comparison operators below on numbers, chained as in Python; int vs float is exact; "
               "two tuples compare item by item as in Python (one operator, no chain; two NaN items re-run "
-              "in Python, where their identity decides)",
+              "in Python, where their identity decides); complex numbers compare with `==`/`!=` only (CPython "
+              "compares a complex with an int exactly; `<` raises TypeError, so it stays Python)",
               "_lower_compare"),
     Construct("IfExp", "conditional expression", "a if a > b else b", "both branches of one number or tuple type",
               "_lower_ifexp"),
@@ -104,7 +106,8 @@ EXPRESSIONS = _table(
               "functions stay Python", "_lower_call"),
     Construct("Attribute", "module attribute", "math.pi, np.float64, a.shape",
               "attributes of modules; of an array argument or local: `a.shape` (a tuple of ints: `a.shape[k]`, "
-              "`n, m = a.shape`), `a.ndim`, `a.size` (no methods except `list.append` as a statement)",
+              "`n, m = a.shape`), `a.ndim`, `a.size`; of a complex value: `z.real`, `z.imag` and the method "
+              "`z.conjugate()` (no other methods except `list.append` as a statement)",
               "_lower_attribute"),
     Construct("List", "list literal", "[], [0.0, 1.0]", "numbers of one type (ints and floats are not mixed; no bools)",
               "_lower_list"),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from rustify import ir
-from rustify.analysis import intrinsics_ints
+from rustify.analysis import intrinsics_complex, intrinsics_ints
 from rustify.ir import BOOL, FLOAT, INT, NP_FLOAT64, NP_INT64
 
 
@@ -91,6 +91,8 @@ def _len(lw, node, args):
 
 
 def _abs(lw, node, args):
+    if len(args) == 1 and isinstance(args[0].type, ir.Complex):
+        return intrinsics_complex.abs_of_complex(lw, node, args[0])
     (x,) = _scalar_args(lw, node, args, 1)
     if x.type.is_narrow_numpy:
         raise lw.reject(node, f"abs() of {x.type} is not translated")
@@ -204,6 +206,7 @@ def _builtin_table() -> list[tuple[object, Intrinsic]]:
     for name in ("isnan", "isinf"):
         table.append((getattr(math, name), _math_test(name)))
     table += intrinsics_ints.table()
+    table += intrinsics_complex.table()
     return table
 
 

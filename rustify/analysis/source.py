@@ -54,7 +54,7 @@ def global_names(tree: ast.AST) -> list[str]:
 
 def describe_global(value: object) -> str:
     """A stable description of a global's value for the cache key."""
-    if isinstance(value, (bool, int, float, str)) or value is None:
+    if isinstance(value, (bool, int, float, complex, str)) or value is None:
         return f"{type(value).__name__}:{value!r}"
     if type(value) is tuple and len(value) <= 64:
         # a tuple constant (frozen into the translation): by its items, never by its id

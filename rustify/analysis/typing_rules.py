@@ -118,4 +118,33 @@ SEED_WIDENINGS = {
     (INT, NP_FLOAT64),
     (FLOAT, NP_FLOAT64),
     (INT, NP_INT64),
+    (ir.COMPLEX, ir.NP_COMPLEX128),  # total = 0j; total += a[i] of a complex128 array
 }
+
+
+def complex_promote(a: ir.Type, b: ir.Type) -> ir.Complex | None:
+    """The complex type whose semantics `a op b` follows when either side is complex, or None
+    (not translated). Python's complex with Python numbers stays Python's complex; numpy
+    follows `np.result_type`, a Python int, float or complex being "weak" (NEP 50: it takes
+    the numpy side's precision, a Python complex meeting float32 gives complex64, meeting a
+    numpy int complex128). A Python int meeting complex64 and numpy bools stay Python."""
+    import numpy as np
+
+    if not all(isinstance(t, (ir.Scalar, ir.Complex)) for t in (a, b)):
+        return None
+    a = arith_type(a) if isinstance(a, ir.Scalar) else a
+    b = arith_type(b) if isinstance(b, ir.Scalar) else b
+    numpy_side = [t for t in (a, b) if t.is_numpy]
+    if not numpy_side:
+        return ir.COMPLEX
+    if any(t.name == "np.bool" for t in (a, b)):
+        return None
+    if len(numpy_side) == 2:
+        name = "np." + np.result_type(np.dtype(a.name[3:]), np.dtype(b.name[3:])).name
+        return ir.Complex(name) if name in ("np.complex128", "np.complex64") else None
+    (weak,) = [t for t in (a, b) if not t.is_numpy]
+    (strong,) = numpy_side
+    if isinstance(strong, ir.Complex):
+        return None if (strong == ir.NP_COMPLEX64 and weak == INT) else strong
+    # a Python complex meeting a real numpy scalar
+    return ir.NP_COMPLEX64 if strong.name == "np.float32" else ir.NP_COMPLEX128

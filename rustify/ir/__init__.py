@@ -17,6 +17,7 @@ from rustify.ir.types import (  # noqa: E402,F401 - re-exported: `ir.FLOAT`, `ir
     ListOf, NoneType, Scalar, TupleOf, Type, parse_kind,
     BYTEARRAY, BYTES, STR, ByteArray, Bytes, DictOf, PyListOf, PyObjectType, SetOf, Str, hashable,
 )
+from rustify.ir.types import COMPLEX, COMPLEX_DTYPES, NP_COMPLEX64, NP_COMPLEX128, Complex  # noqa: E402,F401
 
 # ---------------------------------------------------------------- expressions
 

@@ -217,6 +217,64 @@ class NoneType(IRType):
         return "None"
 
 
+# ------------------------------------------------------------------ complex
+
+# name -> (signature kind, Rust type, argument helper, return helper, type of .real/.imag/abs)
+_COMPLEX = {
+    "complex": ("complex", "Cx", "arg_complex", "ret_complex", "float"),
+    "np.complex128": ("numpy.complex128", "Cx", "arg_np_scalar::<Cx>", "ret_np_scalar::<Cx>", "np.float64"),
+    "np.complex64": ("numpy.complex64", "Cx32", "arg_np_scalar::<Cx32>", "ret_np_scalar::<Cx32>", "np.float32"),
+}
+# array dtypes of complex elements (beside ARRAY_DTYPES, the real ones)
+COMPLEX_DTYPES = ("complex128", "complex64")
+
+
+@dataclass(frozen=True)
+class Complex(IRType):
+    """A complex number: Python's `complex` (CPython's arithmetic, runtime_complex.rs.j2) or
+    numpy's complex128/complex64 scalar (numpy's), held as `numpy::Complex64`/`Complex32`.
+    An argument is exactly that type (a subclass is its own kind); a result is a new one."""
+
+    name: str
+
+    def __post_init__(self):
+        if self.name not in _COMPLEX:
+            raise ValueError(f"unknown complex type {self.name!r}")
+
+    is_float = is_int = is_narrow_numpy = False
+
+    @property
+    def is_numpy(self) -> bool:
+        return self.name.startswith("np.")
+
+    @property
+    def part(self) -> Scalar:
+        """The type of `.real`, `.imag` and `abs()`."""
+        return Scalar(_COMPLEX[self.name][4])
+
+    @property
+    def kind(self) -> str:
+        return _COMPLEX[self.name][0]
+
+    @property
+    def rust(self) -> str:
+        return _COMPLEX[self.name][1]
+
+    @property
+    def boundary(self) -> Boundary:
+        _, _, arg, ret, _ = _COMPLEX[self.name]
+        return Boundary("value", arg, ret)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+COMPLEX = Complex("complex")
+NP_COMPLEX128 = Complex("np.complex128")
+NP_COMPLEX64 = Complex("np.complex64")
+_COMPLEX_KINDS = {t.kind: t for t in (COMPLEX, NP_COMPLEX128, NP_COMPLEX64)}
+
+
 # --------------------------------------------------------------- containers
 
 
@@ -604,6 +662,8 @@ ARRAY_DTYPES = ("float64", "float32", "int64", "int32", "int16", "int8", "uint32
 
 def parse_kind(kind: str) -> Type | None:
     """The IR type of an argument of signature kind `kind`, or None (it stays Python)."""
+    if kind in _COMPLEX_KINDS:
+        return _COMPLEX_KINDS[kind]
     if kind in ("float", "int", "bool"):
         return Scalar(kind)
     if kind.startswith("tuple[") and kind.endswith("]"):
@@ -615,6 +675,8 @@ def parse_kind(kind: str) -> Type | None:
             return ListOf(elem)  # a flat list of Python numbers: copied into a Vec
     m = _ARRAY_KIND.fullmatch(kind)
     if m:
+        if m.group(1) in COMPLEX_DTYPES:
+            return Array(Complex("np." + m.group(1)), int(m.group(2)), m.group(3))
         if m.group(1) not in ARRAY_DTYPES or m.group(1) == "bool":
             # a bool array may hold any byte (`a.view(bool)`), which a Rust `bool` must
             # never see: bool array arguments stay Python until they are read as bytes
@@ -692,9 +754,12 @@ def _parse_tuple_kind(inner: str) -> TupleOf | None:
 SIGNATURE_TYPES: dict[str, Type] = {
     t.kind: t for t in (FLOAT, INT, BOOL, ListOf(FLOAT), ListOf(INT), Array1(NP_FLOAT64), Array1(NP_INT64))
 }
+SIGNATURE_TYPES[COMPLEX.kind] = COMPLEX
 # ... and the families of numpy kinds (documented as patterns, not one row per combination)
 SIGNATURE_KIND_PATTERNS = {
     "ndarray[<dtype>, <ndim>, C|A]": "numpy array, 1 to 4 dimensions, of dtype " + ", ".join(d for d in ARRAY_DTYPES if d != "bool")
     + " (C: C-contiguous; A: any strides, e.g. `x[::3]`, `a.T`, Fortran order)",
     "numpy.<type>": "numpy scalar argument of type " + ", ".join(n[3:] for n in NARROW_NUMPY),
+    "ndarray[complex128|complex64, <ndim>, C|A]": "numpy array of complex numbers, in the same layouts",
+    "numpy.complex128|complex64": "numpy complex scalar argument",
 }

@@ -24,6 +24,9 @@ def same_value(a, b, rel: float = 0.0) -> bool:
         return type(a) is type(b) and len(a) == len(b) and all(same_value(x, y, rel) for x, y in zip(a, b))
     if type(a).__name__ in ("float32", "float16") and type(b) is type(a):  # numpy floats not float subclasses
         return same_value(float(a), float(b), rel)
+    if isinstance(a, complex) or type(a).__name__ == "complex64":  # np.complex128 is a complex subclass
+        return (type(a) is type(b) and same_value(float(a.real), float(b.real), rel)
+                and same_value(float(a.imag), float(b.imag), rel))
     if isinstance(a, float) and isinstance(b, float):
         if type(a) is not type(b):  # np.float64 is a float subclass, but not the same result
             return False

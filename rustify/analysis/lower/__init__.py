@@ -10,7 +10,7 @@ Statements and expressions are dispatched through the registry in
 docs/supported-python.md. The handlers live by family: `statements.py`
 (assignment, control flow, loops, return), `scalars.py` (numbers),
 `sequences.py` (lists and 1-D indexing), `arrays.py` (numpy arrays: N-D, dtypes,
-shape); a new family is a new mixin here.
+shape), `complex.py` (complex numbers); a new family is a new mixin here.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from rustify.analysis.lower.common import (
     MAX_PASSES, UNKNOWN_ELEM, _Assigned, _Pending, _Poisoned, _Reject, _UntranslatedArg,
 )
 from rustify.analysis.lower.arrays import ArrayRules
+from rustify.analysis.lower.complex import ComplexRules
 from rustify.analysis.lower.exceptions import ExceptionRules
 from rustify.analysis.lower.ints import IntRules
 from rustify.analysis.lower.scalars import ScalarRules
@@ -39,7 +40,7 @@ from rustify.ir import BOOL, FLOAT, INT, NONE
 
 __all__ = ["FunctionLowerer", "UNKNOWN_ELEM"]
 
-class FunctionLowerer(TupleRules, StatementRules, ArrayRules, ScalarRules, SequenceRules, ExceptionRules, IntRules):
+class FunctionLowerer(ComplexRules, TupleRules, StatementRules, ArrayRules, ScalarRules, SequenceRules, ExceptionRules, IntRules):
     """Lowers one `nodes.FunctionDef` for one signature. Use `lower()`.
 
     The driver (passes, joins, blocks, names, globals, calls) is here; the
@@ -133,7 +134,7 @@ class FunctionLowerer(TupleRules, StatementRules, ArrayRules, ScalarRules, Seque
             for e in elems[1:]:
                 elem = rules.list_elem_join(elem, e) or elem
             return ir.ListOf(elem)
-        if len(distinct) == 2 and all(isinstance(t, ir.Scalar) for t in distinct):
+        if len(distinct) == 2 and all(isinstance(t, (ir.Scalar, ir.Complex)) for t in distinct):
             for narrow, wide in rules.SEED_WIDENINGS:
                 if set(distinct) == {narrow, wide}:
                     consts = [c for t, c in zip(seen.types, seen.consts) if t == narrow]
@@ -299,6 +300,9 @@ class FunctionLowerer(TupleRules, StatementRules, ArrayRules, ScalarRules, Seque
     def _lower_attribute(self, node: nodes.Attribute, defined) -> ir.Expr:
         if self._is_array_attribute(node):
             return self._array_attribute(node, defined)
+        part = self._complex_attribute(node, defined)
+        if part is not None:
+            return part
         return self._constant(node, self._global(node))
 
 
@@ -320,7 +324,7 @@ class FunctionLowerer(TupleRules, StatementRules, ArrayRules, ScalarRules, Seque
     def _call(self, node: nodes.Call, defined) -> ir.Expr:
         if node.keywords and not self._only_dtype_keyword(node):
             raise _Reject(node, "keyword arguments are not translated")
-        method = self._int_method_call(node, defined)
+        method = self._int_method_call(node, defined) or self._complex_method_call(node, defined)
         if method is not None:
             return method
         self._reject_method_call(node, defined)

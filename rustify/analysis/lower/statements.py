@@ -161,7 +161,7 @@ class StatementRules:
             raise _Reject(s, f"`{name}` would alias another list or array; only new lists/arrays can be bound to a name")
         self._record(name, value)
         wide = self.env.get(name)
-        if name in self.seeded and isinstance(value.type, ir.Scalar):
+        if name in self.seeded and isinstance(value.type, (ir.Scalar, ir.Complex)):
             is_seed = value.type == self.seeded[name]
             if value.type not in (self.seeded[name], wide):
                 raise _Reject(s, f"`{name}` holds {self.seeded[name]} and {wide} values; this assigns {value.type}")

@@ -1,0 +1,420 @@
+"""Differential cases for complex numbers: Python's complex (CPython 3.11's arithmetic, `abs`,
+`**` with its integer fast path, the cmath functions and their special values, bit for bit),
+numpy's complex128/complex64 scalars and arrays (numpy's `+ - *`, `abs`, parts, stores), and
+the constructs that stay Python (ordering, `//`, numpy's complex `/` and `**`). The harness is
+tests/semantics.py; same_value compares both parts bit for bit (NaN, -0.0) and the type."""
+
+from __future__ import annotations
+
+import cmath
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from semantics import accelerated, case, cases_from, check_native_matches_python, floats, ints, op
+
+import rustify
+
+PARTS = st.one_of(floats(), st.floats(-4, 4), st.sampled_from([0.0, -0.0, 1.0, -1.0, 2.0, 1e-320, 1e300, -1e300]))
+
+
+def complexes():
+    """Complex numbers whose parts are edge floats (NaN, inf, -0.0, huge, subnormal) or small."""
+    return st.builds(complex, PARTS, PARTS)
+
+
+def small_complexes():
+    return st.builds(complex, st.floats(-3, 3), st.floats(-3, 3))
+
+
+# ---- Python complex arithmetic (CPython 3.11: an int or float operand is x + 0j first)
+
+
+@case(complexes(), complexes(), op(8))
+def complex_arith(a, b, k):
+    if k == 0:
+        return a + b
+    elif k == 1:
+        return a - b
+    elif k == 2:
+        return a * b
+    elif k == 3:
+        return a / b
+    elif k == 4:
+        return a ** b
+    elif k == 5:
+        return -a
+    elif k == 6:
+        return +a - 1j
+    return a * a + b
+
+
+@case(complexes(), floats(), ints(-40, 40), op(9))
+def complex_mixed_with_real(z, x, n, k):
+    if k == 0:
+        return z + x
+    elif k == 1:
+        return x - z
+    elif k == 2:
+        return z * n
+    elif k == 3:
+        return n / z
+    elif k == 4:
+        return z / x
+    elif k == 5:
+        return x ** z
+    elif k == 6:
+        return z ** x
+    elif k == 7:
+        return True + z
+    return 2 * z - 0.5
+
+
+@case(st.one_of(complexes(), small_complexes()), st.one_of(ints(-130, 130), st.sampled_from([0, 1, 2, -1, 100, 101, -100, -101])))
+def complex_int_power(z, n):
+    """|n| <= 100 is CPython's repeated-multiplication fast path, larger the polar formula."""
+    return z ** n
+
+
+@case(complexes(), op(6))
+def complex_constant_powers(z, k):
+    if k == 0:
+        return z ** 2
+    elif k == 1:
+        return z ** 3
+    elif k == 2:
+        return z ** -1
+    elif k == 3:
+        return z ** 0
+    elif k == 4:
+        return z ** 0.5
+    return z ** 2.5j
+
+
+# ---- abs, parts, conjugate, truth, equality, construction
+
+
+@case(complexes(), op(6))
+def complex_abs_parts(z, k):
+    if k == 0:
+        return abs(z)
+    elif k == 1:
+        return z.real
+    elif k == 2:
+        return z.imag
+    elif k == 3:
+        return (z * 2).real + (z - 1).imag
+    elif k == 4:
+        return 1.0 if z else 0.0
+    return abs(z * z)
+
+
+@case(complexes())
+def complex_conjugate_and_truth(z):
+    if z:
+        return z.conjugate()
+    return -z
+
+
+@case(complexes(), complexes(), st.one_of(ints(), st.integers(-3, 3)), floats(), op(7))
+def complex_equality(a, b, n, x, k):
+    if k == 0:
+        return a == b
+    elif k == 1:
+        return a != b
+    elif k == 2:
+        return a == n
+    elif k == 3:
+        return n != a
+    elif k == 4:
+        return a == x
+    elif k == 5:
+        return complex(n, 0) == n  # exact: 2**53 + 1 is not complex(2**53 + 1)
+    return x == b and a == a
+
+
+@case(floats(), floats(), ints(), op(6))
+def complex_construction(x, y, n, k):
+    if k == 0:
+        return complex(x, y)
+    elif k == 1:
+        return complex(x)
+    elif k == 2:
+        return complex(n, x)
+    elif k == 3:
+        return complex()
+    elif k == 4:
+        return complex(True, n)
+    return complex(complex(x, y))
+
+
+Z0 = 0.5 - 0.25j
+
+
+@case(complexes())
+def complex_global_constant(z):
+    return z * Z0 + 1j
+
+
+# ---- cmath: CPython's algorithms and special-value tables, bit for bit
+
+
+@case(complexes(), op(3))
+def cmath_functions(z, k):
+    if k == 0:
+        return cmath.sqrt(z)
+    elif k == 1:
+        return cmath.exp(z)
+    return cmath.sqrt(z.real) + cmath.exp(z.imag)
+
+
+@case(complexes(), op(5))
+def cmath_phase_polar_tests(z, k):
+    if k == 0:
+        return cmath.phase(z), 0.0
+    elif k == 1:
+        return cmath.polar(z)
+    elif k == 2:
+        return float(cmath.isnan(z)), 1.0
+    elif k == 3:
+        return float(cmath.isinf(z)), 2.0
+    return float(cmath.isfinite(z)), 3.0
+
+
+@case(PARTS, PARTS)
+def cmath_rect(r, phi):
+    return cmath.rect(r, phi)
+
+
+@case(st.integers(1, 12), st.integers(1, 10), st.floats(-1, 1), st.floats(-1, 1), st.integers(0, 60))
+def julia_escape(w, h, c_re, c_im, max_iter):
+    c = complex(c_re, c_im)
+    total = 0
+    for y in range(h):
+        for x in range(w):
+            z = complex(-1.5 + 3.0 * x / w, -1.0 + 2.0 * y / h)
+            k = 0
+            while k < max_iter and abs(z) <= 2.0:
+                z = z * z + c
+                k += 1
+            total += k
+    return total
+
+
+@case(small_complexes(), st.integers(0, 30))
+def mandelbrot_polar(c, n):
+    z = 0j
+    for _ in range(n):
+        z = z ** 2 + c
+        if cmath.isinf(z) or abs(z) > 1e100:
+            break
+    r, phi = cmath.polar(z)
+    return r, phi, z.real, z.imag
+
+
+# ---- numpy complex128 / complex64: numpy's scalar arithmetic, arrays of any layout
+
+
+def c128_arrays(min_size=0, max_size=6):
+    return st.lists(complexes(), min_size=min_size, max_size=max_size).map(lambda v: np.array(v, dtype=np.complex128))
+
+
+def c64_arrays(min_size=0, max_size=6):
+    parts = st.floats(-1e6, 1e6, width=32)
+    return st.lists(st.builds(complex, parts, parts), min_size=min_size, max_size=max_size).map(
+        lambda v: np.array(v, dtype=np.complex64))
+
+
+@case(c128_arrays(min_size=1), complexes(), floats(), op(6))
+def np_complex128_elements(a, z, x, k):
+    v = a[0]
+    w = a[-1]
+    if k == 0:
+        return v + w
+    elif k == 1:
+        return v * w - z
+    elif k == 2:
+        return v * x
+    elif k == 3:
+        return v.conjugate()
+    elif k == 4:
+        return -v
+    return w * 2 + 1j
+
+
+@case(c128_arrays(min_size=1), op(4))
+def np_complex128_parts(a, k):
+    v = a[0]
+    if k == 0:
+        return abs(v)
+    elif k == 1:
+        return v.real + a[-1].imag
+    elif k == 2:
+        return v.imag * 2.0
+    if v == a[-1]:
+        return v.real
+    return v.imag
+
+
+@case(c128_arrays(), complexes())
+def np_complex128_store_and_sum(a, z):
+    total = 0j
+    for i in range(len(a)):
+        a[i] = a[i] * z + 1.0
+        total += a[i]
+    return total
+
+
+@case(st.lists(st.tuples(st.floats(-10, 10), st.floats(-10, 10)), max_size=5).map(
+    lambda v: np.array([complex(*p) for p in v], dtype=np.complex128).reshape(-1, 1) if v else
+    np.zeros((0, 2), dtype=np.complex128)))
+def np_complex128_2d(m):
+    s = 0j
+    for i in range(m.shape[0]):
+        for j in range(m.shape[1]):
+            s = s + m[i, j] * (i + 1)
+            m[i, j] = m[i, j].conjugate()
+    return s
+
+
+@case(c64_arrays(min_size=1), st.floats(-100, 100), op(5))
+def np_complex64_elements(a, x, k):
+    v = a[0]
+    if k == 0:
+        return v * a[-1] + x
+    elif k == 1:
+        return v * 2 - 1j
+    elif k == 2:
+        a[0] = v * (1 + 1j)
+        return a[0]
+    elif k == 3:
+        return v.conjugate()
+    return v - a[-1]
+
+
+@case(c64_arrays(min_size=1), op(2))
+def np_complex64_parts(a, k):
+    if k == 0:
+        return abs(a[0])
+    return a[0].imag - a[-1].real
+
+
+@case(st.builds(np.complex128, complexes()), st.builds(np.complex64, small_complexes()), op(3))
+def np_complex_scalar_arguments(z, w, k):
+    if k == 0:
+        return z * z + 1
+    elif k == 1:
+        return z + w
+    return z * w.conjugate()
+
+
+@case(st.builds(np.complex64, small_complexes()), op(2))
+def np_complex64_scalar_argument(w, k):
+    if k == 0:
+        return w + w * 0.5
+    return w * (2 + 1j)
+
+
+@pytest.mark.parametrize("c", cases_from(__name__), ids=lambda c: c.name)
+def test_native_matches_python(c):
+    check_native_matches_python(c)
+
+
+# ---- exact values, messages and native runs
+
+
+def _raises(func, *args):
+    try:
+        func(*args)
+    except Exception as e:  # noqa: BLE001 - the exception is the observable
+        return type(e), str(e)
+    return None
+
+
+@pytest.mark.parametrize("args", [(1 + 1j, 0j, 3), (0j, 1j, 4), (0j, -1 + 0j, 4), (1e200 + 1e200j, 1, 4),
+                                  (-1 + 1j, 1e308 + 0j, 4), (1e200 + 1e200j, 1e10 + 0j, 2)])
+def test_errors_have_pythons_type_and_message(args):
+    fast = accelerated(next(c for c in cases_from(__name__) if c.name == "complex_arith"))
+    assert _raises(fast, *args) == _raises(complex_arith, *args), args
+    fast_abs = accelerated(next(c for c in cases_from(__name__) if c.name == "complex_abs_parts"))
+    huge = complex(1.7e308, 1.7e308)
+    assert _raises(fast_abs, huge, 0) == _raises(complex_abs_parts, huge, 0) == (OverflowError, "absolute value too large")
+
+
+def test_cmath_errors_and_messages():
+    fast = accelerated(next(c for c in cases_from(__name__) if c.name == "cmath_functions"))
+    polar = accelerated(next(c for c in cases_from(__name__) if c.name == "cmath_phase_polar_tests"))
+    for z, k in ((complex(1000, 1), 1), (complex(1, math.inf), 1), (complex(-math.inf, math.nan), 0)):
+        assert _raises(fast, z, k) == _raises(cmath_functions, z, k), (z, k)
+    for z, k in ((complex(1e10, 1e-320), 0), (complex(1.7e308, 1.7e308), 1), (complex(1e300, -1e-300), 0)):
+        assert _raises(polar, z, k) == _raises(cmath_phase_polar_tests, z, k) == (OverflowError, "math range error")
+    assert _raises(fast, complex(1000, 1), 1) == (OverflowError, "math range error")
+    assert str(fast(complex(-4, -0.0), 0)) == str(cmath.sqrt(complex(-4, -0.0))) == "-2j"
+    assert fast.rustify.last_call == "native"
+
+
+def test_square_and_abs_bit_identical_and_native():
+    fast_pow = accelerated(next(c for c in cases_from(__name__) if c.name == "complex_constant_powers"))
+    fast_abs = accelerated(next(c for c in cases_from(__name__) if c.name == "complex_abs_parts"))
+    for z in (0.1 + 0.7j, complex(3e-160, 1e154), complex(-0.0, 2.5), complex(1e-310, -7.0)):
+        got, want = fast_pow(z, 0), z ** 2
+        assert (got.real.hex(), got.imag.hex()) == (want.real.hex(), want.imag.hex())
+        assert fast_pow.rustify.last_call == "native"
+        assert fast_abs(z, 0).hex() == abs(z).hex() and fast_abs.rustify.last_call == "native"
+
+
+def test_numpy_complex_results_keep_their_type():
+    fast = accelerated(next(c for c in cases_from(__name__) if c.name == "np_complex_scalar_arguments"))
+    fast64 = accelerated(next(c for c in cases_from(__name__) if c.name == "np_complex64_scalar_argument"))
+    z, w = np.complex128(1 + 2j), np.complex64(0.5 - 1j)
+    for k in range(3):
+        assert type(fast(z, w, k)) is np.complex128 and fast.rustify.last_call == "native"
+    assert type(fast64(w, 0)) is np.complex64 and fast64.rustify.last_call == "native"
+    assert fast64(w, 1) == w * (2 + 1j)
+
+
+# ---- what stays Python, and why
+
+
+def _order(a, b):
+    return a < b
+
+
+def _floor(a, b):
+    return a // b
+
+
+def _np_divide(x):
+    return x[0] / x[-1]
+
+
+def _np_power(x):
+    return x[0] ** 2
+
+
+@pytest.mark.parametrize("func, args, why", [
+    (_order, (1j, 2j), "complex numbers are not ordered"),
+    (_floor, (1j, 2), "no floor division"),
+    (_np_divide, (np.array([1j, 2j]),), "numpy's complex division and power differ"),
+    (_np_power, (np.array([1j, 2j]),), "numpy's complex division and power differ"),
+])
+def test_stays_python_with_reason(func, args, why):
+    fast = rustify.accelerate(func, eager=True)
+    with pytest.warns(rustify.RustifyWarning):
+        expected = _raises(func, *args) or func(*args)
+        got = _raises(fast, *args) or fast(*args)
+    assert type(got) is type(expected)
+    assert any(why in r for r in fast.rustify.reasons.values()), fast.rustify.explain()
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(complexes(), min_size=1, max_size=5))
+def test_complex_array_kinds(values):
+    from rustify.runtime.signature import kind_of
+
+    a = np.array(values, dtype=np.complex128)
+    assert kind_of(a) == "ndarray[complex128, 1, C]"
+    assert kind_of(a.astype(np.complex64)[::2]) in ("ndarray[complex64, 1, C]", "ndarray[complex64, 1, A]")
+    assert kind_of(values[0]) == "complex" and kind_of(np.complex64(1)) == "numpy.complex64"
