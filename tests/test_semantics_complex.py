@@ -279,6 +279,35 @@ def np_complex128_2d(m):
     return s
 
 
+@case(st.integers(-2, 6), complexes())
+def np_new_complex128(n, z):
+    out = np.zeros(n, dtype=np.complex128)
+    for i in range(n):
+        out[i] = z * i
+    return out
+
+
+@case(st.integers(0, 5), complexes(), op(2))
+def np_new_complex_2d(n, z, k):
+    if k == 0:
+        a = np.zeros((n, 2), dtype=complex)
+        for i in range(n):
+            a[i, 1] = z.conjugate() + i
+        return a.shape[0]
+    b = np.zeros_like(np.zeros((n, 3), dtype=np.complex64))
+    for i in range(n):
+        b[i, 0] = z
+    return b.size
+
+
+@case(st.integers(0, 5), complexes())
+def np_new_complex64_returned(n, z):
+    out = np.zeros((n, 2), dtype=np.complex64)
+    for i in range(n):
+        out[i, 1] = z
+    return out
+
+
 @case(c64_arrays(min_size=1), st.floats(-100, 100), op(5))
 def np_complex64_elements(a, x, k):
     v = a[0]

@@ -146,9 +146,11 @@ def _dtype(lw, node) -> ir.Scalar | None:
         if kw.arg == "dtype":
             np = sys.modules["numpy"]
             value = lw._global(kw.value)
-            named = {float: "float64", int: "int64", bool: "bool"}.get(value)
+            named = {float: "float64", int: "int64", bool: "bool", complex: "complex128"}.get(value)
             if named is None and isinstance(value, type) and issubclass(value, np.generic):
                 named = np.dtype(value).name
+            if named in ir.COMPLEX_DTYPES:
+                return ir.Complex("np." + named)
             if named not in ir.ARRAY_DTYPES:
                 raise lw.reject(node, "dtype must be one of " + ", ".join(ir.ARRAY_DTYPES))
             return ir.Scalar("np." + named)
