@@ -248,7 +248,14 @@ def int16_plus_int8(a, b):
     return out
 
 
-@case(arrays(np.float64, 1), arrays(np.bool_, 1), native=False)  # bool array arguments stay Python
+def bool_arrays(ndim, min_side=0, max_side=4):
+    """Bool arrays of every layout, some holding bytes other than 0 and 1 (`a.view(bool)`:
+    numpy counts any nonzero byte as True)."""
+    raw = arrays(np.uint8, ndim, min_side, max_side).map(lambda a: a.view(np.bool_))
+    return st.one_of(arrays(np.bool_, ndim, min_side, max_side), raw)
+
+
+@case(arrays(np.float64, 1), bool_arrays(1))
 def bool_mask_sum(x, mask):
     s = 0.0
     for i in range(min(len(x), len(mask))):
@@ -258,10 +265,224 @@ def bool_mask_sum(x, mask):
     return s
 
 
+@case(bool_arrays(2), small_index(), small_index())
+def bool_2d_read_and_flip(m, i, j):
+    v = m[i, j]
+    m[i][j] = not v
+    return v
+
+
+@case(bool_arrays(1), floats())
+def bool_new_and_iterate(mask, t):
+    out = np.zeros(len(mask), dtype=bool)
+    flipped = np.empty_like(mask)
+    k = 0
+    n = 0
+    for v in mask:
+        out[k] = bool(v) and t > 0.0
+        flipped[k] = not v
+        if v:
+            n += 1
+        k += 1
+    for i, (a, b) in enumerate(zip(mask, out)):
+        if a:
+            if not b:
+                n += 100
+        if flipped[i]:
+            out[i] = not b
+    return out
+
+
+@case(bool_arrays(2))
+def bool_new_2d(m):
+    out = np.zeros((m.shape[0], m.shape[1]), dtype=np.bool_)
+    for i in range(m.shape[0]):
+        for j in range(m.shape[1]):
+            out[i, j] = m[i, j]
+    return out
+
+
 @case(arrays(np.uint16, 1, min_side=1), arrays(np.uint32, 1, min_side=1), arrays(np.int64, 1, min_side=1))
 def mixed_unsigned(a, b, c):
     c[0] = a[0]
     return a[0] * b[0] + c[-1]
+
+
+# ---- numpy scalar arguments of every type (exactly that numpy type)
+
+
+@case(floats().map(np.float64), st.integers(-(2**63), 2**63 - 1).map(np.int64), floats(), op(4))
+def numpy64_scalar_args(a, n, t, k):
+    if k == 0:
+        return a * t + n
+    elif k == 1:
+        return a - n * 2
+    elif k == 2:
+        return a / 3
+    return n + a
+
+
+@case(st.integers(-128, 127).map(np.int8), st.integers(0, 2**32 - 1).map(np.uint32), st.integers(-300, 300))
+def narrow_scalar_args(a, b, v):
+    return a * 1 + b - v
+
+
+# ---- numpy's element-wise functions on scalars (bit for bit: same_value compares exactly)
+
+
+@case(floats(), op(8))
+def np_float_functions(x, k):
+    if k == 0:
+        return np.sqrt(x)
+    elif k == 1:
+        return np.exp(x)
+    elif k == 2:
+        return np.log(x)
+    elif k == 3:
+        return np.sin(x)
+    elif k == 4:
+        return np.cos(x)
+    elif k == 5:
+        return np.abs(x)
+    elif k == 6:
+        return np.floor(x) + np.ceil(-x)
+    return np.sqrt(2) * np.pi + np.e - np.inf * 0.0 + np.nan * x
+
+
+@case(arrays(np.float64, 1), op(3))
+def np_functions_in_a_loop(x, k):
+    out = np.zeros(len(x))
+    for i in range(len(x)):
+        if k == 0:
+            out[i] = np.sqrt(np.abs(x[i])) + np.floor(x[i] * 0.5)
+        elif k == 1:
+            out[i] = np.exp(np.minimum(x[i], 700.0)) - np.log(np.maximum(np.abs(x[i]), 1e-300))
+        else:
+            out[i] = np.sin(np.clip(x[i], -1e6, 1e6)) * np.cos(x[i] if np.isfinite(x[i]) else x[i] * 0.0)
+    return out
+
+
+@case(floats(), st.one_of(floats(), st.integers(-(2**53), 2**53).map(float)), op(4))
+def np_min_max_clip_float(a, b, k):
+    if k == 0:
+        return np.maximum(a, b)
+    elif k == 1:
+        return np.minimum(a, b)
+    elif k == 2:
+        return np.clip(a, b, 1)
+    return np.clip(a, -1.0, b)
+
+
+@case(st.integers(-(2**63), 2**63 - 1), st.integers(-(2**63), 2**63 - 1), floats(), op(6))
+def np_min_max_int_and_mixed(a, b, f, k):
+    if k == 0:
+        return np.maximum(a, b)
+    elif k == 1:
+        return np.minimum(a, b) * 1
+    elif k == 2:
+        return np.clip(a, b, 100)
+    elif k == 3:
+        return np.maximum(a, b) - np.minimum(b, 3)
+    elif k == 4:
+        return np.abs(a)
+    return np.floor(a) + np.ceil(b)
+
+
+@case(arrays(np.float32, 1, min_side=1), floats(), op(6))
+def np_functions_float32(x, t, k):
+    v = x[0]
+    if k == 0:
+        return np.sqrt(v)
+    elif k == 1:
+        return np.abs(v) + np.floor(v) - np.ceil(v)
+    elif k == 2:
+        return np.maximum(v, t)
+    elif k == 3:
+        return np.minimum(v, x[-1])
+    elif k == 4:
+        return np.clip(v, -1.5, t)
+    return np.maximum(v, 2)
+
+
+@case(arrays(np.int8, 1, min_side=1), arrays(np.int32, 1, min_side=1), st.integers(-(2**40), 2**40), op(5))
+def np_functions_narrow_ints(a, b, n, k):
+    if k == 0:
+        return np.abs(a[0]) + b[0] * 0
+    elif k == 1:
+        return np.minimum(b[0], n)
+    elif k == 2:
+        return np.clip(b[0], -5, 5)
+    elif k == 3:
+        return np.floor(b[-1]) + np.abs(b[0])
+    return np.maximum(a[0], b[0])
+
+
+@case(arrays(np.int8, 1, min_side=1), arrays(np.uint64, 1, min_side=1), op(3))
+def np_sqrt_of_ints(a, u, k):
+    if k == 0:
+        return np.sqrt(u[0])
+    elif k == 1:
+        return np.sqrt(u[-1] % 7) + np.sqrt(a[0] * 0 + 4.0)
+    return np.abs(u[0]) * 1.0
+
+
+# ---- uint64: numpy's rules (uint64 with int64 gives float64; NEP 50 with Python ints)
+
+
+@case(arrays(np.uint64, 1, min_side=1), st.integers(-5, 2**62), op(6))
+def uint64_arith(u, n, k):
+    a = u[0]
+    if k == 0:
+        return a + u[-1]
+    elif k == 1:
+        return a - u[-1]
+    elif k == 2:
+        return a * 3 + n
+    elif k == 3:
+        return a // u[-1] + a % u[-1]
+    elif k == 4:
+        return ~a
+    return a - n
+
+
+@case(arrays(np.uint64, 1, min_side=1), arrays(np.int64, 1, min_side=1), arrays(np.uint8, 1, min_side=1), op(3))
+def uint64_mixed_gives_float64(u, s, b, k):
+    if k == 0:
+        return u[0] + s[0]
+    elif k == 1:
+        return u[0] / u[-1]
+    return (u[0] + b[0]) * 0.5
+
+
+@case(arrays(np.uint64, 1, min_side=1), arrays(np.int64, 1, min_side=1), st.integers(-3, 3), op(4))
+def uint64_compare_index_store(u, s, n, k):
+    if k == 0:
+        return u[0] > s[0]
+    elif k == 1:
+        return u[0] == s[-1] or u[-1] < n
+    elif k == 2:
+        u[0] = n
+        return u[-1] >= u[0]
+    return s[u[-1] % len(s)] > 0
+
+
+@case(st.integers(0, 2**64 - 1).map(np.uint64), st.integers(0, 5))
+def uint64_scalar_new_array(v, n):
+    out = np.zeros(n, dtype=np.uint64)
+    for i in range(n):
+        out[i] = v // (i + 1)
+    return out
+
+
+@case(floats(), st.integers(-5, 5), arrays(np.float32, 1, min_side=1), op(4))
+def np_tests(x, n, f, k):
+    if k == 0:
+        return np.isnan(x)
+    elif k == 1:
+        return np.isinf(x)
+    elif k == 2:
+        return np.isfinite(n)
+    return np.isnan(f[0]) or np.isinf(f[-1])
 
 
 @pytest.mark.parametrize("c", cases_from(__name__), ids=lambda c: c.name)
@@ -336,5 +557,5 @@ def test_array_kinds_keep_apart():
              kind_of(a[0]), kind_of(a[:, 0]), kind_of(a.astype(np.uint8))}
     assert kinds == {"ndarray[float64, 2, C]", "ndarray[float64, 2, A]", "ndarray[float32, 2, C]",
                      "ndarray[float64, 1, C]", "ndarray[float64, 1, A]", "ndarray[uint8, 2, C]"}
-    assert ir.parse_kind("ndarray[uint64, 1, C]") is None
+    assert ir.parse_kind("ndarray[float16, 1, C]") is None
     assert ir.parse_kind("ndarray[float64, 5, C]") is None

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from rustify import ir
-from rustify.analysis import intrinsics_complex, intrinsics_ints
+from rustify.analysis import intrinsics_complex, intrinsics_ints, intrinsics_numpy
 from rustify.ir import BOOL, FLOAT, INT, NP_FLOAT64, NP_INT64
 
 
@@ -217,7 +217,7 @@ def _numpy_table() -> list[tuple[object, Intrinsic]]:
     if np is None:
         return []
     return [(np.zeros, _np_new("zeros")), (np.empty, _np_new("empty")),
-            (np.zeros_like, _np_like("zeros_like")), (np.empty_like, _np_like("empty_like"))]
+            (np.zeros_like, _np_like("zeros_like")), (np.empty_like, _np_like("empty_like"))] + intrinsics_numpy.table()
 
 
 def registry() -> list[Intrinsic]:

@@ -88,7 +88,7 @@ def compare_mode(a: ir.Scalar, b: ir.Scalar) -> tuple[str, ir.Scalar]:
         common = numpy_promote(a, b)
         if common is None:
             return "unsupported", None
-        if common.is_int:
+        if common.is_int or (a.is_int and b.is_int):  # uint64 with int64 too: exact, not in float64
             return "plain", INT
         return "plain", common if common.name == "np.float32" else FLOAT
     if a.is_numpy or b.is_numpy:

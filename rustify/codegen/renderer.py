@@ -257,7 +257,7 @@ def _param_context(index: int, p: ir.Param, snapshot: bool) -> dict:
         kernel_type = f"&mut {t.rust}" if p.mutated else f"&[{elem}]"
         passed = f"&mut p{index}" if p.mutated else f"&p{index}"
         return dict(common, elem=RustCode(elem), kernel_type=RustCode(kernel_type), **{"pass": RustCode(passed)})
-    elem = t.elem.rust
+    elem = t.storage
     if t.is_slice:  # 1-D C-contiguous: a Rust slice, the fastest loops
         kernel_type = f"&mut [{elem}]" if p.mutated else f"&[{elem}]"
         passed = f"&mut *p{index}" if p.mutated else f"p{index}"
@@ -286,12 +286,14 @@ def function_context(fn: ir.Function, deopt_module: str = RUNTIME_DEOPT_MODULE) 
                    if a["index"] < b["index"] and (a["mutated"] or b["mutated"])]
     array_names = {p.name for p in fn.params if isinstance(p.type, ir.Array)}
     array_names |= {n for n, t in fn.locals.items() if isinstance(t, ir.Array)}
+    bool_arrays = {n for n, t in [(p.name, p.type) for p in fn.params] + list(fn.locals.items())
+                   if isinstance(t, ir.Array) and t.elem.name == "np.bool"}  # held as bytes
     uses_objects = fn.uses_objects or any(
         t.is_object for t in [p.type for p in fn.params] + list(fn.locals.values()) + [fn.return_type])
     return dict(
         fn=fn, version=__version__, params=params, uses_objects=uses_objects,
         locals=[(n, rust_type(t), RustCode(t.rust_init)) for n, t in fn.locals.items()],
-        ret=_return_context(fn.return_type), alias_pairs=alias_pairs, array_names=array_names,
+        ret=_return_context(fn.return_type), alias_pairs=alias_pairs, array_names=array_names, bool_arrays=bool_arrays,
         unrestorable_writes=fn.writes_visible_objects
         or any(p["mode"] == "view" and p["mutated"] and not p["snapshot"] for p in params),
         # a kernel that mutates a copy of a list keeps the GIL, so no other thread writes

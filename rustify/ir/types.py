@@ -108,16 +108,18 @@ _SCALARS = {
     "float": ("f64", "arg_f64", "ret_float"),
     "int": ("i64", "arg_i64", "ret_int"),
     "bool": ("bool", "arg_bool", "ret_bool"),
-    "np.float64": ("f64", "arg_f64", "ret_np_float64"),
-    "np.int64": ("i64", "arg_i64", "ret_np_int64"),
+    "np.float64": ("f64", "arg_np_scalar::<f64>", "ret_np_float64"),
+    "np.int64": ("i64", "arg_np_scalar::<i64>", "ret_np_int64"),
 }
 # numpy's narrower scalar types (element types of arrays, and numpy scalar arguments):
 # name -> Rust type. Arithmetic on them follows numpy (typing_rules.promote, NEP 50).
 NARROW_NUMPY = {"np.float32": "f32", "np.int32": "i32", "np.int16": "i16", "np.int8": "i8",
-                "np.uint32": "u32", "np.uint16": "u16", "np.uint8": "u8", "np.bool": "bool"}
+                "np.uint64": "u64", "np.uint32": "u32", "np.uint16": "u16", "np.uint8": "u8", "np.bool": "bool"}
 for _name, _rust in NARROW_NUMPY.items():
     _SCALARS[_name] = (_rust, f"arg_np_scalar::<{_rust}>", f"ret_np_scalar::<{_rust}>")
 SCALAR_NAMES = tuple(_SCALARS)
+# numpy scalar types an argument may be (exactly that type: `numpy.float64`, `numpy.uint8`)
+NUMPY_SCALAR_ARGS = ("np.float64", "np.int64", *NARROW_NUMPY)
 
 
 @dataclass(frozen=True)
@@ -343,14 +345,23 @@ class Array(IRType):
         return f"numpy::ndarray::Ix{self.ndim}"
 
     @property
+    def storage(self) -> str:
+        """The Rust type of one stored element: a bool array is held as its bytes (`u8`; numpy's
+        truth of an element is byte != 0, and `a.view(bool)` may hold any byte, which a Rust
+        `bool` must never see); reads give a Rust `bool`, stores write 0 or 1."""
+        return "u8" if self.elem.name == "np.bool" else _elem_rust(self.elem)
+
+    @property
     def rust(self) -> str:
         if self.ndim == 1:
-            return f"Vec<{_elem_rust(self.elem)}>"
-        return f"numpy::ndarray::Array<{_elem_rust(self.elem)}, {self.dim}>"
+            return f"Vec<{self.storage}>"
+        return f"numpy::ndarray::Array<{self.storage}, {self.dim}>"
 
     @property
     def boundary(self) -> Boundary:
-        return Boundary("view", "arr", "ret_array" if self.ndim == 1 else "ret_array_nd")
+        prefix = "bool_" if self.elem.name == "np.bool" else ""
+        return Boundary("view", f"arr_{prefix}".rstrip("_"), f"ret_{prefix}array" + ("" if self.ndim == 1 else "_nd"))
+
 
     def __str__(self) -> str:
         return self.kind
@@ -656,7 +667,7 @@ _ARRAY_KIND = re.compile(r"ndarray\[(\w+), ([1-4]), (C|A)\]")
 _NUMPY_SCALAR_KIND = re.compile(r"numpy\.(\w+)")
 _LIST_ELEMS = (FLOAT, INT)
 # dtypes an array may hold (uint64 and complex stay Python)
-ARRAY_DTYPES = ("float64", "float32", "int64", "int32", "int16", "int8", "uint32", "uint16", "uint8", "bool")
+ARRAY_DTYPES = ("float64", "float32", "int64", "int32", "int16", "int8", "uint64", "uint32", "uint16", "uint8", "bool")
 
 
 
@@ -677,13 +688,11 @@ def parse_kind(kind: str) -> Type | None:
     if m:
         if m.group(1) in COMPLEX_DTYPES:
             return Array(Complex("np." + m.group(1)), int(m.group(2)), m.group(3))
-        if m.group(1) not in ARRAY_DTYPES or m.group(1) == "bool":
-            # a bool array may hold any byte (`a.view(bool)`), which a Rust `bool` must
-            # never see: bool array arguments stay Python until they are read as bytes
+        if m.group(1) not in ARRAY_DTYPES:
             return None
         return Array(Scalar("np." + m.group(1)), int(m.group(2)), m.group(3))
     m = _NUMPY_SCALAR_KIND.fullmatch(kind)
-    if m and f"np.{m.group(1)}" in NARROW_NUMPY:
+    if m and f"np.{m.group(1)}" in NUMPY_SCALAR_ARGS:
         return Scalar(f"np.{m.group(1)}")  # a numpy scalar argument (float32, int32, ...)
     return _parse_object_kind(kind)
 
@@ -757,9 +766,9 @@ SIGNATURE_TYPES: dict[str, Type] = {
 SIGNATURE_TYPES[COMPLEX.kind] = COMPLEX
 # ... and the families of numpy kinds (documented as patterns, not one row per combination)
 SIGNATURE_KIND_PATTERNS = {
-    "ndarray[<dtype>, <ndim>, C|A]": "numpy array, 1 to 4 dimensions, of dtype " + ", ".join(d for d in ARRAY_DTYPES if d != "bool")
+    "ndarray[<dtype>, <ndim>, C|A]": "numpy array, 1 to 4 dimensions, of dtype " + ", ".join(ARRAY_DTYPES)
     + " (C: C-contiguous; A: any strides, e.g. `x[::3]`, `a.T`, Fortran order)",
-    "numpy.<type>": "numpy scalar argument of type " + ", ".join(n[3:] for n in NARROW_NUMPY),
+    "numpy.<type>": "numpy scalar argument of type " + ", ".join(n[3:] for n in NUMPY_SCALAR_ARGS),
     "ndarray[complex128|complex64, <ndim>, C|A]": "numpy array of complex numbers, in the same layouts",
     "numpy.complex128|complex64": "numpy complex scalar argument",
 }

@@ -309,6 +309,8 @@ class FunctionLowerer(ComplexRules, TupleRules, StatementRules, ArrayRules, Scal
     def _cast(self, value: ir.Expr, to: ir.Type) -> ir.Expr:
         if value.type == to:
             return value
+        if value.type == ir.Scalar("np.uint64") and to in (INT, ir.NP_INT64):
+            self.may_deopt = True  # a uint64 beyond i64 re-runs in Python
         if isinstance(value, ir.Const) and isinstance(to, ir.Scalar) and to in (INT, FLOAT):
             return ir.Const(to, float(value.value) if to == FLOAT else int(value.value))
         return ir.Cast(to, value)

@@ -167,6 +167,8 @@ class ArrayRules:
                                 "(numpy bools, a Python int with float32, or a numpy type pair without a translation)")
         if semantics.name == "np.float32" and op not in ("add", "sub", "mul", "truediv"):
             raise _Reject(node, f"`{node.as_string()}`: float32 `{op}` is not translated")
+        if semantics.name == "np.uint64" and op == "pow":
+            raise _Reject(node, f"`{node.as_string()}`: uint64 `**` is not translated")
 
     # ----------------------------------------------------------- attributes
 

@@ -15,6 +15,22 @@ _EXACT_OPS = ({(s, op) for s in (FLOAT, NP_FLOAT64, ir.Scalar("np.float32")) for
               | {(NP_INT64, "lshift")})
 
 
+NP_BOOL = ir.Scalar("np.bool")
+
+
+def _in_truth_context(node) -> bool:
+    """`node`'s value is only tested for truth (an if/while/assert test, a conditional's test,
+    `not`'s operand, or an operand of `and`/`or` that is itself in such a place)."""
+    parent = node.parent
+    if isinstance(parent, (nodes.If, nodes.While, nodes.IfExp, nodes.Assert)):
+        return parent.test is node
+    if isinstance(parent, nodes.UnaryOp):
+        return parent.op == "not"
+    if isinstance(parent, nodes.BoolOp):
+        return _in_truth_context(parent)
+    return False
+
+
 class ScalarRules:
     """Mixed into `FunctionLowerer`; the handlers named in `constructs.py` for this family."""
 
@@ -38,6 +54,9 @@ class ScalarRules:
     def _lower_boolop(self, node: nodes.BoolOp, defined) -> ir.Expr:
         values = [self._expr(v, defined) for v in node.values]
         types_ = {v.type for v in values}
+        if types_ == {BOOL, NP_BOOL} and _in_truth_context(node):
+            # `x[i] > 0 and i < n` as a test: only its truth is seen, not its type
+            return ir.BoolOp(BOOL, node.op, [self._truth(v) for v in values])
         if len(types_) != 1 or not isinstance(values[0].type, ir.Scalar):
             raise _Reject(node, "`and`/`or` returns one of its operands; operands of different types "
                                 "would give a value-dependent type")
@@ -149,4 +168,10 @@ class ScalarRules:
             else:
                 cast_operands.append((self._cast(a, rules.arith_type(a.type)), self._cast(b, rules.arith_type(b.type))))
         flat = [e for pair in cast_operands for e in pair]
-        return ir.Compare(BOOL, ops, flat, modes)
+        # a comparison with a numpy scalar gives numpy's bool; a chain gives its last evaluated link
+        numpy_links = {operands[i].type.is_numpy or operands[i + 1].type.is_numpy for i in range(len(ops))}
+        if numpy_links == {True, False} and not _in_truth_context(node):
+            raise _Reject(node, "a comparison chain whose links give numpy and Python bools: its result's "
+                                "type depends on where it stops")
+        result = NP_BOOL if numpy_links == {True} else BOOL
+        return ir.Compare(result, ops, flat, modes)

@@ -103,7 +103,7 @@ class SequenceRules:
     def _new_list(self, node, items: list[ir.Expr], count) -> ir.Expr:
         elem = UNKNOWN_ELEM
         for item in items:
-            if not isinstance(item.type, ir.Scalar) or item.type in (BOOL,):
+            if not isinstance(item.type, ir.Scalar) or item.type in (BOOL, ir.Scalar("np.bool")):
                 raise _Reject(node, f"lists of {item.type} are not translated")
             joined = item.type if elem == UNKNOWN_ELEM else rules.list_elem_join(elem, item.type)
             if joined is None:
