@@ -54,10 +54,30 @@ def _line_of(func, text):
     return first + next(i for i, ln in enumerate(lines) if text in ln)
 
 
-def test_a_call_to_a_wrapped_function_is_named_as_one():
-    (reason,) = verdict(calls_a_wrapped_function, ("list[float]",))
-    assert "calls to other Python functions (`_wrapped_helper`, accelerated by rustify)" in reason.why
-    assert reason.line == _line_of(calls_a_wrapped_function, "_wrapped_helper(x)")
+def test_a_call_to_a_wrapped_function_translates_with_its_caller():
+    assert verdict(calls_a_wrapped_function, ("list[float]",)) == []
+
+
+def _prints_its_argument(x):
+    print(x)
+    return x
+
+
+_wrapped_printer = rustify.accelerate(_prints_its_argument)
+
+
+def calls_a_wrapped_untranslatable_function(xs):
+    t = 0.0
+    for x in xs:
+        t += _wrapped_printer(x)
+    return t
+
+
+def test_a_call_that_keeps_its_caller_in_python_names_the_callee_and_its_reason():
+    (reason,) = verdict(calls_a_wrapped_untranslatable_function, ("list[float]",))
+    assert reason.line == _line_of(calls_a_wrapped_untranslatable_function, "_wrapped_printer(x)")
+    assert reason.why == ("calls `_wrapped_printer`, which stays Python for these arguments (float): line "
+                          f"{_line_of(_prints_its_argument, 'print(x)')}: `print(x)`: `print` is not a supported function")
 
 
 def test_one_rejected_line_gives_one_reason_not_a_cascade():

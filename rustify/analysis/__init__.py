@@ -22,7 +22,7 @@ def analyse(func: types.FunctionType, signature: tuple[str, ...], src: FunctionS
     # Imported here: a cache hit needs only `source`, not astroid or the IR.
     import astroid
 
-    from rustify.analysis.lower import FunctionLowerer
+    from rustify.analysis.lower.calls import lower_unit
 
     line = func.__code__.co_firstlineno
     code = func.__code__
@@ -42,7 +42,7 @@ def analyse(func: types.FunctionType, signature: tuple[str, ...], src: FunctionS
     fdef = fdefs[0]
     if fdef.decorators is not None and len(fdef.decorators.nodes) > 1:
         raise Untranslatable([Reason(line, func.__name__, "other decorators besides rustify's are not translated")], every_signature=True)
-    result = FunctionLowerer(fdef, func, signature).lower()
+    result = lower_unit(fdef, func, signature, src)  # the function and its callees
     result.source_file = src.filename
     result.first_line = src.first_line
     return result

@@ -42,7 +42,8 @@ STATEMENTS = _table(
     Construct("AugAssign", "augmented assignment", "total += x * x",
               "to a name or a list/array element, with the binary operators below", "_lower_aug_assign"),
     Construct("Expr", "expression statement", "out.append(x)",
-              "`list.append(x)` on a list variable, and docstrings; other bare expressions stay Python",
+              "`list.append(x)` on a list variable, a call of a Python function (its value dropped), and "
+              "docstrings; other bare expressions stay Python",
               "_lower_expr_stmt"),
     Construct("If", "if / elif / else", "if x > 0:", "the test may be any number or bool (not an array)", "_lower_if"),
     Construct("For", "for loop", "for i in range(n):",
@@ -102,8 +103,14 @@ EXPRESSIONS = _table(
               "no slices",
               "_lower_subscript"),
     Construct("Call", "function call", "math.sqrt(x)",
-              "the functions below, positional arguments only (numpy's also `dtype=`); calls to other Python "
-              "functions stay Python", "_lower_call"),
+              "the functions below, positional arguments only (numpy's also `dtype=`); and calls of Python "
+              "functions (of this or another module, staticmethods, classmethods, functions rustify wraps): "
+              "the callee is translated with its caller, specialised for the argument types, with keyword "
+              "and keyword-only arguments and defaults (numbers and tuples) bound as Python binds them; "
+              "recursion, direct or mutual (past Python's recursion limit, or deep enough to need more native "
+              "stack, the call re-runs in Python); a list or array argument must be a variable; a call Python "
+              "would refuse (wrong arity, unknown keyword) stays Python; a callee that stays Python keeps its "
+              "caller in Python, with the callee's reason", "_lower_call"),
     Construct("Attribute", "module attribute", "math.pi, np.float64, a.shape",
               "attributes of modules; of an array argument or local: `a.shape` (a tuple of ints: `a.shape[k]`, "
               "`n, m = a.shape`), `a.ndim`, `a.size`; of a complex value: `z.real`, `z.imag` and the method "

@@ -1,9 +1,11 @@
 """Find a function's source, parse it, and fingerprint what its meaning depends on.
 
-`load_source(func)` gives the dedented source and its position; the fingerprint
+`load_source(func)` gives the dedented source and its position, and the sources
+of the Python functions it calls (its compile unit); the fingerprint
 (`source_fingerprint`) covers the AST and the values of the globals the body
-reads, so a cache key changes whenever the translation could; `global_guards`
-lists those globals so the runtime can notice when one is rebound later.
+reads, for the function and every callee, so a cache key changes whenever the
+translation could; `global_guards` lists those globals so the runtime can
+notice when one is rebound later.
 """
 
 from __future__ import annotations
@@ -33,14 +35,106 @@ class FunctionSource:
     filename: str
     first_line: int
     tree: ast.Module = field(compare=False, repr=False)
+    # the compile unit: every Python function the body calls, directly or through its
+    # callees (at most MAX_CALLEES), with its source; one dict shared by the whole unit
+    callees: dict = field(default_factory=dict, compare=False, repr=False)
+
+
+# A compile unit holds at most this many callees (a call beyond them stays Python).
+MAX_CALLEES = 32
 
 
 def load_source(func: types.FunctionType) -> FunctionSource:
-    """Source of `func` (raises OSError/TypeError when Python cannot find it, SyntaxError)."""
+    """Source of `func` and of its callees (raises OSError/TypeError when Python cannot
+    find the source of `func`, SyntaxError; a callee without source is left out)."""
+    src = _parse_source(func, {})
+    pending = [(func, src, None)]
+    while pending:
+        caller, caller_src, bound_class = pending.pop(0)
+        for callee, callee_class in called_functions(caller, caller_src.tree, bound_class):
+            if callee is func or callee in src.callees or len(src.callees) >= MAX_CALLEES:
+                continue
+            try:
+                callee_src = _parse_source(callee, src.callees)
+            except (OSError, TypeError, SyntaxError):
+                continue  # the call stays Python, and says so (analysis)
+            src.callees[callee] = callee_src
+            pending.append((callee, callee_src, callee_class))
+    return src
+
+
+def _parse_source(func: types.FunctionType, callees: dict) -> FunctionSource:
     lines, first_line = inspect.getsourcelines(func)
     text = textwrap.dedent("".join(lines))
     tree = ast.parse(text, type_comments=True)  # as astroid parses (see analysis.astroid_module)
-    return FunctionSource(text, inspect.getsourcefile(func) or "<unknown>", first_line, tree)
+    return FunctionSource(text, inspect.getsourcefile(func) or "<unknown>", first_line, tree, callees)
+
+
+def python_function(obj) -> tuple[types.FunctionType, bool] | None:
+    """The Python function that calling `obj` runs, and whether it is a classmethod's
+    (its first parameter is then the class), looking through staticmethod, classmethod
+    and rustify's own wrappers; None for anything else (builtins, classes, other
+    wrappers: a decorator's `__wrapped__` need not behave like the wrapper)."""
+    from rustify.runtime.dispatch import Accelerated
+
+    is_classmethod = False
+    for _ in range(16):  # a bounded walk: wrapper chains can be cyclic
+        if isinstance(obj, staticmethod):
+            obj = obj.__func__
+        elif isinstance(obj, classmethod):
+            obj, is_classmethod = obj.__func__, True
+        elif isinstance(obj, Accelerated):
+            obj = obj.__wrapped__
+        elif isinstance(obj, types.FunctionType):
+            return obj, is_classmethod
+        else:
+            return None
+    return None
+
+
+def class_attribute(cls: type, name: str):
+    """`name` as defined in `cls` or a base class (the staticmethod or classmethod object
+    itself, not what attribute access would bind), or None."""
+    for klass in cls.__mro__:
+        if name in vars(klass):
+            return vars(klass)[name]
+    return None
+
+
+def called_functions(func: types.FunctionType, tree: ast.AST, bound_class: type | None = None):
+    """(function, class or None) for every Python function a call in the body may run:
+    a called global name, `module.f`, `Class.f` (staticmethod or classmethod; `cls.f`
+    in a classmethod of `bound_class`), each looked through by `python_function`."""
+    fdef = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef))
+    cls_param = fdef.args.args[0].arg if bound_class is not None and fdef.args.args else None
+    found = []
+    for node in (n for stmt in fdef.body for n in ast.walk(stmt)):
+        if not isinstance(node, ast.Call):
+            continue
+        owner, target = None, _static_value(node.func, func.__globals__, cls_param, bound_class)
+        if isinstance(node.func, ast.Attribute):
+            owner = _static_value(node.func.value, func.__globals__, cls_param, bound_class)
+            if isinstance(owner, type):
+                target = class_attribute(owner, node.func.attr)
+        resolved = python_function(target) if target is not None else None
+        if resolved is not None and resolved[0] not in (f for f, _ in found):
+            found.append((resolved[0], owner if resolved[1] and isinstance(owner, type) else None))
+    return found
+
+
+def _static_value(node: ast.AST, namespace: dict, cls_param: str | None, bound_class):
+    """What a name or `module.attr` chain refers to now, without running user code; None if unknown."""
+    if isinstance(node, ast.Name):
+        if node.id == cls_param:
+            return bound_class
+        return namespace.get(node.id, getattr(builtins, node.id, None))
+    if isinstance(node, ast.Attribute):
+        base = _static_value(node.value, namespace, cls_param, bound_class)
+        if isinstance(base, types.ModuleType):
+            return vars(base).get(node.attr)
+        if isinstance(base, type):
+            return class_attribute(base, node.attr)
+    return None
 
 
 def global_names(tree: ast.AST) -> list[str]:
@@ -48,7 +142,7 @@ def global_names(tree: ast.AST) -> list[str]:
     fdef = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef))
     body = [n for stmt in fdef.body for n in ast.walk(stmt)]  # not the decorators or annotations
     stored = {n.id for n in body if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
-    stored |= {a.arg for a in fdef.args.args}
+    stored |= {a.arg for a in fdef.args.posonlyargs + fdef.args.args + fdef.args.kwonlyargs}
     return sorted({n.id for n in body if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - stored)
 
 
@@ -72,19 +166,33 @@ def describe_global(value: object) -> str:
 MISSING = object()  # a guard value: the name was not a global at compile time
 
 
-def global_guards(func: types.FunctionType, src: FunctionSource) -> tuple[tuple[str, object], ...]:
-    """(name, value) for every global the body reads, as frozen into the translation.
+def global_guards(func: types.FunctionType, src: FunctionSource) -> tuple[tuple[dict, str, object], ...]:
+    """(namespace, name, value) for every global the body and its callees read, as frozen
+    into the translation (a callee's namespace is its own module's globals).
 
     Native code holds these values as constants; the dispatcher compares them
     with the live globals before a native call, so rebinding a module constant
-    (or shadowing a builtin) can never leave stale native code running.
+    (or shadowing a builtin, or a helper the function calls) can never leave
+    stale native code running.
     """
-    g = func.__globals__
-    return tuple((name, g.get(name, MISSING)) for name in global_names(src.tree))
+    guards = []
+    for f, s in ((func, src), *src.callees.items()):
+        g = f.__globals__
+        guards += [(g, name, g.get(name, MISSING)) for name in global_names(s.tree)]
+    return tuple(guards)
 
 
 def source_fingerprint(func: types.FunctionType, src: FunctionSource) -> str:
-    """Hash of the function's AST and of every global value it reads."""
+    """Hash of the function's AST and of every global value it reads, and the same of
+    every callee in its compile unit (so editing a helper rebuilds its callers)."""
+    h = hashlib.sha256(_own_fingerprint(func, src).encode())
+    for callee, callee_src in src.callees.items():
+        h.update(f"\0callee {callee.__module__}.{callee.__qualname__}=".encode())
+        h.update(_own_fingerprint(callee, callee_src).encode())
+    return h.hexdigest()
+
+
+def _own_fingerprint(func: types.FunctionType, src: FunctionSource) -> str:
     tree = src.tree
     h = hashlib.sha256(ast.dump(tree, include_attributes=False).encode())
     for name in global_names(tree):
@@ -95,6 +203,7 @@ def source_fingerprint(func: types.FunctionType, src: FunctionSource) -> str:
         else:
             h.update(f"{name}=missing".encode())
     h.update(repr(func.__defaults__).encode())
+    h.update(repr(func.__kwdefaults__).encode())
     if any(isinstance(n, ast.Assert) for n in ast.walk(tree)):
         h.update(f"optimize={sys.flags.optimize}".encode())  # `python -O` strips asserts
     return h.hexdigest()

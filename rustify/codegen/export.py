@@ -64,8 +64,8 @@ def render_export(package: str, functions: list[ExportedFunction], source: str,
         specializations = []
         for i, fn in enumerate(f.translations):
             entry = export_entry_name(f.func.__name__, i)
-            context = dict(function_context(fn, deopt_module=package),
-                           kernel_name=type(entry)(f"kernel_{entry}"), entry_name=entry, entry_python_name=entry)
+            context = dict(function_context(fn, deopt_module=package, kernel_name=f"kernel_{entry}"),
+                           entry_name=entry, entry_python_name=entry)
             rust_functions.append(dict(python_name=f.func.__name__, signature=fn.signature, entry_name=entry,
                                        rust=render_template("function.rs.j2", context)))
             specializations.append(dict(signature=fn.signature, entry_name=entry))

@@ -278,8 +278,11 @@ def _return_context(t: ir.Type) -> dict:
 RUNTIME_DEOPT_MODULE = "rustify.runtime.deopt"
 
 
-def function_context(fn: ir.Function, deopt_module: str = RUNTIME_DEOPT_MODULE) -> dict:
-    """Template values for one function (function.rs.j2 and the crate around it)."""
+def function_context(fn: ir.Function, deopt_module: str = RUNTIME_DEOPT_MODULE, kernel_name: str = "kernel",
+                     unit: dict | None = None) -> dict:
+    """Template values for one function (function.rs.j2 and the crate around it); its
+    callees' kernels (named after `kernel_name`) are rendered into `callee_kernels`.
+    `unit`: for a callee, the names and flags of the compile unit it belongs to."""
     params = [_param_context(i, p, fn.may_deopt) for i, p in enumerate(fn.params)]
     list_params = [p for p in params if p["mode"] == "copy"]
     alias_pairs = [(a["index"], b["index"]) for a in list_params for b in list_params
@@ -290,7 +293,7 @@ def function_context(fn: ir.Function, deopt_module: str = RUNTIME_DEOPT_MODULE) 
                    if isinstance(t, ir.Array) and t.elem.name == "np.bool"}  # held as bytes
     uses_objects = fn.uses_objects or any(
         t.is_object for t in [p.type for p in fn.params] + list(fn.locals.values()) + [fn.return_type])
-    return dict(
+    context = dict(
         fn=fn, version=__version__, params=params, uses_objects=uses_objects,
         locals=[(n, rust_type(t), RustCode(t.rust_init)) for n, t in fn.locals.items()],
         ret=_return_context(fn.return_type), alias_pairs=alias_pairs, array_names=array_names, bool_arrays=bool_arrays,
@@ -301,8 +304,31 @@ def function_context(fn: ir.Function, deopt_module: str = RUNTIME_DEOPT_MODULE) 
         # it; the others release it
         holds_gil=uses_objects or any(p["mode"] == "copy" and p["mutated"] for p in params),
         pyo3_version=PYO3_VERSION, numpy_crate_version=NUMPY_CRATE_VERSION, deopt_module=deopt_module,
-        kernel_name="kernel", entry_name="entry", entry_python_name="entry",
+        kernel_name=RustCode(kernel_name), entry_name="entry", entry_python_name="entry",
     )
+    return _with_callees(context, fn, deopt_module, unit)
+
+
+def callee_kernel_name(kernel_name: str, unit_id: int) -> RustCode:
+    """The Rust name of specialisation `unit_id` of the unit whose root kernel is `kernel_name`."""
+    return RustCode(kernel_name if unit_id == 0 else f"{kernel_name}_c{int(unit_id)}")
+
+
+def _with_callees(context: dict, fn: ir.Function, deopt_module: str, unit: dict | None) -> dict:
+    """`context` plus the compile unit: `callee_names` (unit id -> kernel name, for calls),
+    `unit_recursive` (kernels take a `Frames` depth bound), and, for the root, the callees'
+    kernels rendered by function.rs.j2 (`kernel_only`) in `callee_kernels`."""
+    if unit is None:
+        root = str(context["kernel_name"])
+        names = {c.unit_id: callee_kernel_name(root, c.unit_id) for c in [fn, *fn.callees]}
+        unit = dict(callee_names=names, unit_recursive=fn.recursive)
+    context.update(unit, kernel_only=fn.unit_id != 0, callee_kernels=[])
+    template = _environment().get_template("function.rs.j2")
+    for callee in fn.callees:
+        callee_context = function_context(callee, deopt_module, unit["callee_names"][callee.unit_id], unit)
+        context["callee_kernels"].append(RustCode(template.render(callee_context)))
+        context["holds_gil"] = context["holds_gil"] or callee_context["holds_gil"]
+    return context
 
 
 def render_crate(fn: ir.Function, crate_name: str) -> CrateSource:

@@ -122,6 +122,22 @@ class Call(Expr):
 
 
 @dataclass
+class CallFunction(Expr):
+    """A call of another translated function of the compile unit: its specialisation
+    `callee` (an `Function.unit_id`), named `name` in the source. `args` are in Python's
+    evaluation order (positional, then keywords, then bound defaults), each passed as
+    `passing[i]`: "value", or a list/array variable by reference, "ref" (read) or "mut"
+    (the callee writes to it). `slots[k]` is the index in `args` of the callee's k-th
+    parameter. The callee's faults (exceptions, Deopt) propagate out of the caller."""
+
+    callee: int
+    name: str
+    args: list[Expr]
+    passing: list[str]
+    slots: list[int]
+
+
+@dataclass
 class Index(Expr):
     base: Expr
     index: Expr
@@ -267,6 +283,13 @@ class Return(Stmt):
 @dataclass
 class Pass(Stmt):
     pass
+
+
+@dataclass
+class Evaluate(Stmt):
+    """An expression statement whose value is dropped (`helper(xs)`)."""
+
+    value: Expr
 
 
 # ----------------------------------------------------------------- exceptions
@@ -455,3 +478,9 @@ class Function:
     writes_visible_objects: bool = False
     source_file: str = ""
     first_line: int = 0
+    # calls between functions: this specialisation's number in its compile unit (0: the
+    # function called from Python), and, on that root only, every other specialisation
+    # it reaches; `recursive`: the unit's calls form a cycle (native depth is bounded)
+    unit_id: int = 0
+    callees: list["Function"] = field(default_factory=list)
+    recursive: bool = False

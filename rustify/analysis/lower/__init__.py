@@ -28,6 +28,7 @@ from rustify.analysis.lower.common import (
     MAX_PASSES, UNKNOWN_ELEM, _Assigned, _Pending, _Poisoned, _Reject, _UntranslatedArg,
 )
 from rustify.analysis.lower.arrays import ArrayRules
+from rustify.analysis.lower.calls import CallRules
 from rustify.analysis.lower.complex import ComplexRules
 from rustify.analysis.lower.exceptions import ExceptionRules
 from rustify.analysis.lower.ints import IntRules
@@ -40,7 +41,7 @@ from rustify.ir import BOOL, FLOAT, INT, NONE
 
 __all__ = ["FunctionLowerer", "UNKNOWN_ELEM"]
 
-class FunctionLowerer(ComplexRules, TupleRules, StatementRules, ArrayRules, ScalarRules, SequenceRules, ExceptionRules, IntRules):
+class FunctionLowerer(CallRules, ComplexRules, TupleRules, StatementRules, ArrayRules, ScalarRules, SequenceRules, ExceptionRules, IntRules):
     """Lowers one `nodes.FunctionDef` for one signature. Use `lower()`.
 
     The driver (passes, joins, blocks, names, globals, calls) is here; the
@@ -324,6 +325,9 @@ class FunctionLowerer(ComplexRules, TupleRules, StatementRules, ArrayRules, Scal
 
 
     def _call(self, node: nodes.Call, defined) -> ir.Expr:
+        user_call = self._user_function_call(node, defined)  # a Python function: calls.py
+        if user_call is not None:
+            return user_call
         if node.keywords and not self._only_dtype_keyword(node):
             raise _Reject(node, "keyword arguments are not translated")
         method = self._int_method_call(node, defined) or self._complex_method_call(node, defined)
@@ -334,10 +338,9 @@ class FunctionLowerer(ComplexRules, TupleRules, StatementRules, ArrayRules, Scal
         intrinsic = resolve_intrinsic(target)
         if intrinsic is None:
             name = node.func.as_string()
-            wrapped = getattr(target, "__wrapped__", None)
-            if isinstance(target, types.FunctionType) or isinstance(wrapped, types.FunctionType):
-                how = ", accelerated by rustify" if isinstance(wrapped, types.FunctionType) else ""
-                raise _Reject(node, f"calls to other Python functions (`{name}`{how}) are not translated yet")
+            if getattr(target, "__wrapped__", None) is not None:
+                raise _Reject(node, f"`{name}` is wrapped by a decorator ({type(target).__name__}); calls "
+                                    "are translated through rustify's own wrappers only")
             if isinstance(target, type) and target.__module__ != "builtins":
                 raise _Reject(node, f"calling the class `{name}` (building an object) is not translated")
             raise _Reject(node, f"`{name}` is not a supported function")

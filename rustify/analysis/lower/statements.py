@@ -75,7 +75,8 @@ class StatementRules:
             self.returns.append((s, NONE))
             return [ir.Return(line, None)], defined, True
         value = self._expr(s.value, defined)
-        if isinstance(value.type, (ir.ListOf, ir.Array1)) and not isinstance(value, (ir.NewList, ir.NewArray)):
+        if isinstance(value.type, (ir.ListOf, ir.Array1)) and not isinstance(value, (ir.NewList, ir.NewArray,
+                                                                                     ir.CallFunction)):
             if not (isinstance(value, ir.Var) and value.name in self.local_names):
                 raise _Reject(s, "returning an argument list or array is not translated yet")
         self.returns.append((s, value.type))
@@ -157,7 +158,8 @@ class StatementRules:
             ptype = self.param_types[name]
             if value.type != ptype or isinstance(ptype, (ir.ListOf, ir.Array1)):
                 raise _Reject(s, f"rebinding the argument `{name}` is not translated (it is {ptype})")
-        if isinstance(value.type, (ir.ListOf, ir.Array1)) and not isinstance(value, (ir.NewList, ir.NewArray)):
+        if isinstance(value.type, (ir.ListOf, ir.Array1)) and not isinstance(value, (ir.NewList, ir.NewArray,
+                                                                                     ir.CallFunction)):
             raise _Reject(s, f"`{name}` would alias another list or array; only new lists/arrays can be bound to a name")
         self._record(name, value)
         wide = self.env.get(name)

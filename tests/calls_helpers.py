@@ -1,0 +1,19 @@
+"""Helpers in a module of their own, for the calls-between-functions cases
+(tests/test_semantics_calls.py): a callee of another module reads its own globals."""
+
+SCALE = 3
+
+
+def scaled(x):
+    return x * SCALE
+
+
+def weighted(x, *, weight=0.5, bias=0.0):
+    return x * weight + bias
+
+
+def first_over(xs, limit):
+    for i in range(len(xs)):
+        if xs[i] > limit:
+            return i
+    return -1
