@@ -206,7 +206,7 @@ class CallRules:
                 raise _Pending()
             return_type, mutated = spec.guess
         else:
-            fn = self._lower_callee(node, name, spec)
+            fn = self._translate_callee(node, name, spec)
             if fn.uses_objects:
                 raise _Reject(node, f"`{name}` works on Python objects (str, dict, ...): calls to it are not translated yet")
             return_type, mutated = fn.return_type, tuple(p.mutated for p in fn.params)
@@ -221,7 +221,7 @@ class CallRules:
             raise _Reject(node, f"the same list or array is passed to `{name}` twice and `{name}` writes to it")
         return ir.CallFunction(return_type, spec.unit_id, name, args, passing, slots)
 
-    def _lower_callee(self, node, name: str, spec: _Specialisation) -> ir.Function:
+    def _translate_callee(self, node, name: str, spec: _Specialisation) -> ir.Function:
         """The callee's IR for this round, or a reason naming it and what keeps it in Python."""
         from rustify.analysis import astroid_module
 
