@@ -16,6 +16,7 @@ from semantics import accelerated, case, cases_from, check_native_matches_python
 
 import rustify
 from rustify import ir
+from rustify.runtime.validate import same_value
 
 # `n, m = a.shape` unpacks a tuple: native once the IR has tuples
 UNPACKS_TUPLES = hasattr(ir, "NewTuple")
@@ -559,3 +560,40 @@ def test_array_kinds_keep_apart():
                      "ndarray[float64, 1, C]", "ndarray[float64, 1, A]", "ndarray[uint8, 2, C]"}
     assert ir.parse_kind("ndarray[float16, 1, C]") is None
     assert ir.parse_kind("ndarray[float64, 5, C]") is None
+
+
+# ---- read-only array arguments: a function that may write raises only if it does write
+
+
+def _write_at(a, k):
+    s = 0.0
+    for i in range(len(a)):
+        s += a[i]
+        if i == k:
+            a[i] = -1.0
+    return s
+
+
+@pytest.mark.parametrize("validate", [0, 3])
+def test_read_only_array_raises_only_when_written(validate):
+    fast = rustify.accelerate(_write_at, eager=True, validate=validate)
+    for k in (-1, 2, -1, 7, 0, -1):
+        expected, got = np.arange(6.0), np.arange(6.0)
+        expected.flags.writeable = got.flags.writeable = False
+        want = pytest.raises(ValueError) if 0 <= k < 6 else None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", rustify.RustifyWarning)
+            if want is None:
+                assert same_value(fast(got, k), _write_at(expected, k))
+            else:
+                with pytest.raises(ValueError):
+                    _write_at(expected, k)
+                with pytest.raises(ValueError, match="read-only"):
+                    fast(got, k)
+        np.testing.assert_array_equal(got, expected)
+        assert not got.flags.writeable
+    writable = np.arange(6.0)
+    fast(writable, 1)
+    fast(writable, 1)
+    assert fast.rustify.last_call == "native", fast.rustify.explain()
+    assert writable[1] == -1.0

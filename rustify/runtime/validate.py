@@ -68,17 +68,28 @@ def _short(value, limit: int = 200) -> str:
 
 
 def _copy_back(target, source) -> None:
-    """Make the caller's mutable argument hold what Python left in its copy."""
+    """Make the caller's mutable argument hold what Python left in its copy (a read-only
+    array's copy is read-only too, so Python cannot have changed it)."""
     if isinstance(target, list):
         target[:] = source
-    elif type(target).__name__ == "ndarray":
+    elif type(target).__name__ == "ndarray" and target.flags.writeable:
         target[...] = source
+
+
+def _copy_args(args: tuple) -> tuple:
+    """Deep copies of the arguments; a read-only array argument's copy is read-only too, so
+    Python writing to it raises as it would on the caller's array."""
+    copies = copy.deepcopy(args)
+    for original, duplicate in zip(args, copies):
+        if type(original).__name__ == "ndarray" and not original.flags.writeable:
+            duplicate.flags.writeable = False
+    return copies
 
 
 def shadow_call(python, native, args: tuple, deopt: type[BaseException]) -> ShadowResult:
     """Run `python` on copies and `native` on `args`; compare everything visible."""
     inputs = copy.deepcopy(args)
-    py_args = copy.deepcopy(args)
+    py_args = _copy_args(args)
     expected = _run(python, py_args)
     got = _run(native, args)
     if got[0] == "raise" and isinstance(got[1], deopt):
