@@ -48,6 +48,7 @@ class ComplexRules:
             raise _Reject(node, f"`{symbol}` on {lv.type} and {rv.type}: Python raises TypeError "
                                 "(complex numbers have no floor division, modulo or bit operators)")
         lv, rv = self._weak_complex64_operands(lv, rv)
+        rv = self._float_subclass_operand(lv, rv)
         sem = rules.complex_promote(lv.type, rv.type)
         if sem is None:
             raise _Reject(node, f"`{node.as_string()}`: arithmetic on {lv.type} and {rv.type} is not translated "
@@ -64,6 +65,14 @@ class ComplexRules:
             return False
         others = [other.type] + ([self.seeded[other.name]] if other_seeded else [])
         return any(rules.complex_promote(self.seeded[v.name], o) != rules.complex_promote(v.type, o) for o in others)
+
+    def _float_subclass_operand(self, left: ir.Expr, right: ir.Expr) -> ir.Expr:
+        """`z op x` with a Python complex `z` and an np.float64 `x`: complex's own method runs first
+        (np.float64 is a float subclass, not a complex one) and takes `x` as a float, so the result
+        is a Python complex; `x op z` is numpy's."""
+        if left.type == ir.COMPLEX and right.type == ir.NP_FLOAT64:
+            return self._cast(right, FLOAT)
+        return right
 
     def _weak_complex64_operands(self, a: ir.Expr, b: ir.Expr) -> tuple[ir.Expr, ir.Expr]:
         """An int constant meeting complex64 that float32 holds exactly, as a float constant."""
@@ -103,7 +112,7 @@ class ComplexRules:
         if not any(_is_complex(e) for e in operands):
             self.hand_down(*zip(operand_nodes, operands))
             return super()._compare(node, defined)
-        ops, modes, flat = [], [], []
+        ops, modes, flat, numpy_links = [], [], [], set()
         for i, (op_text, _) in enumerate(node.ops):
             op = rules.CMPOPS.get(op_text)
             a, b = operands[i], operands[i + 1]
@@ -114,11 +123,17 @@ class ComplexRules:
             if op not in ("eq", "ne"):
                 raise _Reject(node, f"`{op_text}` on {a.type} and {b.type}: Python raises TypeError "
                                     "(complex numbers are not ordered)")
+            b = self._float_subclass_operand(a, b)
+            numpy_links.add(getattr(a.type, "is_numpy", False) or getattr(b.type, "is_numpy", False))
             mode, a, b = self._complex_equality(node, a, b)
             ops.append(op)
             modes.append(mode)
             flat += [a, b]
-        return ir.Compare(BOOL, ops, flat, modes)
+        if len(numpy_links) > 1:
+            raise _Reject(node, "a comparison chain whose links give numpy and Python bools: its result's "
+                                "type depends on where it stops")
+        # numpy compares a numpy complex (or a complex with a numpy number) and gives numpy's bool
+        return ir.Compare(ir.Scalar("np.bool") if numpy_links == {True} else BOOL, ops, flat, modes)
 
     def _complex_equality(self, node, a: ir.Expr, b: ir.Expr):
         """(mode, left, right) for `a == b` with a complex side: CPython compares a complex with an
