@@ -22,9 +22,23 @@ def _poly(x):
     return 1.5 * x * x - 2.0 * x + 0.125
 
 
-def test_profile_mode_compiles_in_the_background_and_swaps():
-    def poly(x):
-        return 1.5 * x * x - 2.0 * x + 0.125
+def _new_function(tmp_path, monkeypatch, body: str):
+    """A function no earlier run has compiled (a module of its own with a unique constant)."""
+    import uuid
+
+    name = f"fresh_{uuid.uuid4().hex}"
+    (tmp_path / f"{name}.py").write_text(textwrap.dedent(body).replace("UNIQUE", repr(uuid.uuid4().int % 997)))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import importlib
+
+    return importlib.import_module(name)
+
+
+def test_profile_mode_compiles_in_the_background_and_swaps(tmp_path, monkeypatch):
+    poly = _new_function(tmp_path, monkeypatch, """
+        def poly(x):
+            return 1.5 * x * x - 2.0 * x + 0.125 * UNIQUE
+        """).poly
 
     fast = rustify.accelerate(poly, mode="profile", threshold_ms=0, min_calls=3, background=True)
     seen = [fast(float(i)) for i in range(3)]  # the third call makes it hot; it still runs Python
@@ -33,6 +47,12 @@ def test_profile_mode_compiles_in_the_background_and_swaps():
     assert fast.wait(timeout=300)
     assert fast(2.5) == poly(2.5) and fast.rustify.last_call == "native"
     assert fast.rustify.native_signatures == [("float",)]
+
+    # A later run (a new wrapper of the same function) finds the artifact: native at its
+    # min_calls-th call, without waiting to get hot again (a high threshold here).
+    again = rustify.accelerate(poly, mode="profile", threshold_ms=60_000, min_calls=3)
+    assert [again(float(i)) for i in range(3)] == [poly(float(i)) for i in range(3)]
+    assert again.rustify.last_call == "native" and again.rustify.cache_hits == {("float",): True}
 
 
 def test_profile_mode_below_threshold_stays_python_without_compiling():

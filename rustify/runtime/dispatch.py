@@ -57,6 +57,7 @@ from rustify.errors import BuildBusy, BuildFailed, RustifyWarning, Untranslatabl
 from rustify.runtime import registry
 from rustify.runtime.deopt import Deopt
 from rustify.runtime.info import AccelerationInfo, SignatureStats, count_value
+from rustify.runtime import native_dispatch as _native_dispatch
 from rustify.runtime.signature import signature_of
 
 log = logging.getLogger("rustify")
@@ -69,6 +70,10 @@ DEOPT_GIVE_UP = 16
 GLOBAL_REBIND_GIVE_UP = 3
 # Call timing is sampled: the first calls, then one in 16 (Python) / 64 (native).
 PYTHON_SAMPLE_MASK = 15
+# The native dispatcher samples a profiled function's Python calls one in 64 after its
+# first 1024 (a long profile needs fewer samples; each one costs a visit to the policy).
+PYTHON_SAMPLE_MASK_LATER = 63
+PYTHON_SAMPLE_LATER_AFTER = 1024
 NATIVE_SAMPLE_MASK = 63
 ALWAYS_TIMED = 2
 # A function whose every signature seen stays Python, and that ran this many sampled
@@ -118,6 +123,13 @@ class CompilePolicy:
 class Accelerated:
     """Callable stand-in for a Python function; `.rustify` tells what it did."""
 
+    def __new__(cls, *args, **kwargs):
+        if cls is Accelerated:
+            native = _native_accelerated_class()
+            if native is not None:  # the native dispatcher is loaded: its call path, this policy
+                return native.__new__(native)
+        return object.__new__(cls)
+
     def __init__(self, func: types.FunctionType, policy: CompilePolicy, front_door: str = "decorator"):
         functools.update_wrapper(self, func)
         self.__wrapped__ = func
@@ -150,7 +162,18 @@ class Accelerated:
         self._credit_to: SignatureStats | None = None  # the last sampled signature: gets the rest
         self._count_lock = threading.Lock()
         self._python_last = _UNSAMPLED_PYTHON_CALL  # `_last` for an unsampled call: the last sample's
+        self._native_setup()
         registry.register(self)
+
+    def _native_setup(self) -> None:
+        """Hand the call path to the native dispatcher (in `_NativeAccelerated`); nothing here."""
+
+    def _table_changed(self) -> None:
+        """The natives, verdicts or guards changed: the native dispatcher's table follows (there)."""
+
+    def _calls_counted(self) -> int:
+        """Calls counted while profiling (see `_calls`)."""
+        return count_value(self._calls) - 1
 
     def __reduce__(self):
         # Pickled by reference, like the function it replaces in its module.
@@ -286,6 +309,13 @@ class Accelerated:
             self._after_verdict_call()
         if self._native and n > ALWAYS_TIMED and n & PYTHON_SAMPLE_MASK and n != self._min_calls:
             return None  # counted exactly (natives exist), timed on a sample
+        if not st.cache_probed and n >= self._min_calls and self.policy.mode == "profile" \
+                and not st.compile_requested and len(sig) == self._nargs:
+            st.cache_probed = True  # built by an earlier run? native now, not once hot again
+            if self._load_if_cached(sig, st):
+                with self._count_lock:
+                    st.python_credit -= 1  # this call runs native after all
+                return DISPATCH_AGAIN
         if not st.compile_requested and len(sig) <= self._nargs and self.policy.is_hot(st):
             st.compile_requested = True
             st.hot_at = time.perf_counter()
@@ -296,6 +326,23 @@ class Accelerated:
                     st.python_credit -= 1  # this call runs native after all
                 return DISPATCH_AGAIN  # compiled now: dispatch again
         return st
+
+    def _load_if_cached(self, sig: tuple, st: SignatureStats) -> bool:
+        """At a signature's `min_calls`-th call while profiling: load its native version now if
+        an earlier run built it (a verified artifact in the cache; never a build here). One
+        probe per signature (about a millisecond: the source and the cache key)."""
+        from rustify.analysis.source import load_source
+        from rustify.build import find_artifact
+        from rustify.pipeline import crate_name
+
+        try:
+            if find_artifact(crate_name(self._func, sig, load_source(self._func))) is None:
+                return False
+        except Exception:  # noqa: BLE001 - no source, a loose cache: the policy decides later, as before
+            return False
+        st.compile_requested = True
+        st.hot_at = time.perf_counter()
+        return self.compile(sig, lock_wait=0) is not None
 
     def _positional(self, args: tuple, kwargs: dict) -> tuple | None:
         """`args` and `kwargs` as one positional tuple, as Python would bind them; None if it
@@ -332,7 +379,7 @@ class Accelerated:
             st = self._credit_to
             if st is None:
                 return
-            counted = count_value(self._calls) - 1 - self._calls_not_python
+            counted = self._calls_counted() - self._calls_not_python
             st.python_credit += counted - self._credited
             self._credited = counted
 
@@ -357,6 +404,8 @@ class Accelerated:
         """
         from rustify.pipeline import compile_function
 
+        if _native_dispatch.current() is None:
+            _native_dispatch.build_in_background()  # once per process; later wrappers use it
         with self._lock:
             if sig in self._native or sig in self.rustify.reasons:
                 return self._native.get(sig)
@@ -403,6 +452,7 @@ class Accelerated:
             self._validate_left[sig] = self.policy.validate
         self._guards = native.guards  # the same source and globals for every signature
         self._native[sig] = native.entry  # the swap: later calls of `sig` run native
+        self._table_changed()
 
     def _compile_later(self, sig: tuple, why: str) -> None:
         """This call runs Python (and says why); the compile goes to the background worker."""
@@ -432,6 +482,7 @@ class Accelerated:
             self._fast = None
             self._validate_left.clear()
             self._guards = ()
+            self._table_changed()
         if self._invalidations > GLOBAL_REBIND_GIVE_UP:
             for sig in list(self.rustify._stats):
                 self._stay_python(sig, f"global `{name}`, which the native code holds as a constant, keeps being "
@@ -479,6 +530,7 @@ class Accelerated:
                 self._validate_left[sig] = left
             else:
                 self._validate_left.pop(sig, None)
+                self._table_changed()  # validated: the native dispatcher calls it directly now
         else:
             st.mismatch = outcome.mismatch
             self._forget_native(sig)
@@ -491,6 +543,7 @@ class Accelerated:
         entry = self._native.pop(sig, None)
         if self._fast is not None and self._fast[0] is entry:
             self._fast = None
+        self._table_changed()
 
     def _stay_python(self, sig: tuple, why: str, reasons=None, final: bool = False) -> None:
         """Record why `sig` stays Python; warn only where the user wrote the decorator.
@@ -500,6 +553,7 @@ class Accelerated:
         `final`: the reason holds for every signature, so the function is unwrapped.
         """
         self.rustify._add_failure(sig, why, reasons)
+        self._table_changed()
         message = f"{self.__qualname__}{_sig_text(sig)} stays Python: {why}"
         if self.rustify.front_door == "decorator":
             warnings.warn(RustifyWarning(message), stacklevel=_first_user_frame())
@@ -519,6 +573,7 @@ class Accelerated:
 
         self.rustify.gave_up = why
         self.rustify.unwrapped = unwrap_everywhere(self, self._func)
+        self._table_changed()  # a wrapper a caller still holds stops asking the policy
         log.info("%s stays Python for good (%s); unwrapped in %s", self.__qualname__, why,
                  ", ".join(self.rustify.unwrapped) or "no namespace")
 
@@ -568,6 +623,7 @@ class Accelerated:
                 st.compile_requested = False
                 st.python_last = (sig, False, None)
         self._pending = {}
+        self._table_changed()
 
 
 class _CompileWorker:
@@ -608,6 +664,7 @@ class _compile_priority:
     def __enter__(self):
         global _priority_holders, _saved_switch_interval
         _compiling.add(threading.get_ident())
+        _tell_native_dispatcher(True)
         if threading.active_count() > 1:
             with _priority_lock:
                 if _priority_holders == 0:
@@ -624,6 +681,7 @@ class _compile_priority:
     def __exit__(self, *exc):
         global _priority_holders
         _compiling.discard(threading.get_ident())
+        _tell_native_dispatcher(bool(_compiling))
         if self.raised:
             with _priority_lock:
                 _priority_holders -= 1
@@ -665,6 +723,109 @@ def _worker() -> _CompileWorker:
         if _the_worker is None:
             _the_worker = _CompileWorker()
         return _the_worker
+
+
+class _NativeCalls:
+    """The native dispatcher's side of `Accelerated` (mixed in after the native `Dispatcher` base).
+
+    The call path (table, exact checks, counters, sampling clock) is the extension's;
+    this keeps it in step with the policy: the function and its parameters at set-up,
+    the table whenever natives, verdicts or guards change.
+    """
+
+    def _native_setup(self) -> None:
+        nd = _native_dispatch.current()
+        self._nd = nd
+        nd.set_function(self, self._func, list(self._params) if self._params is not None else None,
+                        self._counting, self._min_calls)
+        self.rustify._last_link = (nd.last, nd.set_last, self)
+        self._table_changed()
+
+    def _table_changed(self) -> None:
+        nd = getattr(self, "_nd", None)
+        if nd is None:
+            return  # still in __init__
+        stats = self.rustify._stats
+        entries = []
+        for sig, entry in list(self._native.items()):
+            checks = _argument_checks(sig)
+            if checks is None or sig in self._validate_left:
+                continue  # the policy's path handles it (shadow validation, or kinds it must compute)
+            st = stats.setdefault(sig, SignatureStats(sig))
+            entries.append((checks, entry, sig, st, st.native_count, st.native_last, 0))
+        # A signature that stays Python: counted; the policy sees one call in 16 until it gives up.
+        ask = _NEVER if self.rustify.gave_up is not None else PYTHON_SAMPLE_MASK
+        for sig in list(self.rustify.reasons):
+            st = stats.get(sig)
+            checks = _argument_checks(sig)
+            if st is None or checks is None or sig in self._native:
+                continue
+            entries.append((checks, None, sig, st, st.python_count, st.python_last, ask))
+        nd.set_table(self, entries, list(self._guards))
+
+    def _calls_counted(self) -> int:
+        return self._nd.calls(self)
+
+    def _native_deopted(self, sig: tuple, why: str) -> None:
+        """The native dispatcher ran `sig`'s native code, which asked for Python."""
+        self._note_deopt(sig, self.rustify._stats[sig], why)
+
+
+_NEVER = 2**64 - 1  # a policy mask no tick count matches
+_SIMPLE_CHECKS = frozenset(("float", "int", "bool", "list[float]", "list[int]"))
+_check_cache: dict[tuple, list | None] = {}
+
+
+def _argument_checks(sig: tuple) -> list | None:
+    """The native dispatcher's check of each argument of `sig`: a kind it tests on type pointers,
+    an (ndarray type, dtype numbers, ndim, C-contiguous) tuple, or "kind:<kind>" (it calls `kind_of`)."""
+    checks = _check_cache.get(sig)
+    if checks is None and sig not in _check_cache:
+        checks = _check_cache[sig] = [_argument_check(kind) for kind in sig]
+    return checks
+
+
+def _argument_check(kind: str):
+    if kind in _SIMPLE_CHECKS:
+        return kind
+    if kind.startswith("ndarray[") and kind.endswith("]") and "byte-swapped" not in kind:
+        from rustify.runtime import signature
+
+        name, _, rest = kind[len("ndarray["):-1].partition(", ")
+        ndim, _, order = rest.partition(", ")
+        np = sys.modules.get("numpy")
+        if np is not None and signature._array_type is not None and ndim.isdigit() and order in ("C", "A"):
+            nums = sorted({np.dtype(c).num for c in np.typecodes["All"] if np.dtype(c).name == name})
+            if nums:
+                return (signature._array_type, nums, int(ndim), order == "C")
+    return "kind:" + kind
+
+
+_native_class_made: list = []  # [the class] once made, [None] if it cannot be
+
+
+def _native_accelerated_class():
+    """`Accelerated` on the native dispatcher's `Dispatcher` base, once it is loaded; else None."""
+    if _native_class_made:
+        return _native_class_made[0]
+    nd = _native_dispatch.current()
+    if nd is None:
+        return None  # probed once per process (current() remembers a miss)
+    try:
+        cls = type("Accelerated", (nd.Dispatcher, _NativeCalls, Accelerated),
+                   {"__module__": __name__, "__doc__": Accelerated.__doc__, "__qualname__": "Accelerated"})
+        nd.enable_vectorcall(cls)
+    except Exception as e:  # noqa: BLE001 - the Python call path is always there
+        log.info("rustify: the native dispatcher cannot be used (%s); calls keep the Python path", e)
+        cls = None
+    _native_class_made.append(cls)
+    return cls
+
+
+def _tell_native_dispatcher(compiling: bool) -> None:
+    nd = _native_dispatch._module
+    if nd is not None:
+        nd.set_compiling(compiling)
 
 
 _RUSTIFY_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep

@@ -45,6 +45,7 @@ class SignatureStats:
     native_ns: int = 0
     mismatch: str | None = None
     compile_requested: bool = False
+    cache_probed: bool = False  # looked for an artifact an earlier run built (profile mode)
     hot_at: float | None = None  # perf_counter() when the policy chose it, and when native code was ready
     native_at: float | None = None
     native_last: tuple | None = None  # the `_last` records of a native / Python call, built once
@@ -109,7 +110,8 @@ class AccelerationInfo:
         code = getattr(func, "__code__", None)
         self.file = code.co_filename if code else None
         self.line = code.co_firstlineno if code else None
-        self._last: tuple | None = None  # (signature, ran native, reason it ran Python)
+        self._last_value: tuple | None = None  # (signature, ran native, reason it ran Python)
+        self._last_link = None  # (get, set, wrapper) when the native dispatcher records the last call
         self.reasons: dict[tuple, str] = {}
         self.reason_records: dict[tuple, list] = {}
         self._stats: dict[tuple, SignatureStats] = {}
@@ -118,6 +120,19 @@ class AccelerationInfo:
         self.dropped: list[str] = []  # why native versions were thrown away (a global was rebound)
         self.gave_up: str | None = None  # why rustify stopped trying: the function stays Python for good
         self.unwrapped: list[str] = []  # where the original then replaced the wrapper (`module.name`)
+
+    @property
+    def _last(self) -> tuple | None:
+        link = self._last_link
+        return self._last_value if link is None else link[0](link[2])
+
+    @_last.setter
+    def _last(self, value: tuple | None) -> None:
+        link = self._last_link
+        if link is None:
+            self._last_value = value
+        else:
+            link[1](link[2], value)
 
     @property
     def stats(self) -> dict[tuple, SignatureStats]:

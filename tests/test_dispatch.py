@@ -1,0 +1,102 @@
+"""The call path: keyword calls run native, a function that stays Python for good is
+unwrapped where it lives, and no rustify frame stands between a caller and its function."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import rustify
+
+
+def test_a_keyword_call_runs_native_like_a_positional_one():
+    def blend(a, b, w=0.5):
+        return a * w + b * (1.0 - w)
+
+    fast = rustify.accelerate(blend, eager=True)
+    assert fast(1.0, 3.0, 0.25) == blend(1.0, 3.0, 0.25) and fast.rustify.last_call == "native"
+    assert fast(1.0, b=3.0, w=0.25) == blend(1.0, 3.0, 0.25) and fast.rustify.last_call == "native"
+    assert fast(w=0.25, b=3.0, a=1.0) == blend(1.0, 3.0, 0.25) and fast.rustify.last_call == "native"
+    assert fast.rustify.native_calls[("float", "float", "float")] == 3  # in the summaries and reports
+
+
+def _run(tmp_path, module: str, script: str, cache_dir, **settings: str) -> str:
+    (tmp_path / "usermod.py").write_text(textwrap.dedent(module))
+    (tmp_path / "main.py").write_text(textwrap.dedent(script))
+    import os
+
+    env = {**os.environ, "RUSTIFY_CACHE_DIR": str(cache_dir), "PYTHONPATH": str(tmp_path), "RUSTIFY_RECORD": "0",
+           **settings}
+    proc = subprocess.run([sys.executable, str(tmp_path / "main.py")], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_a_function_that_stays_python_for_good_is_unwrapped(tmp_path, cache_dir):
+    out = _run(tmp_path, """
+        def total(xs):              # a generator: never translated, whatever the argument types
+            for x in xs:
+                yield x
+
+        def scaled(xs):             # a nested def: refused for every signature it meets
+            def twice(v):
+                return 2 * v
+            return [twice(x) for x in xs]
+
+        class Shapes:
+            @staticmethod
+            def area(w, h):
+                def half(v):
+                    return v / 2
+                return half(w * h) * 2
+        """, """
+        import rustify, usermod
+        from rustify.import_hook import wrap_module
+        wrap_module(usermod)
+        from usermod import scaled
+        import warnings
+        warnings.simplefilter("ignore", rustify.RustifyWarning)
+        usermod.total = rustify.accelerate(usermod.total, eager=True)  # the import hook skips generators
+        assert list(usermod.total([1.0])) == [1.0]
+        print("generator", type(usermod.total).__name__, usermod.total.rustify.gave_up is not None)
+        for _ in range(64 * 17):  # GIVE_UP_AFTER visits of the policy: one call in 16 once native dispatch counts
+            assert usermod.scaled([1.0]) == [2.0]
+            assert usermod.Shapes.area(2.0, 3.0) == 6.0
+        print("nested", type(usermod.scaled).__name__, type(scaled).__name__,
+              sorted(usermod.scaled.rustify.unwrapped))
+        print("static", type(usermod.Shapes.__dict__["area"]).__name__,
+              type(usermod.Shapes.__dict__["area"].__func__).__name__)
+        print("explain", "stays Python for good" in usermod.scaled.rustify.explain())
+        """, cache_dir, RUSTIFY_MODE="eager")
+    assert "generator function True" in out
+    assert "nested function function ['__main__.scaled', 'usermod.scaled']" in out
+    assert "static staticmethod function" in out
+    assert "explain True" in out
+
+
+def test_a_warning_from_a_function_that_runs_python_names_the_caller(tmp_path, cache_dir):
+    out = _run(tmp_path, """
+        import warnings
+
+        def old(x):
+            warnings.warn("old() is deprecated", DeprecationWarning, stacklevel=2)
+            return x
+        """, """
+        import warnings, rustify, usermod
+        from rustify.runtime import native_dispatch
+        native_dispatch.load(build=True)  # the native dispatcher, built once per cache dir
+        profiled = rustify.accelerate(usermod.old, mode="profile", threshold_ms=1e12)
+        eager = rustify.accelerate(usermod.old, eager=True)
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            for i in range(20):
+                profiled(1.0)  # sampled and unsampled calls alike
+            eager("s")  # a signature that stays Python, asked at its first call
+            eager("s")
+        print(type(profiled).__name__, type(eager).__name__)
+        print(sorted({(w.filename.rsplit("/", 1)[-1], w.lineno) for w in seen
+                      if w.category is DeprecationWarning}))
+        """, cache_dir)
+    assert "[('main.py', 10), ('main.py', 11), ('main.py', 12)]" in out, out
