@@ -267,6 +267,27 @@ def np_complex128_store_and_sum(a, z):
     return total
 
 
+@case(c128_arrays(max_size=4), floats())
+def np_complex128_seeded_products(a, x):
+    """`total = 0j` is a seed of a complex128 variable: where it still holds the Python 0j and its
+    type would show (`total * s` of an empty array), the call re-runs in Python; `total * v` does
+    not show it (numpy's complex128 either way)."""
+    total = 0j
+    for v in a:
+        total = total * v + v
+    s = 0
+    s += x
+    return total * s
+
+
+@case(c128_arrays(max_size=4), native=False)  # total * total reads the seed: re-runs in Python
+def np_complex128_seed_squared(a):
+    total = 0j
+    for v in a:
+        total = total * total + v
+    return total
+
+
 @case(st.lists(st.tuples(st.floats(-10, 10), st.floats(-10, 10)), max_size=5).map(
     lambda v: np.array([complex(*p) for p in v], dtype=np.complex128).reshape(-1, 1) if v else
     np.zeros((0, 2), dtype=np.complex128)))

@@ -132,6 +132,8 @@ def complex_promote(a: ir.Type, b: ir.Type) -> ir.Complex | None:
 
     if not all(isinstance(t, (ir.Scalar, ir.Complex)) for t in (a, b)):
         return None
+    if not (isinstance(a, ir.Complex) or isinstance(b, ir.Complex)):
+        return None  # not a complex operation (two seeds: an int seed times an int seed is an int)
     a = arith_type(a) if isinstance(a, ir.Scalar) else a
     b = arith_type(b) if isinstance(b, ir.Scalar) else b
     numpy_side = [t for t in (a, b) if t.is_numpy]
