@@ -36,11 +36,13 @@ STATEMENTS = _table(
               "one target: a name, a list/array element, or unpacking of a tuple into names, elements and "
               "nested targets (`a, b = b, a`, `lo, (x, y) = t`, `xs[i], xs[j] = xs[j], xs[i]`; lengths must "
               "match, no `*rest`); a variable keeps one type (a seed `0`/`0.0` may widen, see semantics.md); "
-              "a list or array can be bound only when it is new", "_lower_assign"),
+              "a list or array can be bound only when it is new; an attribute of an object (`p.x = v`, "
+              "the attribute keeps its type)", "_lower_assign"),
     Construct("AnnAssign", "annotated assignment", "total: float = 0.0",
               "as assignment; the annotation is ignored (types come from the call)", "_lower_ann_assign"),
     Construct("AugAssign", "augmented assignment", "total += x * x",
-              "to a name or a list/array element, with the binary operators below", "_lower_aug_assign"),
+              "to a name, a list/array element or an attribute of an object variable (`self.total += x`), "
+              "with the binary operators below", "_lower_aug_assign"),
     Construct("Expr", "expression statement", "out.append(x)",
               "`list.append(x)` on a list variable, a call of a Python function (its value dropped), and "
               "docstrings; other bare expressions stay Python",
@@ -112,6 +114,9 @@ EXPRESSIONS = _table(
               "would refuse (wrong arity, unknown keyword) stays Python; a callee that stays Python keeps its "
               "caller in Python, with the callee's reason", "_lower_call"),
     Construct("Attribute", "module attribute", "math.pi, np.float64, a.shape",
+              "attributes of objects (an instance of a plain class, a dataclass or a `__slots__` class: `p.vx`, "
+              "`self.total`) the object had at the call, read with their exact type checked (a property or other "
+              "descriptor, or a class with its own `__getattr__`/`__getattribute__`/`__setattr__`, stays Python); "
               "attributes of modules; of an array argument or local: `a.shape` (a tuple of ints: `a.shape[k]`, "
               "`n, m = a.shape`), `a.ndim`, `a.size`; of a complex value: `z.real`, `z.imag` and the method "
               "`z.conjugate()` (no other methods except `list.append` as a statement)",

@@ -156,6 +156,10 @@ def describe_global(value: object) -> str:
                                     for v in value) + ")"
     if isinstance(value, types.ModuleType):
         return f"module:{value.__name__}"
+    if type(value) in (list, dict, set, bytearray):
+        # module data, read live at each call (lower/objects.py): only its kind is compiled in
+        from rustify.runtime.signature import _item_kind
+        return f"live:{_item_kind(value, 0)}"
     name = getattr(value, "__qualname__", None) or getattr(value, "__name__", None)
     module = getattr(value, "__module__", None)
     if name:

@@ -18,6 +18,7 @@ from rustify.ir.types import (  # noqa: E402,F401 - re-exported: `ir.FLOAT`, `ir
     BYTEARRAY, BYTES, STR, ByteArray, Bytes, DictOf, PyListOf, PyObjectType, SetOf, Str, hashable,
 )
 from rustify.ir.types import COMPLEX, COMPLEX_DTYPES, NP_COMPLEX64, NP_COMPLEX128, Complex  # noqa: E402,F401
+from rustify.ir.types import Instance  # noqa: E402,F401
 
 # ---------------------------------------------------------------- expressions
 
@@ -290,6 +291,79 @@ class Evaluate(Stmt):
     """An expression statement whose value is dropped (`helper(xs)`)."""
 
     value: Expr
+
+
+# -------------------------------------------------- objects and attributes
+
+
+@dataclass
+class AttrRead(Expr):
+    """`obj.attr` of an instance (`obj` has type `Instance`): read through the C API, its
+    exact type checked (another type re-runs in Python; a missing one is AttributeError)."""
+
+    obj: Expr
+    attr: str
+
+
+@dataclass
+class AttrStore(Stmt):
+    """`obj.attr = value` on an instance, boxed and set through the C API (visible at once)."""
+
+    obj: Expr
+    attr: str
+    value: Expr
+
+
+@dataclass
+class HeldAttr:
+    """An attribute of an instance argument held in a kernel local `slot` for the whole
+    call: loaded (exact type checked) before the body runs, stored back after it unless
+    the call re-runs in Python (`written`: the body assigns it)."""
+
+    slot: str
+    param: str
+    attr: str
+    type: Type
+    written: bool
+
+
+@dataclass
+class HeldAttrRead(Expr):
+    slot: str
+
+
+@dataclass
+class HeldAttrStore(Stmt):
+    slot: str
+    value: Expr
+
+
+@dataclass
+class AttrScope(Stmt):
+    """The whole body of a function that holds attributes of its instance arguments
+    (`held`): they are loaded, the body runs, and the written ones go back to the objects
+    when it returns or raises (not when it re-runs in Python: nothing was visible then).
+    `returns_unit`: falling off the end returns None."""
+
+    held: list[HeldAttr]
+    body: list[Stmt]
+    returns_unit: bool
+
+
+@dataclass
+class ModuleData(Var):
+    """A module global holding a list, dict, set or bytearray (`name` in `module`): the
+    live object, loaded once per call by `LoadModuleData` into the local `name`."""
+
+    module: str
+
+
+@dataclass
+class LoadModuleData(Stmt):
+    """Read `data` from its module's globals and check it all the way down (another kind,
+    or a missing name, re-runs in Python: nothing has run yet)."""
+
+    data: ModuleData
 
 
 # ----------------------------------------------------------------- exceptions

@@ -638,6 +638,71 @@ class SetOf(PyObjectType):
         return self.kind
 
 
+@dataclass(frozen=True)
+class Instance(PyObjectType):
+    """An instance of a plain Python class (its own `__dict__` or `__slots__`, no custom
+    `__getattribute__`/`__setattr__`/`__getattr__`, no metaclass), exactly of the class
+    `module:qualname` (a subclass is its own kind). `attrs` are (name, kind) of the
+    attributes the object had when the call was classified; the kernel holds the
+    caller's own object, so identity and writes are Python's. Kind:
+    `obj[module:qualname, m=float, vx=float]`. The entry checks the class only; an
+    attribute is read with its exact type checked (`attr_type`)."""
+
+    module: str
+    qualname: str
+    attrs: tuple = ()  # ((name, kind), ...)
+
+    @property
+    def kind(self) -> str:
+        return "obj[" + ", ".join([f"{self.module}:{self.qualname}"] + [f"{n}={k}" for n, k in self.attrs]) + "]"
+
+    def attr_type(self, name: str) -> "Type | None":
+        """The IR type of attribute `name` as classified (None: absent, or of a kind no IR type holds)."""
+        for n, k in self.attrs:
+            if n == name:
+                return _parse_item_kind(k)
+        return None
+
+    @property
+    def spec(self) -> str:
+        """The Rust `InstanceSpec` constant naming the class (runtime_instances.rs.j2)."""
+        return f'InstanceSpec {{ module: "{self.module}", qualname: "{self.qualname}" }}'
+
+    @property
+    def check(self) -> str:
+        return f"Check::Instance(&{self.spec})"
+
+    @property
+    def boundary(self) -> Boundary:
+        return Boundary("object", f"(|py: Python<'py>, o: &Bound<'py, PyAny>| arg_instance(py, o, &{self.spec}))",
+                        "ret_object")
+
+    @property
+    def unbox(self) -> str:
+        return f"(|o: &Bound<'py, PyAny>| unbox_instance(o, &{self.spec}))"
+
+    def __str__(self) -> str:
+        return f"{self.qualname} object"
+
+
+_DOTTED_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
+
+
+def _parse_instance_kind(inner: str) -> "Instance | None":
+    """`module:qualname, name=kind, ...` (the text between `obj[` and `]`)."""
+    parts = _split_kinds(inner)
+    module, _, qualname = parts[0].partition(":")
+    if not (_DOTTED_NAME.fullmatch(module) and _DOTTED_NAME.fullmatch(qualname)):
+        return None
+    attrs = []
+    for p in parts[1:]:
+        name, eq, k = p.partition("=")
+        if not eq or not name.isidentifier():
+            return None
+        attrs.append((name, k))
+    return Instance(module, qualname, tuple(attrs))
+
+
 def hashable(t: "Type") -> bool:
     """May be a dict key or a set member in this IR (floats too: Python allows them)."""
     if isinstance(t, Scalar):
@@ -704,6 +769,8 @@ def _parse_object_kind(kind: str) -> Type | None:
     """str, bytes, bytearray, and lists, dicts and sets of item kinds (`_parse_item_kind`)."""
     if kind in _OBJECT_SCALARS:
         return _OBJECT_SCALARS[kind]
+    if kind.startswith("obj[") and kind.endswith("]"):
+        return _parse_instance_kind(kind[len("obj["):-1])  # an instance of a plain class
     for prefix in ("list[", "dict[", "set["):
         if kind.startswith(prefix) and kind.endswith("]"):
             parts = _split_kinds(kind[len(prefix):-1])
@@ -766,6 +833,9 @@ SIGNATURE_TYPES: dict[str, Type] = {
 SIGNATURE_TYPES[COMPLEX.kind] = COMPLEX
 # ... and the families of numpy kinds (documented as patterns, not one row per combination)
 SIGNATURE_KIND_PATTERNS = {
+    "obj[<module>:<class>, <attr>=<kind>, ...]": "an instance of exactly that plain Python class (no "
+    "metaclass, no `__getattr__`/`__getattribute__`/`__setattr__`; a dataclass or `__slots__` class too), "
+    "with the kinds of its attributes at the call; also as a list item (`list[obj[...]]`)",
     "ndarray[<dtype>, <ndim>, C|A]": "numpy array, 1 to 4 dimensions, of dtype " + ", ".join(ARRAY_DTYPES)
     + " (C: C-contiguous; A: any strides, e.g. `x[::3]`, `a.T`, Fortran order)",
     "numpy.<type>": "numpy scalar argument of type " + ", ".join(n[3:] for n in NUMPY_SCALAR_ARGS),

@@ -51,7 +51,7 @@ def kind_of(value: object) -> str:
             name = dtype.name if key[1] else f"{dtype.name} byte-swapped"
             kind = _ARRAY_KINDS[key] = f"ndarray[{name}, {key[2]}, {'C' if key[3] else 'A'}]"
         return kind
-    return f"{t.__module__}.{t.__qualname__}"
+    return _instance_kind(value, t, 0)
 
 
 # Longer or deeper tuples get a kind no IR type parses (they stay Python), so
@@ -92,7 +92,77 @@ def _item_kind(value, depth: int) -> str:
     t = type(value)
     if t is list or t is dict or t is set:
         return _container_kind(value, depth)
+    if t.__flags__ & _HEAPTYPE:
+        return _instance_kind(value, t, depth)  # an instance held in a container
     return kind_of(value)
+
+
+# Instances of plain classes: `obj[module:qualname, name=kind, ...]`, the attributes
+# classified as a container's items are. Nested instances deeper than this get no
+# attribute kinds (a cyclic object graph must not recurse forever).
+_INSTANCE_MAX_DEPTH = 2
+_HEAPTYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class defined in Python, not a builtin or C type
+_instance_classes: dict = {}  # class -> (kind prefix, slot names) or None (not a plain class)
+_UNSEEN = object()
+
+
+def _instance_kind(value, t: type, depth: int) -> str:
+    info = _instance_classes.get(t, _UNSEEN)
+    if info is _UNSEEN:
+        info = _instance_classes[t] = _plain_class(t)
+    if info is None:
+        return f"{t.__module__}.{t.__qualname__}"
+    prefix, slots = info
+    if depth >= _INSTANCE_MAX_DEPTH:
+        return prefix + "]"
+    parts = [prefix]
+    attrs = getattr(value, "__dict__", None)
+    if attrs is not None:
+        for name, v in attrs.items():
+            if type(name) is str and name.isidentifier():
+                parts.append(f"{name}={_attribute_kind(v, depth + 1)}")
+    for name in slots:
+        v = getattr(value, name, _UNSEEN)
+        if v is not _UNSEEN:
+            parts.append(f"{name}={_attribute_kind(v, depth + 1)}")
+    return ", ".join(parts) + "]"
+
+
+def _attribute_kind(value, depth: int) -> str:
+    t = type(value)
+    kind = _SCALARS.get(t)
+    if kind is not None:
+        return kind
+    if t is list or t is dict or t is set:
+        return _container_kind(value, depth)
+    if t is tuple:
+        return _tuple_kind(value, 0)
+    if t.__flags__ & _HEAPTYPE:
+        return _instance_kind(value, t, depth)
+    return kind_of(value)
+
+
+def _plain_class(t: type):
+    """(`obj[module:qualname`, slot names) for a class whose attribute access runs no
+    Python code of its own (no metaclass, no __getattr__/__getattribute__/__setattr__,
+    Python classes all the way up); None for any other."""
+    if (type(t) is not type or not t.__flags__ & _HEAPTYPE or "<" in t.__qualname__
+            or not isinstance(t.__module__, str)):
+        return None
+    slots = []
+    for base in t.__mro__[:-1]:
+        if not base.__flags__ & _HEAPTYPE or type(base) is not type:
+            return None
+        declared = base.__dict__.get("__slots__", ())
+        for name in ([declared] if isinstance(declared, str) else declared):
+            if name not in ("__dict__", "__weakref__") and not name.startswith("__") and name.isidentifier():
+                slots.append(name)
+    for hook in ("__getattribute__", "__setattr__", "__delattr__"):
+        if getattr(t, hook) is not getattr(object, hook):
+            return None
+    if hasattr(t, "__getattr__"):
+        return None
+    return f"obj[{t.__module__}:{t.__qualname__}", tuple(dict.fromkeys(slots))
 
 
 def signature_of(args: tuple) -> tuple[str, ...]:

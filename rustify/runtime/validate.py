@@ -35,7 +35,34 @@ def same_value(a, b, rel: float = 0.0) -> bool:
         if a == b:
             return math.copysign(1, a) == math.copysign(1, b) or rel > 0
         return rel > 0 and math.isclose(a, b, rel_tol=rel, abs_tol=0.0)
+    if type(a) is type(b) and all(c.__flags__ & _HEAPTYPE for c in type(a).__mro__[:-1]) and len(type(a).__mro__) > 1:
+        return _same_attributes(a, b, rel)  # instances of Python classes (not of builtins): by their attributes
     return type(a) is type(b) and a == b
+
+
+_HEAPTYPE = 1 << 9  # a class defined in Python
+
+
+def _same_attributes(a, b, rel: float) -> bool:
+    """Two instances of one class hold the same attributes (`__dict__` and `__slots__`), by `same_value`."""
+    names = list(getattr(a, "__dict__", {}))
+    if names != list(getattr(b, "__dict__", {})):
+        return False
+    for base in type(a).__mro__:
+        declared = base.__dict__.get("__slots__", ())
+        names += [declared] if isinstance(declared, str) else [n for n in declared if n not in ("__dict__", "__weakref__")]
+    pair = (id(a), id(b))
+    if pair in _comparing:
+        return True  # a cycle back to objects being compared: decided where it started
+    _comparing.add(pair)
+    try:
+        missing = object()
+        return all(same_value(getattr(a, n, missing), getattr(b, n, missing), rel) for n in names)
+    finally:
+        _comparing.discard(pair)
+
+
+_comparing: set = set()
 
 
 @dataclass

@@ -32,6 +32,7 @@ from rustify.analysis.lower.calls import CallRules
 from rustify.analysis.lower.complex import ComplexRules
 from rustify.analysis.lower.exceptions import ExceptionRules
 from rustify.analysis.lower.ints import IntRules
+from rustify.analysis.lower.objects import ObjectRules
 from rustify.analysis.lower.scalars import ScalarRules
 from rustify.analysis.lower.sequences import SequenceRules
 from rustify.analysis.lower.statements import StatementRules
@@ -41,7 +42,7 @@ from rustify.ir import BOOL, FLOAT, INT, NONE
 
 __all__ = ["FunctionLowerer", "UNKNOWN_ELEM"]
 
-class FunctionLowerer(CallRules, ComplexRules, TupleRules, StatementRules, ArrayRules, ScalarRules, SequenceRules, ExceptionRules, IntRules):
+class FunctionLowerer(ObjectRules, CallRules, ComplexRules, TupleRules, StatementRules, ArrayRules, ScalarRules, SequenceRules, ExceptionRules, IntRules):
     """Lowers one `nodes.FunctionDef` for one signature. Use `lower()`.
 
     The driver (passes, joins, blocks, names, globals, calls) is here; the
@@ -70,6 +71,7 @@ class FunctionLowerer(CallRules, ComplexRules, TupleRules, StatementRules, Array
         self._begin_pass(final=True)
         body, _, terminates = self._block(self.fdef.body, set(self.params))
         return_type = self._return_type(terminates)
+        body = self._hold_attributes(body, return_type)  # attributes of instance arguments: objects.py
         for p, t in self.param_types.items():
             if isinstance(t, _UntranslatedArg) and not any(f"`{p}`" in r.why for r in self.reasons):
                 self.reasons.insert(0, Reason(self._line(self.fdef), p, f"argument `{p}` is a {t}: "
@@ -105,6 +107,7 @@ class FunctionLowerer(CallRules, ComplexRules, TupleRules, StatementRules, Array
         self.object_writes: list[tuple[nodes.NodeNG, str | None]] = []
         self.shared_objects: set[str] = set()
         self.loop_depth = 0
+        self._begin_object_pass()  # held attributes and module data: objects.py
         # variables assigned by a rejected statement (or from one): their uses are not
         # reported again, so one rejected line gives one reason, not a cascade
         self.poisoned: set[str] = set()
@@ -299,6 +302,9 @@ class FunctionLowerer(CallRules, ComplexRules, TupleRules, StatementRules, Array
         return self._call(node, defined)
 
     def _lower_attribute(self, node: nodes.Attribute, defined) -> ir.Expr:
+        attribute = self._instance_attribute(node, defined)  # `p.x` of an object: objects.py
+        if attribute is not None:
+            return attribute
         if self._is_array_attribute(node):
             return self._array_attribute(node, defined)
         part = self._complex_attribute(node, defined)

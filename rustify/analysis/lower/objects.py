@@ -1,0 +1,259 @@
+"""Objects: attribute reads and writes on instances of plain Python classes.
+
+In: `p.x` (a read), `p.x = v` and `p.x op= v` (writes) where `p` has the IR type
+`ir.Instance` (an argument classified from the live object: exact class, the kinds of
+its attributes; or an instance read from a container). Out: `ir.AttrRead` /
+`ir.AttrStore` (through the C API, the exact type of a read checked), or, for the
+number attributes of an instance argument used only through its attributes,
+`ir.HeldAttrRead` / `ir.HeldAttrStore` on a kernel local that `ir.AttrScope` loads
+before the body and stores back after it (so a re-run in Python repeats nothing).
+
+Module data: a module-level list, dict, set or bytearray the function reads
+(`CRC_TABLE[i]`) is the live object, looked up in the module's globals once per call
+(the call reads nothing else in between) and checked all the way down like an
+argument (`ir.ModuleData`, loaded by `ir.LoadModuleData` at the top of the body); it
+is never frozen. Immutable data (numbers, tuples, str, bytes) is frozen in by its
+own family's `_constant`.
+
+What stays Python, with a reason: an attribute the class defines as a property or
+another descriptor (reading it runs Python code), a class with `__getattr__`,
+`__getattribute__` or `__setattr__` of its own, an attribute the object did not have
+at the call, and a store that would change an attribute's type.
+"""
+
+from __future__ import annotations
+
+import inspect
+import sys
+
+from astroid import nodes
+
+from rustify import ir
+from rustify.analysis.lower.common import _Reject
+
+_HELD_TYPES = ("float", "int", "bool", "np.float64", "np.int64")
+_MISSING = object()
+
+
+def live_class(t: ir.Instance) -> type | None:
+    """The class an `Instance` type names, from its module as loaded (None if gone)."""
+    obj = sys.modules.get(t.module)
+    for part in t.qualname.split("."):
+        obj = getattr(obj, part, None)
+    return obj if isinstance(obj, type) else None
+
+
+def attribute_obstacle(cls: type, name: str) -> str | None:
+    """Why reading or writing `name` on an instance of `cls` would run Python code (None: it does not)."""
+    for hook in ("__getattribute__", "__setattr__", "__delattr__"):
+        if getattr(cls, hook) is not getattr(object, hook):
+            return f"the class `{cls.__qualname__}` defines `{hook}`"
+    if inspect.getattr_static(cls, "__getattr__", _MISSING) is not _MISSING:
+        return f"the class `{cls.__qualname__}` defines `__getattr__`"
+    found = inspect.getattr_static(cls, name, _MISSING)
+    if found is _MISSING or type(found).__name__ == "member_descriptor":  # a `__slots__` entry
+        return None
+    kind = type(found)
+    if hasattr(kind, "__set__") or hasattr(kind, "__delete__"):
+        what = "a property" if isinstance(found, property) else f"a {kind.__name__} descriptor"
+        return f"`{cls.__qualname__}.{name}` is {what}: reading or writing it runs Python code"
+    return None
+
+
+_LIVE_DATA = (list, dict, set, bytearray)
+
+
+class ObjectRules:
+    """Mixed into `FunctionLowerer`: attributes of instances and module data (see the module docstring)."""
+
+    def _begin_object_pass(self) -> None:
+        self.held_attrs: dict[tuple[str, str], ir.HeldAttr] = {}
+        self.module_data: dict[str, ir.ModuleData] = {}
+
+    # -------------------------------------------------------- module data
+
+    def _constant(self, node, value) -> ir.Expr:
+        if type(value) in _LIVE_DATA and isinstance(node, nodes.Name):
+            return self._module_data(node, value)
+        return super()._constant(node, value)
+
+    def _module_data(self, node: nodes.Name, value) -> ir.Expr:
+        """A module global holding a list, dict, set or bytearray, read live at each call."""
+        from rustify.runtime.signature import _item_kind
+
+        g = self.func.__globals__
+        if g.get(node.name) is not value:
+            raise _Reject(node, f"`{node.name}` is a builtin or not a global of the function's module")
+        module = sys.modules.get(self.func.__module__)
+        if module is None or getattr(module, "__dict__", None) is not g or not isinstance(self.func.__module__, str):
+            raise _Reject(node, f"`{node.name}` is module data of a module not loaded under its name "
+                                f"(`{self.func.__module__}`): not translated")
+        kind = _item_kind(value, 0)
+        t = ir.types._parse_item_kind(kind)
+        if t is None or not t.is_object:
+            raise _Reject(node, f"the module data `{node.name}` is a {kind}: not translated")
+        data = self.module_data.get(node.name)
+        if data is None:
+            data = self.module_data[node.name] = ir.ModuleData(t, node.name, self.func.__module__)
+        self.uses_objects = True
+        return data
+
+    # ------------------------------------------------------------- reads
+
+    def _instance_attribute(self, node: nodes.Attribute, defined) -> ir.Expr | None:
+        """`p.x` of an instance; None if `node.expr` is not an instance (its lowered base
+        is handed down to the next rule)."""
+        if not self._names_a_value(node.expr):
+            return None
+        base = self._expr(node.expr, defined)
+        if not isinstance(base.type, ir.Instance):
+            self.hand_down((node.expr, base))
+            return None
+        t = self._attribute_type(node, base, node.attrname)
+        slot = self._held_slot(base, node.attrname, t, written=False)
+        if slot is not None:
+            return ir.HeldAttrRead(t, slot)
+        if not self._exact_instance(base):
+            self.note_deopt()  # an instance from a container: its attribute may have another type
+        return ir.AttrRead(t, base, node.attrname)
+
+    def _names_a_value(self, node) -> bool:
+        """`node` is a local, an argument, or an expression on one (not a module's name)."""
+        while isinstance(node, (nodes.Attribute, nodes.Subscript)):
+            node = node.expr if isinstance(node, nodes.Attribute) else node.value
+        if isinstance(node, nodes.Name):
+            return node.name in self.local_names or node.name in self.params
+        return isinstance(node, nodes.Call)
+
+    def _attribute_type(self, node, base: ir.Expr, name: str) -> ir.Type:
+        t: ir.Instance = base.type
+        cls = live_class(t)
+        if cls is None:
+            raise _Reject(node, f"the class `{t.qualname}` is not found in its module `{t.module}`")
+        obstacle = attribute_obstacle(cls, name)
+        if obstacle is not None:
+            raise _Reject(node, obstacle)
+        attr = t.attr_type(name)
+        if attr is None:
+            kinds = dict(t.attrs)
+            if name in kinds:
+                raise _Reject(node, f"the attribute `{name}` of the `{t.qualname}` object is a {kinds[name]}: "
+                                    "values of that kind are not translated")
+            raise _Reject(node, f"the `{t.qualname}` object has no attribute `{name}` at the call (Python "
+                                "raises AttributeError, or it is set later): not translated")
+        return attr
+
+    def _exact_instance(self, base: ir.Expr) -> bool:
+        """`base` is an argument never rebound: its attributes were classified from this
+        very object at this call, and only the kernel (with the same types) writes them."""
+        return isinstance(base, ir.Var) and base.name in self.params and base.name not in self._rebound_names()
+
+    def _rebound_names(self) -> set[str]:
+        names = getattr(self, "_rebound_cache", None)
+        if names is None:
+            names = self._rebound_cache = {n.name for n in self.fdef.nodes_of_class(nodes.AssignName)
+                                           if not isinstance(n.parent, nodes.Arguments)}
+        return names
+
+    # ------------------------------------------------------- held attributes
+
+    def _held_slot(self, base: ir.Expr, name: str, t: ir.Type, written: bool) -> str | None:
+        """The kernel local holding `base.name` for the call, or None if it is read and
+        written on the object itself (see `_holds_attributes`)."""
+        if not (isinstance(t, ir.Scalar) and t.name in _HELD_TYPES and self._exact_instance(base)
+                and self._holds_attributes(base.name)):
+            return None
+        key = (base.name, name)
+        held = self.held_attrs.get(key)
+        if held is None:
+            held = self.held_attrs[key] = ir.HeldAttr(f"held_{len(self.held_attrs)}", base.name, name, t, written)
+        held.written = held.written or written
+        return held.slot
+
+    def _holds_attributes(self, param: str) -> bool:
+        """An instance argument's number attributes live in kernel locals for the call when
+        nothing else can see the object meanwhile: the body uses the argument only as
+        `param.attr` (no method call, no passing it on, never rebound), and no other
+        argument can hold an object of its class (so no other path reaches it)."""
+        cache = self.__dict__.setdefault("_holds_cache", {})
+        if param not in cache:
+            cache[param] = self._only_attribute_uses(param) and self._class_reached_once(param)
+        return cache[param]
+
+    def _only_attribute_uses(self, param: str) -> bool:
+        if param in self._rebound_names():
+            return False
+        for n in self.fdef.nodes_of_class(nodes.Name):
+            if n.name != param:
+                continue
+            parent = n.parent
+            if not (isinstance(parent, (nodes.Attribute, nodes.AssignAttr)) and parent.expr is n):
+                return False  # `del p.x` (DelAttr) and every other use see the object itself
+            if isinstance(parent.parent, nodes.Call) and parent.parent.func is parent:
+                return False  # a method call sees the object itself
+        return True
+
+    def _class_reached_once(self, param: str) -> bool:
+        t: ir.Instance = self.param_types[param]
+        marker = f"obj[{t.module}:{t.qualname}"
+        return sum(getattr(pt, "kind", str(pt)).count(marker) for pt in self.param_types.values()) == 1
+
+    def _hold_attributes(self, body: list[ir.Stmt], return_type: ir.Type) -> list[ir.Stmt]:
+        """The final body: module data loaded first; wrapped in an `AttrScope` if it holds
+        attributes of its arguments."""
+        line = self._line(self.fdef)
+        body = [ir.LoadModuleData(line, d) for d in self.module_data.values()] + body
+        if not self.held_attrs:
+            return body
+        return [ir.AttrScope(self._line(self.fdef), list(self.held_attrs.values()), body, return_type == ir.NONE)]
+
+    # ------------------------------------------------------------- writes
+
+    def _attribute_store(self, s, target: nodes.AssignAttr, value: ir.Expr, defined, current=None) -> ir.Stmt:
+        """`target.expr.attr = value` (`current`: the base already lowered, for `op=`)."""
+        base = current if current is not None else self._expr(target.expr, defined)
+        if not isinstance(base.type, ir.Instance):
+            raise _Reject(s, f"attribute assignment on a {base.type} is not translated")
+        t = self._attribute_type(s, base, target.attrname)
+        if value.type != t:  # `self.total = 0` makes a float attribute an int, as Python does
+            raise _Reject(s, f"assigning a {value.type} to `{target.as_string()}` (a {t}) would change the "
+                             "attribute's type: not translated")
+        slot = self._held_slot(base, target.attrname, t, written=True)
+        if slot is not None:
+            return ir.HeldAttrStore(self._line(s), slot, value)
+        self.note_object_write(s, base)
+        if value.type.is_object:
+            self.note_object_escape(value)
+        self.uses_objects = True
+        return ir.AttrStore(self._line(s), base, target.attrname, value)
+
+    def _assign(self, s, target, value_node, defined):
+        if not isinstance(target, nodes.AssignAttr) or not self._names_a_value(target.expr):
+            return super()._assign(s, target, value_node, defined)
+        value = self._expr(value_node, defined)  # Python evaluates the value, then the object
+        return [self._attribute_store(s, target, value, defined)], defined, False
+
+    def _lower_aug_assign(self, s: nodes.AugAssign, defined):
+        target = s.target
+        if not isinstance(target, nodes.AssignAttr) or not self._names_a_value(target.expr):
+            return super()._lower_aug_assign(s, defined)
+        from rustify.analysis import typing_rules as rules
+
+        op = rules.BINOPS.get(s.op[:-1])
+        if op is None:
+            raise _Reject(s, f"augmented operator `{s.op}` is not translated")
+        if not isinstance(target.expr, nodes.Name):
+            raise _Reject(s, "augmented assignment to an attribute of an expression (not a variable) is not translated")
+        base = self._expr(target.expr, defined)
+        if not isinstance(base.type, ir.Instance):
+            raise _Reject(s, f"attribute assignment on a {base.type} is not translated")
+        t = self._attribute_type(s, base, target.attrname)
+        slot = self._held_slot(base, target.attrname, t, written=True)
+        if slot is not None:
+            current = ir.HeldAttrRead(t, slot)
+        else:
+            if not self._exact_instance(base):
+                self.note_deopt()
+            current = ir.AttrRead(t, base, target.attrname)
+        value = self._binop(s, op, (current, False), self._expr_raw(s.value, defined))
+        return [self._attribute_store(s, target, value, defined, current=base)], defined, False

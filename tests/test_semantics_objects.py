@@ -1,0 +1,233 @@
+"""Differential cases for objects: attribute reads and writes on instances of plain
+classes, dataclasses and `__slots__` classes passed as arguments (held for the call or
+read and set on the object), aliasing (the same object twice), attributes whose types
+change between calls, a property and a missing attribute (Python's AttributeError)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pytest
+from hypothesis import strategies as st
+from semantics import case, cases_from, check_native_matches_python, floats, ints, lists_of, small_ints
+
+import rustify
+
+
+class Accumulator:
+    def __init__(self, total, count):
+        self.total = total
+        self.count = count
+
+
+class Particle:
+    def __init__(self, m, vx, vy, alive=True):
+        self.m = m
+        self.vx = vx
+        self.vy = vy
+        self.alive = alive
+
+
+@dataclass
+class Account:
+    balance: float
+    moves: int = 0
+
+
+class Vec2:
+    __slots__ = ("x", "y")
+
+    def __init__(self, x, y):
+        self.x = x
+        self.y = y
+
+
+class Circle:
+    def __init__(self, r):
+        self.r = r
+
+    @property
+    def area(self):
+        return math.pi * self.r * self.r
+
+
+def accumulators():
+    """Mostly float totals and int counts; sometimes an int total, a float count or no
+    count at all (the class changes shape between calls)."""
+    def make(total, count, drop):
+        a = Accumulator(total, count)
+        if drop:
+            del a.count
+        return a
+    return st.builds(make, st.one_of(floats(), floats(), small_ints()), st.one_of(ints(), ints(), floats()),
+                     st.sampled_from([False] * 9 + [True]))
+
+
+def particles():
+    return st.builds(Particle, floats(), floats(), floats(), st.booleans())
+
+
+# ---- attributes of an argument, held for the call
+
+
+@case(accumulators(), lists_of(floats()))
+def add_all(acc, xs):
+    for x in xs:
+        acc.total += x
+        acc.count += 1
+    return acc.total / acc.count
+
+
+@case(particles(), floats())
+def kinetic_scaled(p, k):
+    e = 0.5 * p.m * (p.vx * p.vx + p.vy * p.vy)
+    if p.alive:
+        p.vx = p.vx * k
+        p.vy *= k
+    else:
+        p.alive = e > 1.0
+    return e
+
+
+@case(st.builds(Account, floats(), small_ints()), lists_of(floats()))
+def dataclass_deposits(account, amounts):
+    for a in amounts:
+        if a < 0.0 and account.balance + a < 0.0:
+            raise ValueError("overdrawn")
+        account.balance += a
+        account.moves += 1
+    return account.moves
+
+
+@case(st.builds(Vec2, floats(), floats()), floats())
+def slots_shift(v, d):
+    v.x += d
+    v.y = v.y - d
+    return v.x * v.y
+
+
+# ---- attributes read and set on the objects themselves
+
+
+def _two_accounts():
+    one = st.builds(Account, floats(), small_ints())
+    same = one.map(lambda a: (a, a))  # the same object twice: the writes alias as in Python
+    return st.one_of(st.tuples(one, one), same).flatmap(
+        lambda ab: st.tuples(st.just(ab[0]), st.just(ab[1]), floats()))
+
+
+@case(args=_two_accounts())
+def transfer(a, b, amount):
+    a.balance -= amount
+    b.balance += amount
+    return a.balance - b.balance
+
+
+@case(st.builds(Circle, floats()), native=False)
+def property_stays_python(c):
+    return c.area * 2.0
+
+
+# ---- module data: a module-level list, dict or set, read live at every call
+
+TABLE = [3, 1, 4, 1, 5]
+NAMES = {"a": 1.0}
+
+
+@case(ints())
+def live_table_size(n):
+    if NAMES:
+        return n * len(TABLE) + len(NAMES)
+    return -1
+
+
+@pytest.mark.parametrize("c", cases_from(__name__), ids=lambda c: c.name)
+def test_native_matches_python(c):
+    check_native_matches_python(c)
+
+
+# ---- specific behaviour
+
+
+def test_module_data_is_read_live_never_frozen():
+    f = rustify.accelerate(live_table_size, eager=True)
+    saved = TABLE[:]
+    try:
+        assert f(2) == 2 * len(TABLE) + 1 and f.rustify.last_call == "native"
+        TABLE.append(9)
+        NAMES["b"] = 2.0
+        assert f(2) == 2 * len(TABLE) + 2 and f.rustify.last_call == "native"
+        NAMES.clear()
+        assert f(2) == -1
+        TABLE.append("not an int")  # another kind: the native entry declines, Python answers
+        assert f(3) == -1
+    finally:
+        TABLE[:] = saved
+        NAMES.clear()
+        NAMES["a"] = 1.0
+
+
+def test_held_attributes_are_written_back_and_run_native():
+    f = rustify.accelerate(add_all, eager=True)
+    acc = Accumulator(0.5, 0)
+    assert f(acc, [1.0, 2.0]) == 3.5 / 2
+    assert f.rustify.last_call == "native"
+    assert (acc.total, acc.count) == (3.5, 2) and type(acc.count) is int
+
+
+def test_int_overflow_in_a_held_attribute_re_runs_without_repeating_writes():
+    f = rustify.accelerate(add_all, eager=True)
+    acc = Accumulator(0.0, 2**63 - 2)
+    assert f(acc, [1.0, 2.0, 3.0]) == 6.0 / (2**63 + 1)
+    assert (acc.total, acc.count) == (6.0, 2**63 + 1)  # once, not twice
+
+
+def test_an_exception_after_held_writes_leaves_them_as_python_does():
+    f = rustify.accelerate(dataclass_deposits, eager=True)
+    acc = Account(1.0)
+    with pytest.raises(ValueError):
+        f(acc, [2.0, 0.5, -10.0, 1.0])
+    assert acc == Account(3.5, 2)
+    f(Account(1.0), [1.0])
+    assert f.rustify.last_call == "native"
+
+
+def test_aliased_objects_see_each_others_writes():
+    f = rustify.accelerate(transfer, eager=True)
+    a = Account(10.0)
+    assert f(a, a, 3.0) == 0.0 and a.balance == 10.0
+    assert f.rustify.last_call == "native"
+    b = Account(0.0)
+    assert f(a, b, 4.0) == 2.0 and (a.balance, b.balance) == (6.0, 4.0)
+
+
+def test_a_property_or_getattr_class_says_why():
+    f = rustify.accelerate(property_stays_python, eager=True)
+    assert f(Circle(1.0)) == math.pi * 2.0
+    assert "property" in f.rustify.explain()
+    g = rustify.accelerate(read_r, eager=True)
+    assert g(Dynamic()) == 1.0 and g.rustify.last_call != "native"
+    assert g(Circle(3.0)) == 3.0 and g.rustify.last_call == "native"
+
+
+class Dynamic:
+    def __init__(self):
+        self.r = 1.0
+
+    def __getattr__(self, name):
+        return 2.0
+
+
+def read_r(c):
+    return c.r
+
+
+def test_a_subclass_is_its_own_kind():
+    class Heavy(Particle):
+        pass
+
+    f = rustify.accelerate(kinetic_scaled, eager=True)
+    p, q = Particle(2.0, 1.0, 0.0), Heavy(2.0, 1.0, 0.0)
+    assert f(p, 2.0) == 1.0 and f.rustify.last_call == "native"
+    assert f(q, 2.0) == 1.0 and q.vx == 2.0
