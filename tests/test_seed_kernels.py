@@ -27,7 +27,7 @@ def test_seed_kernel_is_native_and_matches_python(name, as_numpy):
     assert fast.rustify.last_call == "native", fast.rustify.explain()
     assert not fast.rustify.reasons
     expected = outcome(kernel.func, args)
-    assert_same_outcome(expected, got, rel=1e-12, list_floats_from_numpy=as_numpy)
+    assert_same_outcome(expected, got, rel=1e-12)
 
 
 @pytest.mark.parametrize("name", sorted(KERNELS))
@@ -44,4 +44,4 @@ def test_seed_kernel_on_generated_inputs(name, data):
         warnings.simplefilter("ignore", RuntimeWarning)  # numpy's own warnings in the Python run
         expected = outcome(kernel.func, args)
         got = outcome(fast, args)
-    assert_same_outcome(expected, got, rel=1e-12, list_floats_from_numpy=as_numpy)
+    assert_same_outcome(expected, got, rel=1e-12)

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from semantics import accelerated, case, cases_from, check_native_matches_python, floats, index_for, op
+from semantics import accelerated, case, cases_from, check_native_matches_python, floats, index_for, ints, op
 
 import rustify
 from rustify import ir
@@ -484,6 +484,78 @@ def np_tests(x, n, f, k):
     elif k == 2:
         return np.isfinite(n)
     return np.isnan(f[0]) or np.isinf(f[-1])
+
+
+# ---- new arrays: ones, full, *_like, arange (every dtype; numpy's errors)
+
+
+@case(st.integers(-2, 5), st.integers(-300, 300), op(2))
+def new_ones_and_full_uint8(n, v, k):
+    if k == 0:
+        return np.ones(n, dtype=np.uint8)
+    return np.full(n, v, dtype=np.uint8)
+
+
+@case(st.integers(-2, 5), st.integers(-(2**17), 2**17))
+def new_full_int16_2d(n, v):
+    return np.full((n, 2), v, dtype=np.int16)
+
+
+@case(st.integers(-2, 5))
+def new_ones_uint64_3d(n):
+    return np.ones((2, n, 1), dtype=np.uint64)
+
+
+@case(st.integers(-2, 5), floats(), op(2))
+def new_ones_and_full_float(n, v, k):
+    if k == 0:
+        return np.ones(n)
+    return np.full(n, v)
+
+
+@case(st.integers(-2, 5), floats())
+def new_full_float32_2d(n, v):
+    return np.full((2, n), v, dtype=np.float32)
+
+
+@case(st.integers(-2, 5), ints())
+def new_full_int_value(n, v):
+    return np.full(n, v)
+
+
+@case(st.integers(-2, 5), st.booleans())
+def new_full_bool(n, b):
+    out = np.full((n, 2), b)
+    ones = np.ones(n, dtype=bool)
+    for i in range(n):
+        out[i, 0] = bool(ones[i]) and not b
+    return out
+
+
+@case(arrays(np.float32, 2), floats(), op(2))
+def new_like_float32(a, v, k):
+    if k == 0:
+        return np.ones_like(a)
+    return np.full_like(a, v)
+
+
+@case(arrays(np.int32, 1), st.integers(-(2**40), 2**40))
+def new_full_like_int32(b, n):
+    return np.full_like(b, n)
+
+
+@case(st.integers(-5, 20), st.integers(-5, 20), st.one_of(st.integers(-4, 4), st.sampled_from([0, 2**62])), op(4))
+def new_arange(a, b, step, k):
+    if k == 0:
+        return np.arange(a)
+    elif k == 1:
+        return np.arange(a, b)
+    elif k == 2:
+        return np.arange(a, b, step)
+    out = np.arange(-(2**62), 2**62, 2**61)
+    for i in range(len(out)):
+        out[i] = out[i] // 2**40 + a
+    return out
 
 
 @pytest.mark.parametrize("c", cases_from(__name__), ids=lambda c: c.name)

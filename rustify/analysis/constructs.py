@@ -121,12 +121,28 @@ EXPRESSIONS = _table(
               "`n, m = a.shape`), `a.ndim`, `a.size`; of a complex value: `z.real`, `z.imag` and the method "
               "`z.conjugate()` (no other methods except `list.append` as a statement)",
               "_lower_attribute"),
-    Construct("List", "list literal", "[], [0.0, 1.0]", "numbers of one type (ints and floats are not mixed; no bools)",
+    Construct("List", "list literal", "[], [0.0, 1.0]",
+              "items of one type (ints and floats are not mixed); numbers give a flat list, anything else "
+              "(lists, tuples, str, bools) a new Python list; `[x] * n` of an object repeats that one object, "
+              "as Python does. A list of lists (of tuples, of str) is the caller's own object: `grid[i][j]`, "
+              "`row = grid[i]; row[j] = v` (shows through `grid`), `for row in grid` (the length re-read every "
+              "step, as Python's list iterator), `for count, value in pairs`, `for x in (a, b, c)` of one "
+              "item type; slices `xs[a:b:s]`, `xs[:]` of any list (Python's clamping; ValueError for a zero "
+              "step; no slice assignment); on a Python list the methods `append`, `pop([i])`, `insert`, "
+              "`extend`, `remove`, `index`, `count`, `reverse`, `sort([reverse=])`, `clear` run the list's own",
               "_lower_list"),
     Construct("Tuple", "tuple literal", "(lo, hi), a, b",
               "up to 12 items that are numbers or tuples of them (numpy scalars stay numpy scalars when "
               "returned); module tuple constants are frozen in like numbers; lists of tuples and tuples as "
               "dict keys stay Python", "_lower_tuple"),
+    Construct("ListComp", "list comprehension", "[x * x for x in xs if x > 0]",
+              "one or more `for` clauses (over range(), lists, 1-D arrays, tuples of one item type, or any "
+              "iterable object) with `if` conditions; its variables are its own (they do not leak); numbers "
+              "give a flat list, anything else a new Python list (lists of lists, of tuples, of str)",
+              "_lower_list_comp"),
+    Construct("GeneratorExp", "generator expression", "sum(x * x for x in xs)",
+              "as the one argument of sum (with start), min, max, any, all (short-circuiting), sorted "
+              "(with reverse=) and list; clauses as in list comprehensions", "_lower_generator_exp"),
 )
 
 

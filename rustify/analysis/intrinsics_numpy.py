@@ -142,12 +142,93 @@ def _test_fn(name: str):
     return _intrinsic(f"numpy.{name}", lower, "one number in, `np.bool` out")
 
 
+# ------------------------------------------------------------------ new arrays
+
+
+def _fill_value(lw, node, array: ir.Array, value: ir.Expr) -> ir.Expr:
+    """`value` as every element of a new `array`, converted as a store into it (numpy's
+    OverflowError for a Python int that does not fit; conversions that truncate or wrap
+    stay Python)."""
+    if not isinstance(value.type, ir.Scalar):
+        raise lw.reject(node, f"a fill value of {value.type} is not translated")
+    return lw._element_value(node, ir.Var(array, "fill"), value)
+
+
+def _with_fill(lw, node, new: ir.NewArray, value: ir.Expr) -> ir.NewArray:
+    new.fill = _fill_value(lw, node, new.type, value)
+    return new
+
+
+def _np_ones(lw, node, args):
+    from rustify.analysis.intrinsics import _np_new
+
+    new = _np_new("ones").lower(lw, node, args)
+    return _with_fill(lw, node, new, ir.Const(BOOL, True) if new.type.elem == NP_BOOL else ir.Const(INT, 1))
+
+
+def _np_full(lw, node, args):
+    from rustify.analysis.intrinsics import _dtype, _np_new
+
+    if len(args) != 2:
+        raise lw.reject(node, "np.full(shape, value) with two arguments only")
+    value = args[1]
+    if _dtype(lw, node) is None:  # the value's own dtype (a Python float is float64, ...)
+        t = {FLOAT: NP_FLOAT64, INT: NP_INT64, BOOL: NP_BOOL}.get(value.type, value.type)
+        if not isinstance(t, ir.Scalar) or t.name[3:] not in ir.ARRAY_DTYPES:
+            raise lw.reject(node, f"np.full of a {value.type} value is not translated")
+        value = lw.cast(value, t)
+    new = _np_new("full").lower(lw, node, args[:1])
+    if _dtype(lw, node) is None:
+        new = ir.NewArray(ir.Array(value.type, new.type.ndim), new.length, dims=new.dims)
+    return _with_fill(lw, node, new, value)
+
+
+def _np_like_fill(name: str):
+    def lower(lw, node, args):
+        from rustify.analysis.intrinsics import _np_like
+
+        count = 2 if name == "full_like" else 1
+        if len(args) != count:
+            raise lw.reject(node, f"np.{name} with {count} argument(s) only")
+        new = _np_like(name).lower(lw, node, args[:1])
+        value = args[1] if count == 2 else (ir.Const(BOOL, True) if new.type.elem == NP_BOOL else ir.Const(INT, 1))
+        return _with_fill(lw, node, new, value)
+    return _intrinsic(f"numpy.{name}", lower, "new array with the shape and dtype of a (or `dtype=`), every "
+                      "element " + ("the value (converted as a store)" if name == "full_like" else "one"))
+
+
+def _np_arange(lw, node, args):
+    if not 1 <= len(args) <= 3 or not all(a.type in (INT, BOOL) for a in args):
+        raise lw.reject(node, "np.arange of 1 to 3 Python ints only (float ranges are start + i * delta "
+                              "in numpy's own rounding)")
+    if _has_dtype(node):
+        raise lw.reject(node, "np.arange with `dtype=` is not translated")
+    args = [lw.cast(a, INT) for a in args]
+    start, stop, step = (ir.Const(INT, 0), args[0], ir.Const(INT, 1)) if len(args) == 1 else \
+        (args[0], args[1], args[2] if len(args) == 3 else ir.Const(INT, 1))
+    lw.note_deopt()  # a huge range re-runs in Python
+    return ir.Arange(ir.Array(NP_INT64), stop, start=start, step=step)
+
+
+def _has_dtype(node) -> bool:
+    return any(k.arg == "dtype" for k in node.keywords)
+
+
 def table() -> list[tuple[object, object]]:
     """(live object, Intrinsic) pairs for this family (empty until numpy is imported)."""
     np = sys.modules.get("numpy")
     if np is None:
         return []
-    rows = []
+    rows = [
+        (np.ones, _intrinsic("numpy.ones", _np_ones, "new array of ones, 1 to 4 dimensions, float64 or "
+                             "`dtype=`", shape_arg=True)),
+        (np.full, _intrinsic("numpy.full", _np_full, "`np.full(shape, v)`: of v's dtype (a Python float is "
+                             "float64, an int int64, a bool bool) or `dtype=` (v converted as a store)",
+                             shape_arg=True)),
+        (np.ones_like, _np_like_fill("ones_like")), (np.full_like, _np_like_fill("full_like")),
+        (np.arange, _intrinsic("numpy.arange", _np_arange, "`np.arange(stop)`, `(start, stop[, step])` of "
+                               "ints: int64, numpy's length; ZeroDivisionError for step 0")),
+    ]
     for name in ("sqrt", "exp", "log", "sin", "cos"):
         rows.append((getattr(np, name), _float_fn(name)))
     for name in ("abs", "floor", "ceil"):

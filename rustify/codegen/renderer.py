@@ -98,8 +98,13 @@ def export_entry_name(function_name: str, index: int) -> RustCode:
     return RustCode(f"{_escape_name(function_name)}__{int(index)}")
 
 
+def comp_label(label: int) -> RustCode:
+    """The block label and accumulator of the comprehension (or object loop) numbered `label`."""
+    return RustCode(f"c_{int(label)}")
+
+
 # One function owns each kind of name; the templates reach them as filters.
-NAMING = {"ident": user_ident, "seed_flag": seed_flag, "loop_counter": loop_counter}
+NAMING = {"ident": user_ident, "seed_flag": seed_flag, "loop_counter": loop_counter, "comp_label": comp_label}
 
 
 # ------------------------------------------------------------------ escaping
@@ -235,6 +240,8 @@ def _environment():
     env.filters["kind"] = lambda node: type(node).__name__
     env.filters["rtype"] = rust_type
     env.filters["literal"] = rust_literal
+    env.filters["unbox"] = lambda t: RustCode(t.unbox)  # an item read from a Python container
+    env.filters["box"] = lambda t: RustCode(t.box)  # an item stored into one
     env.filters["unbox"] = lambda t: RustCode(t.unbox)  # an item read from a Python object (types.py)
     env.filters["box"] = lambda t: RustCode(t.box)  # a value stored into one
     env.filters["check"] = lambda t: RustCode(t.check)  # what an object must hold all the way down

@@ -148,7 +148,7 @@ class Index(Expr):
 class NewList(Expr):
     """`[a, b, c]` or `[fill] * count` (count None for a plain literal)."""
 
-    items: list[Expr]
+    items: list[Expr] = field(default_factory=list)
     count: Expr | None = None
 
 
@@ -517,6 +517,226 @@ class ForZip(Stmt):
     start: Expr | None
     bind: Stmt
     body: list[Stmt]
+
+
+# ---------------------------------------------------------------------- lists
+# Python lists held in place (PyListOf), comprehensions and the builtins over
+# iterables (lower/lists.py, expr_lists.rs.j2, runtime_lists.rs.j2).
+
+
+@dataclass
+class NewPyList(NewObject):
+    """`[a, b]`, `[fill] * count` as a new Python list (items of an object type, or a list
+    that escapes): each item boxed into it, left to right."""
+
+    items: list[Expr]
+    count: Expr | None = None
+    holds_shared: bool = False  # an item is an object not built here (the caller may see it)
+
+
+@dataclass
+class ToPyList(NewObject):
+    """A new Python list with the items of `value`, a flat list held as a Vec (ListOf)."""
+
+    value: Expr
+
+
+@dataclass
+class LoopItem(Expr):
+    """In a `ForIter`, this step's item (the loop on `line`; `label` tells nested
+    comprehension loops on one line apart)."""
+
+    line: int
+    label: int = 0
+
+
+@dataclass
+class ForIter(Stmt):
+    """`for target in seq` over a Python object (a list held in place: index loop that
+    re-reads the length every step, as CPython's list iterator; any other iterable through
+    Python's iterator protocol), a tuple of one item type, or a Vec that is not a variable.
+    `bind` assigns the step's `LoopItem` to the target before `body`."""
+
+    seq: Expr
+    bind: Stmt
+    body: list[Stmt]
+    label: int = 0
+
+
+@dataclass
+class Comprehension(NewList, NewObject):
+    """A comprehension or a generator expression consumed by a builtin, as one Rust block
+    that yields a value: `kind` is list (a Vec or a new Python list, by `type`), sum, min,
+    max, any, all. `body` holds the loops (`ForRange`/`ForEach`/`ForIter`, `If` for the
+    conditions) around one `CompYield`. `start` is sum's start (already of the result
+    type); `label` names the block and its accumulator."""
+
+    kind: str = "list"
+    body: list[Stmt] = field(default_factory=list)
+    label: int = 0
+    start: Expr | None = None
+    empty_deopts: bool = False  # sum(): no items gives the int start, not a float: re-run
+    holds_shared: bool = False  # an item is an object not built here (the caller may see it)
+
+
+@dataclass
+class CompYield(Stmt):
+    """Inside a `Comprehension`'s body: one item, `value`, for the comprehension `label`."""
+
+    label: int
+    kind: str
+    value: Expr
+    acc: Type | None = None  # the comprehension's result type
+
+
+@dataclass
+class StoreItem(Stmt):
+    """`base[index] = value` into a Python list held in place (Python's IndexError)."""
+
+    base: Expr
+    index: Expr
+    value: Expr
+
+
+@dataclass
+class ListMethod(Expr):
+    """`base.method(args)` on a Python list held in place (PyListOf), through the list's own
+    method, so errors and messages are Python's: the result is unboxed to `type` (None for
+    methods that return None). `args` are boxed."""
+
+    base: Expr
+    method: str
+    args: list[Expr]
+
+
+@dataclass
+class Sorted(NewObject):
+    """`sorted(...)`: `value` (a new Python list) sorted in place by CPython's own list sort
+    (stable, Python's comparisons: NaN as Python orders it); `reverse` as sort's."""
+
+    value: Expr
+    reverse: bool = False
+    holds_shared: bool = False
+
+
+@dataclass
+class ListSlice(NewList, NewObject):
+    """`base[lo:hi:step]`: a new list (a Vec for a ListOf, a new Python list for a
+    PyListOf) with Python's slice semantics; absent bounds are None."""
+
+    base: Expr | None = None
+    lo: Expr | None = None
+    hi: Expr | None = None
+    step: Expr | None = None
+    holds_shared: bool = True  # a slice of a Python list holds that list's own items
+
+
+# ----------------------------------------------------------------------- text
+# str, bytes and bytearray (lower/text.py, expr_text.rs.j2): the kernel holds the
+# caller's own objects; reads go to CPython's storage, everything else calls CPython.
+
+
+@dataclass
+class TextConst(Expr):
+    """A str or bytes constant (`type` STR or BYTES), built once per process: `units` are
+    its code points (str) or its bytes."""
+
+    value: object
+    units: list[int]
+
+
+@dataclass
+class TextItem(Expr):
+    """`s[i]`: a str of one code point (str), an int (bytes, bytearray); IndexError as Python's."""
+
+    base: Expr
+    index: Expr
+
+
+@dataclass
+class TextCodePoint(Expr):
+    """The code point of `s[i]` as an int (`ord(s[i])`, one side of `s[i] == t[j]`): no str is built."""
+
+    base: Expr
+    index: Expr
+
+
+@dataclass
+class TextSlice(NewObject):
+    """`s[start:stop:step]` (None: omitted), CPython's own slicing: a new str, bytes or bytearray."""
+
+    base: Expr
+    start: Expr | None
+    stop: Expr | None
+    step: Expr | None
+
+
+@dataclass
+class TextCompare(Expr):
+    """A comparison chain with str/bytes operands. `operands` are the chain's items, each
+    evaluated once, left to right; link k compares operands k and k+1 with `ops[k]` (lt le gt
+    ge eq ne in not_in) in `modes[k]`: "text" (two objects, CPython's comparison), "code" (two
+    code points, ints), "char_r"/"char_l" (a str and a one-character constant's code point on
+    the right/left), "in_const" (a str in a str constant: one character looked up among the
+    constant's code points)."""
+
+    ops: list[str]
+    operands: list[Expr]
+    modes: list[str]
+
+
+@dataclass
+class TextBinOp(NewObject):
+    """`a + b` (op "add", two str or two bytes) or `s * n` (op "mul", `right` an int)."""
+
+    op: str
+    left: Expr
+    right: Expr
+
+
+@dataclass
+class TextMethod(NewObject):
+    """`base.method(args...)` on a str or bytes (lower/text.py STR_METHODS): CPython's own
+    method, called with the boxed arguments; its result unboxed as `type`."""
+
+    method: str
+    base: Expr
+    args: list[Expr]
+
+
+@dataclass
+class TextFormat(Expr):
+    """An f-string: `parts` are str constants or (value, conversion, spec) replacement fields
+    (conversion "r"/"s"/"a" or " "; spec a str constant), formatted by CPython and joined."""
+
+    parts: list
+
+
+@dataclass
+class TextFor(Stmt):
+    """`for var in s` over a str (one-character strs), bytes or bytearray (ints); `seq` is
+    evaluated once. A bytearray's length is re-read every step, as its iterator does."""
+
+    var: str
+    seq: Expr
+    body: list[Stmt]
+
+
+@dataclass
+class TextStore(Stmt):
+    """`b[i] = v` on a bytearray (IndexError/ValueError as Python's)."""
+
+    base: Expr
+    index: Expr
+    value: Expr
+
+
+@dataclass
+class TextAppend(Stmt):
+    """`b.append(v)` on a bytearray (ValueError outside 0..256, as Python's)."""
+
+    base: Expr
+    value: Expr
 
 
 # ------------------------------------------------------------------ function

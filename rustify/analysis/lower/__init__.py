@@ -32,6 +32,7 @@ from rustify.analysis.lower.calls import CallRules
 from rustify.analysis.lower.complex import ComplexRules
 from rustify.analysis.lower.exceptions import ExceptionRules
 from rustify.analysis.lower.ints import IntRules
+from rustify.analysis.lower.lists import ListRules
 from rustify.analysis.lower.objects import ObjectRules
 from rustify.analysis.lower.scalars import ScalarRules
 from rustify.analysis.lower.sequences import SequenceRules
@@ -42,7 +43,7 @@ from rustify.ir import BOOL, FLOAT, INT, NONE
 
 __all__ = ["FunctionLowerer", "UNKNOWN_ELEM"]
 
-class FunctionLowerer(ObjectRules, CallRules, ComplexRules, TupleRules, StatementRules, ArrayRules, ScalarRules, SequenceRules, ExceptionRules, IntRules):
+class FunctionLowerer(ObjectRules, CallRules, ComplexRules, ListRules, TupleRules, StatementRules, ArrayRules, ScalarRules, SequenceRules, ExceptionRules, IntRules):
     """Lowers one `nodes.FunctionDef` for one signature. Use `lower()`.
 
     The driver (passes, joins, blocks, names, globals, calls) is here; the
@@ -271,6 +272,9 @@ class FunctionLowerer(ObjectRules, CallRules, ComplexRules, TupleRules, Statemen
         return getattr(self, construct.handler)(node, defined), False
 
     def _lower_name(self, node: nodes.Name, defined) -> tuple[ir.Expr, bool]:
+        renamed = self._comprehension_name(node)  # a comprehension's own variable (lists.py)
+        if renamed is not None:
+            return self._var(renamed, node, raw=True)
         obj = self._maybe_global(node)
         if obj is not _LOCAL:
             return self._constant(node, obj), False
@@ -334,6 +338,9 @@ class FunctionLowerer(ObjectRules, CallRules, ComplexRules, TupleRules, Statemen
         user_call = self._user_function_call(node, defined)  # a Python function: calls.py
         if user_call is not None:
             return user_call
+        over_lists = self._iterable_builtin_call(node, defined) or self._list_method_call(node, defined)
+        if over_lists is not None:  # sum(...), sorted(...), xs.pop(): lists.py
+            return over_lists
         if node.keywords and not self._only_dtype_keyword(node):
             raise _Reject(node, "keyword arguments are not translated")
         method = self._int_method_call(node, defined) or self._complex_method_call(node, defined)

@@ -106,7 +106,7 @@ class ScalarRules:
             if rv.value < 0:
                 if sem == INT:
                     result = FLOAT
-        if (sem, op) not in _EXACT_OPS:
+        if (sem, op) not in _EXACT_OPS and not (sem == INT and self.int_op_cannot_overflow(op, lv, rv)):
             self.may_deopt = True
         return ir.BinOp(result, op, self._cast(lv, sem), self._cast(rv, sem), sem.name)
 

@@ -97,8 +97,12 @@ class SequenceRules:
         if len(lst.elts) != 1:
             raise _Reject(node, "`[a, b, ...] * n` is translated for one-element lists only")
         item = self._expr(lst.elts[0], defined)
-        self.may_deopt = True  # a huge length re-runs in Python rather than allocating
-        return self._new_list(node, [item], self._int_arg(count, defined))
+        count = self._int_arg(count, defined)
+        result = self._new_list(node, [item], count)
+        small = isinstance(count, ir.Const) and count.value < 2**20
+        if isinstance(result, ir.NewList) and not small:
+            self.may_deopt = True  # a huge Vec re-runs in Python rather than allocating
+        return result
 
     def _new_list(self, node, items: list[ir.Expr], count) -> ir.Expr:
         elem = UNKNOWN_ELEM

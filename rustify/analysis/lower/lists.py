@@ -1,0 +1,635 @@
+"""Lists held in place (PyListOf), comprehensions, generator expressions and the builtins
+over iterables (sum, min, max, any, all, sorted, list), and `for` over any iterable.
+
+In: astroid nodes of those constructs; out: the IR of ir/__init__.py's lists section.
+A Python list reached through another (`row = grid[i]`) is the caller's own object, so
+writes through it are Python's (each one reported with `note_object_write`). A
+comprehension is one IR expression whose `body` is ordinary loop statements around one
+`CompYield`; its variables get names of their own (`x#c<label>`), so they never leak
+into the function's scope, as in Python 3. The dict/set family builds its comprehensions
+from the same loops (`comprehension_loops`).
+"""
+
+from __future__ import annotations
+
+import builtins
+import sys
+from types import SimpleNamespace
+
+from astroid import nodes
+
+from rustify import ir
+from rustify.analysis import typing_rules as rules
+from rustify.analysis.lower.common import UNKNOWN_ELEM, _Pending, _Reject
+from rustify.ir import BOOL, FLOAT, INT, NONE, NP_FLOAT64, NP_INT64
+
+# the reducers a generator expression may feed, by builtin
+_REDUCERS = {builtins.sum: "sum", builtins.min: "min", builtins.max: "max", builtins.any: "any",
+             builtins.all: "all", builtins.sorted: "sorted", builtins.list: "list"}
+_ORDERED = (FLOAT, INT, BOOL, NP_FLOAT64, NP_INT64)  # min/max compare these natively
+# list methods through the list's own method: name -> result is the item (True) or None
+_METHODS = {"pop": True, "index": False, "count": False, "append": None, "extend": None, "insert": None,
+            "remove": None, "reverse": None, "sort": None, "clear": None}
+
+
+def _label(node) -> int:
+    """A number naming the comprehension (or loop) at `node`, stable across passes."""
+    return (node.lineno or 0) * 1000 + (node.col_offset or 0) + 1
+
+
+class ListRules:
+    """Mixed into `FunctionLowerer`; the handlers named in `constructs.py` for this family."""
+
+    # ------------------------------------------------- ints that cannot overflow
+
+    def int_op_cannot_overflow(self, op: str, a: ir.Expr, b: ir.Expr) -> bool:
+        """`a op b` (add or sub) of two ints that are each within +-2**48 is exact in i64: the
+        length of a list, str or other object held in memory, a small constant, or a local
+        only ever assigned those (`n = len(xs)`; then `n - 1` needs no re-run in Python)."""
+        return op in ("add", "sub") and self._bounded(a) and self._bounded(b)
+
+    def _bounded(self, e: ir.Expr) -> bool:
+        if isinstance(e, ir.Cast) and e.type == INT and e.value.type == BOOL:
+            return True
+        if e.type != INT:
+            return False
+        if isinstance(e, ir.Const):
+            return abs(e.value) <= 2**32
+        if isinstance(e, ir.Call) and e.func == "len":
+            return not isinstance(e.args[0].type, ir.Array)  # a broadcast array's shape may be huge
+        if isinstance(e, ir.TupleLen):
+            return True
+        return isinstance(e, ir.Var) and e.name in self._length_locals()
+
+    def _length_locals(self) -> set[str]:
+        """Locals whose every assignment is `name = len(x)` or a small int constant (also as
+        one item of `a, b = len(x), len(y)`), x not an array."""
+        if hasattr(self, "_length_names"):
+            return self._length_names
+        out = set()
+        for name, targets in self.fdef.locals.items():
+            if name in self.params:
+                continue
+            if all(self._assigns_length(t) for t in targets):
+                out.add(name)
+        self._length_names = out
+        return out
+
+    def _assigns_length(self, target) -> bool:
+        parent = target.parent
+        value = None
+        if isinstance(parent, nodes.Assign) and parent.targets == [target]:
+            value = parent.value
+        elif (isinstance(parent, nodes.Tuple) and isinstance(parent.parent, nodes.Assign)
+              and parent.parent.targets == [parent] and isinstance(parent.parent.value, nodes.Tuple)
+              and len(parent.parent.value.elts) == len(parent.elts)):
+            value = parent.parent.value.elts[parent.elts.index(target)]
+        if isinstance(value, nodes.Const):
+            return type(value.value) is int and abs(value.value) <= 2**32
+        if isinstance(value, nodes.Call) and isinstance(value.func, nodes.Name) and len(value.args) == 1:
+            try:
+                if self._global(value.func) is not builtins.len:
+                    return False
+            except _Reject:
+                return False
+            arg = value.args[0]
+            if isinstance(arg, nodes.Name) and isinstance(self.param_types.get(arg.name), ir.Array):
+                return False
+            if isinstance(arg, nodes.Name) and isinstance(self.env.get(arg.name), ir.Array):
+                return False
+            return not isinstance(arg, nodes.Name) or arg.name in self.params or arg.name in self.env
+        return False
+
+    # ------------------------------------------------------------- scopes
+
+    def _comp_scopes(self) -> dict:
+        if not hasattr(self, "_comp_names"):
+            self._comp_names: dict[int, dict[str, str]] = {}  # id(comprehension node) -> renames
+        return self._comp_names
+
+    def _comprehension_name(self, node: nodes.Name) -> str | None:
+        """The name a comprehension gave its own variable `node` (None: not one)."""
+        scopes = self._comp_scopes()
+        if not scopes:
+            return None
+        scope, _ = node.lookup(node.name)
+        renames = scopes.get(id(scope))
+        return renames.get(node.name) if renames is not None else None
+
+    def _store_name(self, s, name: str, value: ir.Expr):
+        renames = getattr(self, "_binding_renames", None)
+        if renames and name in renames:
+            name = renames[name]
+        value = self._as_numpy_list(name, value)
+        source = _root(value) if value.type.is_object else None
+        if source is not None and source.name != name:
+            self.note_object_escape(source)  # two names reach one object: writes through either show
+        stmt = super()._store_name(s, name, value)
+        if getattr(value, "holds_shared", False):
+            self.shared_objects.add(name)  # a new list holding objects not built here
+        return stmt
+
+    # -------------------------------------------------------- list values
+
+    # ------------------------------------------- lists that hold numpy scalars
+
+    def _numpy_lists(self) -> dict[str, ir.Scalar]:
+        """Locals held as Python lists because numpy scalars are stored into them (name -> the
+        numpy type); kept across passes, so the fixed point settles on that representation."""
+        if not hasattr(self, "_np_lists"):
+            self._np_lists: dict[str, ir.Scalar] = {}
+        return self._np_lists
+
+    def _stores_numpy_scalar(self, s, base, value: ir.Expr) -> bool:
+        """`value`, a numpy float64/int64, goes into the flat list `base` (a local): from now on
+        `base` is a Python list (CPython keeps the numpy scalar objects in it, and a list first
+        filled with `0.0` holds both kinds until every slot is overwritten). Re-lowers."""
+        if not (isinstance(base, ir.Var) and isinstance(base.type, ir.ListOf)
+                and value.type in (NP_FLOAT64, NP_INT64) and base.name not in self.param_types):
+            return False
+        lists = self._numpy_lists()
+        if lists.get(base.name, value.type) != value.type:
+            raise _Reject(s, f"a list holding numpy scalars of two types ({lists[base.name]}, {value.type}); "
+                             "not translated")
+        lists[base.name] = value.type
+        self._record(base.name, ir.Var(ir.PyListOf(value.type), base.name))  # another pass follows
+        return True
+
+    def _as_numpy_list(self, name: str, value: ir.Expr) -> ir.Expr:
+        """The new list bound to a numpy-scalar list local `name`, built as a Python list: its
+        items are read back as the numpy type, and one of another type (the `0.0` of
+        `[0.0] * n` not yet overwritten) re-runs the call in Python."""
+        np_type = self._numpy_lists().get(name)
+        if np_type is None or not (isinstance(value, ir.NewList) and isinstance(value.type, ir.ListOf)) \
+                or isinstance(value, (ir.Comprehension, ir.ListSlice)):
+            return value
+        if value.type.elem not in (np_type, {NP_FLOAT64: FLOAT, NP_INT64: INT}[np_type], UNKNOWN_ELEM):
+            return value
+        self.may_deopt = True  # a read of a fill item that was never overwritten
+        return ir.NewPyList(ir.PyListOf(np_type), value.items, value.count)
+
+    def _new_list(self, node, items: list[ir.Expr], count) -> ir.Expr:
+        if all(isinstance(i.type, ir.Scalar) and i.type not in (BOOL, ir.Scalar("np.bool"), NP_FLOAT64, NP_INT64)
+               for i in items):
+            return super()._new_list(node, items, count)
+        elems = list(dict.fromkeys(i.type for i in items))
+        if len(elems) != 1:
+            raise _Reject(node, f"a list of {', '.join(map(str, elems))} items mixes types; not translated")
+        self._building_shared = False
+        stored = [self._as_item(node, i) for i in items]
+        return ir.NewPyList(ir.PyListOf(self._container_item(node, elems[0])), stored, count,
+                            holds_shared=self._building_shared)
+
+    def _container_item(self, node, t: ir.Type) -> ir.Type:
+        """The IR type an item of `t` has inside a Python container (a Vec list becomes a list)."""
+        if isinstance(t, ir.ListOf):
+            return ir.PyListOf(t.elem)
+        if isinstance(t, ir.Scalar) and not t.in_containers:
+            raise _Reject(node, f"{t} items in a Python list are not translated")
+        if isinstance(t, (ir.Array, ir.NoneType, ir.Complex)) or t == UNKNOWN_ELEM:
+            raise _Reject(node, f"a list of {t} is not translated")
+        return t
+
+    def _as_item(self, node, value: ir.Expr, container: ir.Expr | None = None) -> ir.Expr:
+        """`value` as stored into a Python container (`container`; None: a list being built,
+        which then `holds_shared` if this is an object not built here): a Vec list becomes a
+        new Python list. The stored object (and whatever it was reached from) is shared from
+        now on; so is a container that receives an object not built here (writes reached
+        through either are visible to the caller)."""
+        if isinstance(value.type, ir.ListOf):
+            if not isinstance(value, ir.NewList):
+                raise _Reject(node, "a list variable stored into another list would need to be one Python "
+                                    "object in both places; not translated (build it in place)")
+            return ir.ToPyList(ir.PyListOf(value.type.elem), value)
+        source = _root(value)
+        if source is not None:
+            self.note_object_escape(source)
+        outside = value.type.is_object and (not isinstance(value, ir.NewObject)
+                                            or getattr(value, "holds_shared", False))
+        if outside:
+            root = _root(container) if container is not None else None
+            if root is not None:
+                self.shared_objects.add(root.name)
+            elif container is None:
+                self._building_shared = True
+            else:
+                pass  # a container that is no variable's: its writes count as visible anyway
+        return value
+
+    # ------------------------------------------------------------ indexing
+
+    def _subscript_parts(self, node: nodes.Subscript, defined):
+        base = self._expr(node.value, defined)
+        if isinstance(base.type, ir.PyListOf):
+            if isinstance(node.slice, nodes.Slice):
+                raise _Reject(node, "slice assignment is not translated")
+            return base, self._int_arg(node.slice, defined)
+        self.hand_down((node.value, base))
+        return super()._subscript_parts(node, defined)
+
+    def _lower_subscript(self, node: nodes.Subscript, defined) -> ir.Expr:
+        if isinstance(node.slice, nodes.Slice):
+            base = self._expr(node.value, defined)
+            if isinstance(base.type, (ir.PyListOf, ir.ListOf)):
+                return self._slice(node, base, node.slice, defined)
+            self.hand_down((node.value, base))
+        return super()._lower_subscript(node, defined)
+
+    def _index(self, node, base, index: ir.Expr) -> ir.Expr:
+        if isinstance(base.type, ir.PyListOf):
+            return ir.Index(base.type.elem, base, index)
+        return super()._index(node, base, index)
+
+    def _store_index(self, s, target, base, index: ir.Expr, value: ir.Expr):
+        if self._stores_numpy_scalar(s, base, value):
+            raise _Pending() if not self.final else _Reject(s, "the list's representation did not settle")
+        if not isinstance(base.type, ir.PyListOf):
+            return super()._store_index(s, target, base, index, value)
+        value = self._item_value(s, base, value)
+        self.note_object_write(s, _root(base) or base)
+        return ir.StoreItem(self._line(s), base, index, value)
+
+    def _item_value(self, s, base: ir.Expr, value: ir.Expr) -> ir.Expr:
+        """`value` for storing into the Python list `base`: exactly its item type (Python
+        stores the value itself, so an int stays an int: no conversion here)."""
+        elem = base.type.elem
+        stored = self._as_item(s, value, base)
+        if stored.type != elem:
+            raise _Reject(s, f"storing {value.type} into a list of {elem} makes a mixed list; not translated")
+        return stored
+
+    def _slice(self, node, base: ir.Expr, sl: nodes.Slice, defined) -> ir.Expr:
+        lo, hi, step = [None if p is None else self._int_arg(p, defined) for p in (sl.lower, sl.upper, sl.step)]
+        return ir.ListSlice(base.type, base=base, lo=lo, hi=hi, step=step,
+                            holds_shared=isinstance(base.type, ir.PyListOf))
+
+    # -------------------------------------------------------------- loops
+
+    def _lower_for(self, s: nodes.For, defined):
+        if s.orelse or self._zip_call(s.iter) is not None or self._is_builtin_call(s.iter, range):
+            return super()._lower_for(s, defined)
+        if self._is_builtin_call(s.iter, reversed):
+            return super()._lower_for(s, defined)
+        seq = self._expr(s.iter, defined)
+        if isinstance(seq, ir.Var) and isinstance(seq.type, (ir.ListOf, ir.Array)) \
+                and isinstance(s.target, nodes.AssignName):
+            self.hand_down((s.iter, seq))
+            return super()._lower_for(s, defined)
+        self.loop_depth += 1
+        try:
+            loop = self._iter_loop(s, seq, s.target, defined, lambda d: self._block(s.body, d)[0], {})
+        finally:
+            self.loop_depth -= 1
+        return [loop], defined, False
+
+    def _iter_loop(self, s, seq: ir.Expr, target, defined, body_of, renames: dict) -> ir.Stmt:
+        """A `ForIter` over `seq` binding `target` (names renamed by `renames`); `body_of(defined)`
+        gives the body's statements."""
+        item = self._iter_item(s, seq)
+        label = _label(s)
+        value = ir.LoopItem(item, self._line(s), label)
+        bind, names = self._bind_target(s, target, value, defined, renames)
+        return ir.ForIter(self._line(s), seq, bind, body_of(defined | names), label)
+
+    def _iter_item(self, node, seq: ir.Expr) -> ir.Type:
+        t = seq.type
+        if isinstance(t, ir.TupleOf):
+            if not t.items or len(set(t.items)) != 1:
+                raise _Reject(node, f"`for` over a tuple of {t}: the item type would change from step to step")
+            return t.items[0]
+        if isinstance(t, (ir.ListOf, ir.PyObjectType)) or (isinstance(t, ir.Array) and t.ndim == 1):
+            item = t.item
+            if item == UNKNOWN_ELEM:
+                raise _Pending() if not self.final else _Reject(node, "the element type of the list is unknown")
+            if item is None:
+                raise _Reject(node, f"iterating over {t} is not translated")
+            return item
+        raise _Reject(node, f"iterating over {t} is not translated")
+
+    def _bind_target(self, s, target, value: ir.Expr, defined, renames: dict):
+        """The statement binding `value` to the loop target, and the names it binds."""
+        saved = getattr(self, "_binding_renames", None)
+        self._binding_renames = renames
+        try:
+            if isinstance(target, nodes.AssignName):
+                return self._store_name(s, target.name, value), {renames.get(target.name, target.name)}
+            stores, names = self._unpack(s, target, value.type, (), defined)
+            return ir.Unpack(self._line(s), value, stores), {renames.get(n, n) for n in names}
+        finally:
+            self._binding_renames = saved
+
+    # ------------------------------------------------------ comprehensions
+
+    def _lower_list_comp(self, node: nodes.ListComp, defined) -> ir.Expr:
+        return self._comprehension(node, "list", defined)
+
+    def _lower_generator_exp(self, node: nodes.GeneratorExp, defined) -> ir.Expr:
+        raise _Reject(node, "a generator expression is translated only as the argument of sum, min, max, "
+                            "any, all, sorted or list")
+
+    def _comprehension(self, node, kind: str, defined, start: ir.Expr | None = None) -> ir.Comprehension:
+        """`node` (a ListComp or GeneratorExp) consumed as `kind`."""
+        label = _label(node)
+        renames: dict[str, str] = {}
+        self._comp_scopes()[id(node)] = renames
+        result: dict = {}
+
+        def innermost(d):
+            value = self._expr(node.elt, d)
+            result["value"] = value
+            return [ir.CompYield(self._line(node), label, kind, value)]
+
+        body = self.comprehension_loops(node, node.generators, defined, renames, innermost)
+        value = result.get("value")
+        if value is None:
+            raise _Pending()
+        comp_type, start, empty_deopts = self._reduced_type(node, kind, value, start)
+        self._building_shared = False
+        for y in _yields(body):
+            y.acc = comp_type
+            y.value = self._yielded(node, kind, comp_type, y.value)
+        return ir.Comprehension(comp_type, kind=kind, body=body, label=label, start=start,
+                                empty_deopts=empty_deopts, holds_shared=self._building_shared)
+
+    def comprehension_loops(self, node, generators, defined, renames: dict, innermost) -> list[ir.Stmt]:
+        """The loops of a comprehension's `for ... if ...` clauses, outermost first, around
+        `innermost(defined)` (a list of statements); the loop variables are renamed into
+        `renames` (`x` -> `x#c<label>`), so they are the comprehension's own."""
+        if not generators:
+            return innermost(defined)
+        gen, rest = generators[0], generators[1:]
+        if gen.is_async:
+            raise _Reject(node, "async comprehensions are not translated")
+        for name in (n.name for n in gen.target.nodes_of_class(nodes.AssignName)):
+            renames[name] = f"{name}#c{_label(node)}"
+
+        def body_of(d):
+            inner = self.comprehension_loops(node, rest, d, renames, innermost)
+            for cond in reversed(gen.ifs):
+                inner = [ir.If(self._line(node), self._truth(self._expr(cond, d)), inner, [])]
+            return inner
+
+        it = gen.iter
+        if self._is_builtin_call(it, range) and isinstance(gen.target, nodes.AssignName):
+            return [self._comp_range(node, gen, defined, renames, body_of)]
+        seq = self._expr(it, defined)
+        if isinstance(seq, ir.Var) and isinstance(seq.type, (ir.ListOf, ir.Array)) \
+                and getattr(seq.type, "is_slice", True) and isinstance(gen.target, nodes.AssignName):
+            var = renames[gen.target.name]
+            self._record(var, ir.Var(self._iter_item(node, seq), var))
+            return [ir.ForEach(self._line(node), var, seq.name, body_of(defined | {var}))]
+        return [self._iter_loop(gen, seq, gen.target, defined, body_of, renames)]
+
+    def _comp_range(self, node, gen, defined, renames, body_of) -> ir.ForRange:
+        it = gen.iter
+        if it.keywords or not 1 <= len(it.args) <= 3:
+            raise _Reject(node, "range() with 1 to 3 positional arguments only")
+        args = [self._int_arg(a, defined) for a in it.args]
+        one, zero = ir.Const(INT, 1), ir.Const(INT, 0)
+        start, stop, step = ((zero, args[0], one) if len(args) == 1 else
+                             (args[0], args[1], one) if len(args) == 2 else args)
+        var = renames[gen.target.name]
+        self._record(var, ir.Var(INT, var))
+        return ir.ForRange(self._line(node), var, start, stop, step, body_of(defined | {var}))
+
+    def _reduced_type(self, node, kind: str, value: ir.Expr, start):
+        """(the comprehension's type, sum's start cast to it, an empty sum re-runs in Python)."""
+        t = value.type
+        if kind == "list":
+            if isinstance(t, ir.Scalar) and t in (FLOAT, INT):
+                return ir.ListOf(t), None, False
+            return ir.PyListOf(self._container_item(node, t)), None, False
+        if kind == "sorted":
+            return ir.PyListOf(self._container_item(node, t)), None, False
+        if kind in ("any", "all"):
+            self._truth(value)
+            return BOOL, None, False
+        if kind in ("min", "max"):
+            if t not in _ORDERED:
+                raise _Reject(node, f"{kind}() of {t} items is not translated")
+            return t, None, False
+        # sum
+        if t not in (FLOAT, INT, BOOL, NP_FLOAT64):
+            raise _Reject(node, f"sum() of {t} items is not translated")
+        if t.is_float and sys.version_info >= (3, 12):
+            raise _Reject(node, "sum() of floats on Python 3.12+ is compensated (Neumaier); not translated")
+        item = INT if t == BOOL else t
+        if start is None:
+            start = ir.Const(INT, 0)
+        if not isinstance(start.type, ir.Scalar) or start.type not in (INT, FLOAT, BOOL):
+            raise _Reject(node, f"sum() with a start of {start.type} is not translated")
+        start_t = INT if start.type == BOOL else start.type
+        if item == NP_FLOAT64 and start_t != INT:
+            raise _Reject(node, "sum() of numpy.float64 items with a start is not translated")
+        result = item if item == NP_FLOAT64 else rules.promote(start_t, item)
+        self.may_deopt = True  # an int sum past 64 bits, or an empty float sum (gives the int start)
+        return result, self._cast(start, item if item == NP_FLOAT64 else result), result != start_t
+
+    def _yielded(self, node, kind: str, comp_type, value: ir.Expr) -> ir.Expr:
+        if kind in ("any", "all"):
+            return self._truth(value)
+        if kind == "sum":
+            return self._cast(value, comp_type if comp_type != NP_FLOAT64 else NP_FLOAT64)
+        if kind in ("list", "sorted") and isinstance(comp_type, ir.PyListOf):
+            return self._as_item(node, value)
+        return value
+
+    # ------------------------------------------------- builtins over iterables
+
+    def _iterable_builtin_call(self, node: nodes.Call, defined) -> ir.Expr | None:
+        """sum/min/max/any/all/sorted/list over a generator expression or any iterable; None
+        if `node` calls something else (or min/max of several values: the intrinsic's)."""
+        if not isinstance(node.func, nodes.Name) or node.func.name in self.local_names \
+                or node.func.name in self.params:
+            return None
+        try:
+            kind = _REDUCERS.get(self._global(node.func))
+        except _Reject:
+            return None
+        if kind is None:
+            return None
+        keywords = {k.arg: k.value for k in node.keywords}
+        if kind in ("min", "max") and len(node.args) != 1:
+            return None  # min(a, b): the intrinsic
+        allowed = {"sum": {"start"}, "sorted": {"reverse"}}.get(kind, set())
+        for k in keywords:
+            if k not in allowed:
+                raise _Reject(node, f"{kind}() with the keyword `{k}` is not translated")
+        args = list(node.args)
+        if kind == "list" and not args:
+            return ir.NewList(ir.ListOf(UNKNOWN_ELEM), [])
+        max_args = 2 if kind == "sum" else 1
+        if not 1 <= len(args) <= max_args:
+            raise _Reject(node, f"{kind}() takes {'an iterable and a start' if kind == 'sum' else 'one iterable'}")
+        start = None
+        if kind == "sum" and (len(args) == 2 or "start" in keywords):
+            start = self._expr(args[1] if len(args) == 2 else keywords["start"], defined)
+        source = args[0]
+        reverse = False
+        if "reverse" in keywords:
+            rv = keywords["reverse"]
+            if not (isinstance(rv, nodes.Const) and isinstance(rv.value, bool)):
+                raise _Reject(node, "sorted(reverse=) must be True or False")
+            reverse = rv.value
+        if isinstance(source, (nodes.GeneratorExp, nodes.ListComp)) and kind != "list":
+            comp = self._comprehension(source, "list" if kind == "sorted" else kind, defined, start)
+            if kind == "sorted":
+                comp = ir.Comprehension(ir.PyListOf(comp.type.item), kind="list", body=comp.body, label=comp.label)
+                self._building_shared = False
+                for y in _yields(comp.body):
+                    y.acc = comp.type
+                    y.value = self._as_item(source, y.value)
+                comp.holds_shared = self._building_shared
+                return ir.Sorted(comp.type, comp, reverse, holds_shared=comp.holds_shared)
+            return comp
+        if isinstance(source, nodes.GeneratorExp):  # list(genexpr)
+            return self._comprehension(source, "list", defined)
+        return self._reduce_iterable(node, kind, source, defined, start, reverse)
+
+    def _reduce_iterable(self, node, kind: str, source, defined, start, reverse: bool) -> ir.Expr:
+        """`kind` over a value that is not a generator expression: a range, a list, any iterable."""
+        label = _label(node)
+        var = f"item#c{label}"
+        if self._is_builtin_call(source, range) and kind == "list":
+            it = source
+            if it.keywords or not 1 <= len(it.args) <= 3:
+                raise _Reject(node, "range() with 1 to 3 positional arguments only")
+        value_holder: dict = {}
+
+        def innermost(d):
+            value = self._var(var, node)
+            value_holder["v"] = value
+            return [ir.CompYield(self._line(node), label, kind, value)]
+
+        if self._is_builtin_call(source, range):
+            fake = _FakeGen(source, var)
+            body = [self._comp_range(node, fake, defined, {var: var}, innermost)]
+        else:
+            seq = self._expr(source, defined)
+            item = self._iter_item(node, seq)
+            self._record(var, ir.Var(item, var))
+            if isinstance(seq, ir.Var) and isinstance(seq.type, (ir.ListOf, ir.Array)) \
+                    and getattr(seq.type, "is_slice", True):
+                body = [ir.ForEach(self._line(node), var, seq.name, innermost(defined | {var}))]
+            else:
+                li = ir.LoopItem(item, self._line(node), label)
+                body = [ir.ForIter(self._line(node), seq, ir.Assign(self._line(node), var, li),
+                                   innermost(defined | {var}), label)]
+        value = value_holder.get("v")
+        if value is None:
+            raise _Pending()
+        comp_kind = "list" if kind == "sorted" else kind
+        comp_type, start, empty_deopts = self._reduced_type(node, comp_kind, value, start)
+        if kind == "sorted" and not isinstance(comp_type, ir.PyListOf):
+            comp_type = ir.PyListOf(comp_type.item)
+        self._building_shared = False
+        for y in _yields(body):
+            y.kind = comp_kind
+            y.acc = comp_type
+            y.value = self._yielded(node, comp_kind, comp_type, y.value)
+        comp = ir.Comprehension(comp_type, kind=comp_kind, body=body, label=label, start=start,
+                                empty_deopts=empty_deopts, holds_shared=self._building_shared)
+        return ir.Sorted(comp_type, comp, reverse, holds_shared=comp.holds_shared) if kind == "sorted" else comp
+
+    # --------------------------------------------------------- list methods
+
+    def _list_method_call(self, node: nodes.Call, defined) -> ir.Expr | None:
+        """`xs.pop()`, `xs.index(v)`, ... on a Python list held in place; None otherwise."""
+        func = node.func
+        if not isinstance(func, nodes.Attribute) or func.attrname not in _METHODS:
+            return None
+        if isinstance(func.expr, nodes.Name) and (func.expr.name not in self.local_names
+                                                   and func.expr.name not in self.params):
+            return None  # a module's function
+        base = self._expr(func.expr, defined)
+        if not isinstance(base.type, ir.PyListOf):
+            self.hand_down((func.expr, base))
+            return None
+        if node.keywords and not (func.attrname == "sort" and all(k.arg == "reverse" for k in node.keywords)):
+            raise _Reject(node, f"`list.{func.attrname}` with keywords is not translated")
+        args = [self._expr(a, defined) for a in node.args]
+        name = func.attrname
+        elem = base.type.elem
+        if name in ("append", "remove", "index", "count"):
+            if len(args) != 1:
+                raise _Reject(node, f"`list.{name}` takes one argument")
+            args = [self._item_value(node, base, args[0]) if name == "append" else self._as_item(node, args[0])]
+            if name != "append" and args[0].type != elem:
+                raise _Reject(node, f"`list.{name}` of {args[0].type} in a list of {elem} is not translated")
+        elif name == "insert":
+            if len(args) != 2:
+                raise _Reject(node, "`list.insert` takes an index and a value")
+            args = [self._cast(self._int_value(node, args[0]), INT), self._item_value(node, base, args[1])]
+        elif name == "pop":
+            if len(args) > 1:
+                raise _Reject(node, "`list.pop` takes at most one index")
+            args = [self._cast(self._int_value(node, a), INT) for a in args]
+        elif name == "extend":
+            if len(args) != 1 or not isinstance(args[0].type, (ir.PyListOf, ir.ListOf)) \
+                    or self._container_item(node, args[0].type.item) != elem:
+                raise _Reject(node, f"`list.extend` with a list of {elem} only")
+            if isinstance(args[0].type, ir.ListOf):
+                args = [ir.ToPyList(ir.PyListOf(args[0].type.elem), args[0])]
+        elif name == "sort":
+            if args:
+                raise _Reject(node, "`list.sort` takes no positional arguments")
+            reverse = False
+            for k in node.keywords:
+                if not (isinstance(k.value, nodes.Const) and isinstance(k.value.value, bool)):
+                    raise _Reject(node, "`list.sort(reverse=)` must be True or False")
+                reverse = k.value.value
+            args = [ir.Const(BOOL, reverse)]
+        elif args:
+            raise _Reject(node, f"`list.{name}` takes no arguments")
+        if name in ("pop", "append", "extend", "insert", "remove", "reverse", "sort", "clear"):
+            self.note_object_write(node, _root(base) or base)
+        if name == "extend":
+            self._as_item(node, args[0], base)
+        result = {True: elem, False: INT, None: NONE}[_METHODS[name]]
+        return ir.ListMethod(result, base, name, args)
+
+    def _int_value(self, node, value: ir.Expr) -> ir.Expr:
+        if not isinstance(value.type, ir.Scalar) or value.type.is_float:
+            raise _Reject(node, "expected an integer")
+        return value
+
+    def _expr_stmt(self, s: nodes.Expr, defined) -> ir.Stmt:
+        call = s.value
+        func = getattr(call, "func", None)
+        if (isinstance(func, nodes.Attribute) and func.attrname == "append" and isinstance(func.expr, nodes.Name)
+                and len(call.args) == 1 and not call.keywords and func.expr.name in self.local_names):
+            base, value = self._expr(func.expr, defined), self._expr(call.args[0], defined)
+            if self._stores_numpy_scalar(s, base, value):
+                raise _Pending() if not self.final else _Reject(s, "the list's representation did not settle")
+            self.hand_down((func.expr, base), (call.args[0], value))
+        if isinstance(call, nodes.Call):
+            method = self._list_method_call(call, defined)
+            if method is not None:
+                return ir.Evaluate(self._line(s), method)
+        return super()._expr_stmt(s, defined)
+
+
+class _FakeGen:
+    """A `range(...)` call as the one generator of a reduction over it (`list(range(n))`)."""
+
+    def __init__(self, call, var: str):
+        self.iter = call
+        self.target = SimpleNamespace(name=var)
+
+
+def _root(e: ir.Expr | None) -> ir.Var | None:
+    """The variable an object expression is reached from (`grid` of `grid[i][j]`), or None."""
+    while isinstance(e, (ir.Index, ir.ListSlice, ir.ListMethod)):
+        e = e.base
+    return e if isinstance(e, ir.Var) else None
+
+
+def _yields(stmts) -> list[ir.CompYield]:
+    """Every CompYield inside `stmts` (through loops and ifs)."""
+    out = []
+    for s in stmts:
+        if isinstance(s, ir.CompYield):
+            out.append(s)
+        for attr in ("body", "orelse"):
+            out += _yields(getattr(s, attr, []) or [])
+    return out

@@ -1,0 +1,332 @@
+"""Differential cases for lists held in place (lists of lists, of tuples, of str), list
+comprehensions, generator expressions consumed by sum/min/max/any/all/sorted/list, slices,
+list methods, and `for` over any iterable: native against CPython on generated nested
+lists (NaN, -0.0, empty lists, out-of-range indices, an inner list that appears twice)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from semantics import (
+    accelerated, case, cases_from, check_native_matches_python, floats, index_for, ints, lists_of, op,
+    small_ints,
+)
+
+import rustify
+
+
+def grids(elem=None, min_rows=0):
+    """Lists of lists (rows of any length), sometimes with one row object appearing twice."""
+    rows = lists_of(elem if elem is not None else floats(), 0, 5)
+    plain = st.lists(rows, min_size=min_rows, max_size=5)
+    shared = st.tuples(rows, st.integers(0, 3)).map(lambda t: [t[0]] * (t[1] + max(min_rows, 1)))
+    return st.one_of(plain, plain, shared)
+
+
+def int_grids(min_rows=0):
+    return grids(ints(-1000, 1000), min_rows)
+
+
+# ---- reading and writing through nested lists
+
+
+@case(grids(), index_for(), index_for())
+def nested_read(grid, i, j):
+    return grid[i][j]
+
+
+@case(grids(), index_for(), index_for(), floats())
+def write_through_row_alias(grid, i, j, v):
+    row = grid[i]
+    row[j] = v
+    return grid[i][j]
+
+
+@case(int_grids(min_rows=1))
+def floyd_style_in_place(dist):
+    for k in range(len(dist)):
+        dk = dist[k]
+        for di in dist:
+            if k < len(di) and k < len(dk):
+                dik = di[k]
+                for j in range(min(len(di), len(dk))):
+                    if dk[j] < di[j] - dik:
+                        di[j] = dk[j]
+    return len(dist)
+
+
+@case(small_ints())
+def repeated_inner_list_is_one_object(n):
+    grid = [[0] * 3] * n
+    if n > 0:
+        grid[0][1] = 5
+    return grid
+
+
+@case(lists_of(st.text(max_size=4)), st.booleans())
+def list_of_str(words, longer):
+    long = [w for w in words if len(w) > 1]
+    total = 0
+    for w in long:
+        total += len(w)
+    if longer:
+        return [w for w in long if len(w) * len(long) > total]
+    return long
+
+
+# ---- comprehensions
+
+
+@case(lists_of(floats()), lists_of(floats()))
+def comprehension_nested_for_and_if(xs, ys):
+    return [x * y for x in xs if x > 0.0 for y in ys if y != x]
+
+
+@case(ints(0, 12))
+def comprehension_of_lists(n):
+    return [[i * j for j in range(i)] for i in range(n)]
+
+
+@case(lists_of(floats()))
+def comprehension_variable_does_not_leak(xs):
+    x = 5.0
+    ys = [x + 1.0 for x in xs]
+    return x + float(len(ys))
+
+
+@case(grids())
+def transpose_square(m):
+    n = len(m)
+    return [[m[i][j] for i in range(n) if j < len(m[i])] for j in range(n)]
+
+
+@case(st.lists(st.tuples(ints(-100, 100), floats()), max_size=6))
+def comprehension_over_tuples(pairs):
+    return [c * v for c, v in pairs if c != 0]
+
+
+# ---- builtins over iterables
+
+
+@case(lists_of(floats()), op(4))
+def float_reducers(xs, k):
+    if k == 0:
+        return sum(xs)
+    if k == 1:
+        return sum(x * 2.0 for x in xs if x == x)
+    if k == 2:
+        return sum(xs, 10.5)
+    return sum((x for x in xs), -0.0)
+
+
+@case(lists_of(ints()), op(4))
+def int_reducers(xs, k):
+    if k == 0:
+        return sum(xs)
+    if k == 1:
+        return sum(x for x in xs if x % 2 == 0)
+    if k == 2:
+        return max(xs)
+    return min(x for x in xs if x > -5)
+
+
+@case(lists_of(floats()), op(4))
+def min_max_with_nan(xs, k):
+    if k == 0:
+        return max(xs)
+    if k == 1:
+        return min(xs)
+    if k == 2:
+        return max(x - 1.0 for x in xs)
+    return min(x for x in xs if x != 0.0)
+
+
+@case(lists_of(floats()), floats())
+def any_all_short_circuit(xs, t):
+    return any(x > t for x in xs), all(x < t for x in xs), any(xs), all(xs)
+
+
+@case(ints(-5, 2000))
+def sum_over_range_generator(n):
+    return sum(i * i for i in range(n) if i % 3 != 0)
+
+
+@case(lists_of(floats()), st.booleans())
+def sorted_like_python_nan_included(xs, rev):
+    if rev:
+        return sorted(xs, reverse=True)
+    return sorted(xs)
+
+
+@case(lists_of(ints(-50, 50)))
+def sorted_generator(xs):
+    return sorted(x * 3 for x in xs)
+
+
+@case(ints(-3, 30))
+def list_of_range(n):
+    return list(range(n))
+
+
+@case(st.lists(lists_of(st.floats(-10, 10)), max_size=5))
+def row_norms_nested(vectors):
+    return [math.sqrt(sum(x * x for x in v)) for v in vectors]
+
+
+# ---- slices
+
+
+@case(lists_of(floats(), 0, 10), st.integers(-12, 12), st.integers(-12, 12), st.integers(-3, 3), op(5))
+def slices_of_a_flat_list(xs, a, b, s, k):
+    if k == 0:
+        return xs[:b]
+    if k == 1:
+        return xs[a:]
+    if k == 2:
+        return xs[a:b]
+    if k == 3:
+        return xs[::-1]
+    return xs[a:b:s]
+
+
+@case(grids(), st.integers(-6, 6), st.integers(-6, 6), st.integers(-2, 2), st.booleans())
+def slices_of_nested_lists(grid, a, b, s, whole):
+    part = grid[a:b:s]
+    if whole:
+        copy = grid[:]
+        copy.append([1.0])
+        return copy
+    return part
+
+
+@case(lists_of(floats(), 1, 12), st.integers(1, 4))
+def sliding_window_max(xs, k):
+    return [max(xs[i:i + k]) for i in range(len(xs) - k + 1)]
+
+
+# ---- loops and list methods
+
+
+@case(st.lists(st.tuples(ints(-100, 100), floats()), max_size=6))
+def for_unpacking_list_of_tuples(pairs):
+    num = 0.0
+    den = 0
+    for count, value in pairs:
+        num += count * value
+        den += count
+    return num, den
+
+
+@case(int_grids(min_rows=1))
+def flood_fill_with_a_stack_of_tuples(grid):
+    h = len(grid)
+    w = len(grid[0])
+    seen = 0
+    stack = [(0, 0)]
+    while stack:
+        y, x = stack.pop()
+        for dy, dx in ((1, 0), (0, 1)):
+            ny = y + dy
+            nx = x + dx
+            if ny < h and nx < w and nx < len(grid[ny]) and seen < 50:
+                seen += 1
+                stack.append((ny, nx))
+    return seen
+
+
+@case(small_ints(), op(6))
+def methods_of_a_list_of_lists(n, k):
+    rows = [[1.0], [2.0, 3.0]]
+    rows.append([float(n)])
+    rows.insert(n, [4.0])
+    if k == 0:
+        return [rows.pop()]
+    if k == 1:
+        return [rows.pop(n), rows[0]]
+    if k == 2:
+        rows.reverse()
+        return rows
+    if k == 3:
+        return [[float(rows.index([float(n)])), float(rows.count([1.0]))]]
+    if k == 4:
+        rows.remove([2.0, 3.0])
+        rows.extend([[5.0]])
+        return rows
+    rows.sort(reverse=True)
+    return rows
+
+
+@case(grids(min_rows=0))
+def pop_from_an_argument(grid):
+    out = 0.0
+    while grid:
+        row = grid.pop()
+        for x in row:
+            out += x
+    return out
+
+
+@pytest.mark.parametrize("c", cases_from(__name__), ids=lambda c: c.name)
+def test_native_matches_python(c):
+    check_native_matches_python(c)
+
+
+# ---- exact messages, identity and run-native checks
+
+
+def _empty_max(xs):
+    return max(x for x in xs)
+
+
+def _index_error(grid, i):
+    return grid[i][0]
+
+
+def _pop_empty(grid):
+    grid.pop()
+    return grid.pop()
+
+
+@pytest.mark.parametrize("func, args, exc, message", [
+    (_empty_max, ([],), ValueError, "max() arg is an empty sequence"),
+    (_index_error, ([[1.0]], 3), IndexError, "list index out of range"),
+    (_pop_empty, ([[1.0]],), IndexError, "pop from empty list"),
+], ids=lambda v: getattr(v, "__name__", None))
+def test_errors_carry_pythons_messages(func, args, exc, message):
+    fast = rustify.accelerate(func, eager=True)
+    fast(*({_empty_max: ([1.0],), _index_error: ([[1.0]], 0), _pop_empty: ([[1.0], [2.0]],)}[func]))
+    assert fast.rustify.last_call == "native"  # compiled for the signature, ran native
+    with pytest.raises(exc) as native:
+        fast(*args)
+    with pytest.raises(exc) as python:
+        func(*args)
+    assert str(native.value) == str(python.value) == message
+
+
+def _append_row(grid, v):
+    row = grid[0]
+    row.append(v)
+    grid.append(row)
+    return grid
+
+
+def test_a_row_reached_through_the_grid_is_the_callers_object():
+    fast = rustify.accelerate(_append_row, eager=True)
+    inner = [1.0]
+    grid = [inner, [2.0]]
+    out = fast(grid, 3.0)
+    assert fast.rustify.last_call == "native"
+    assert out is grid and grid[0] is inner and grid[2] is inner and inner == [1.0, 3.0]
+
+
+@settings(max_examples=60)
+@given(st.lists(st.one_of(floats(), st.just(math.nan)), max_size=12))
+def test_sorted_with_nan_is_cpythons_order(xs):
+    fast = accelerated(next(c for c in cases_from(__name__) if c.name == "sorted_like_python_nan_included"))
+    got = fast(xs, False)
+    want = sorted(xs)
+    assert [repr(x) for x in got] == [repr(x) for x in want]
+    assert all(type(x) is float for x in got)
