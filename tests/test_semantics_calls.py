@@ -284,6 +284,41 @@ def recursion_returning_a_tuple(n):
     return _fib_pair(n)[0]
 
 
+def _partition(xs, lo, hi):
+    pivot = xs[hi]
+    i = lo
+    for j in range(lo, hi):
+        if xs[j] < pivot:
+            xs[i], xs[j] = xs[j], xs[i]
+            i += 1
+    xs[i], xs[hi] = xs[hi], xs[i]
+    return i
+
+
+def _quicksort(xs, lo, hi):
+    if lo < hi:
+        p = _partition(xs, lo, hi)
+        _quicksort(xs, lo, p - 1)
+        _quicksort(xs, p + 1, hi)
+
+
+@case(lists_of(ints(-100, 100), max_size=40))
+def recursion_writing_a_list(xs):
+    _quicksort(xs, 0, len(xs) - 1)
+    return len(xs)
+
+
+def _scale_then_overflow(a, k):
+    for i in range(len(a)):
+        a[i] = a[i] * 2.0
+    return k * k * k
+
+
+@case(f64_arrays(min_size=1), ints(-(2**22), 2**22))
+def deopt_in_a_callee_after_an_array_write(a, k):
+    return _scale_then_overflow(a, k) + a[0]
+
+
 @pytest.mark.parametrize("c", cases_from(__name__), ids=lambda c: c.name)
 def test_native_matches_python(c):
     check_native_matches_python(c)
