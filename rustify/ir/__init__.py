@@ -154,11 +154,23 @@ class NewList(Expr):
 
 @dataclass
 class NewArray(Expr):
-    """`np.zeros(n)`, `np.empty(n)`, `np.empty_like(a)` / `np.zeros_like(a)`."""
+    """`np.zeros(n)`, `np.empty(n)`, `np.empty_like(a)` / `np.zeros_like(a)`; with `fill`,
+    `np.ones`, `np.full(shape, v)`, `np.ones_like`, `np.full_like` (the arguments are all
+    evaluated, fill last, before the shape is checked)."""
 
     length: Expr  # an int expression, or an array/list whose length is used
     like: bool = False
     dims: list[Expr] | None = None  # N-D: `np.zeros((h, w))`, one int expression per axis
+    fill: Expr | None = None  # every element's value, of the element type (None: zero)
+
+
+@dataclass
+class Arange(NewArray):
+    """`np.arange(start, stop, step)` of ints: a new int64 array (numpy's length and errors;
+    `length` is `stop`)."""
+
+    start: Expr | None = None
+    step: Expr | None = None
 
 
 @dataclass

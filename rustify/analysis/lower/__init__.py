@@ -335,8 +335,8 @@ class FunctionLowerer(ObjectRules, CallRules, ComplexRules, ListRules, TupleRule
 
 
     def _call(self, node: nodes.Call, defined) -> ir.Expr:
-        user_call = self._user_function_call(node, defined)  # a Python function: calls.py
-        if user_call is not None:
+        user_call = None if self._is_intrinsic_call(node) else self._user_function_call(node, defined)
+        if user_call is not None:  # a Python function: calls.py
             return user_call
         over_lists = self._iterable_builtin_call(node, defined) or self._list_method_call(node, defined)
         if over_lists is not None:  # sum(...), sorted(...), xs.pop(): lists.py
@@ -360,6 +360,14 @@ class FunctionLowerer(ObjectRules, CallRules, ComplexRules, ListRules, TupleRule
         args = [self._shape_arg(a, defined) if i == 0 and intrinsic.shape_arg else self._expr(a, defined)
                 for i, a in enumerate(node.args)]
         return intrinsic.lower(self, node, args)
+
+    def _is_intrinsic_call(self, node: nodes.Call) -> bool:
+        """`node` calls a function of the intrinsics registry (numpy's Python-level functions
+        such as `np.ones` are intrinsics, not Python functions to translate)."""
+        try:
+            return resolve_intrinsic(self._global(node.func)) is not None
+        except _Reject:
+            return False
 
     def _reject_method_call(self, node: nodes.Call, defined) -> None:
         """A method call on a local value or a literal (`xs.sort()`, `'. '.join(...)`): say so."""
