@@ -170,6 +170,16 @@ def cmath_functions(z, k):
     return cmath.sqrt(z.real) + cmath.exp(z.imag)
 
 
+@case(st.one_of(complexes(), st.builds(complex, st.floats(0.5, 1.8), st.floats(-1, 1))), op(3))
+def cmath_logs(z, k):
+    """log near the unit circle goes through log1p, of huge or subnormal parts rescaled."""
+    if k == 0:
+        return cmath.log(z)
+    elif k == 1:
+        return cmath.log10(z)
+    return cmath.log(z.real + 0j) - cmath.log10(-z)
+
+
 @case(complexes(), op(5))
 def cmath_phase_polar_tests(z, k):
     if k == 0:
@@ -530,6 +540,7 @@ def test_every_special_value_pair_matches_cpython():
     bit for bit, with the exception type and message."""
     named = {c.name: c for c in cases_from(__name__)}
     one = [(named["cmath_functions"], (0, 1, 2)), (named["cmath_phase_polar_tests"], (0, 1, 2, 3, 4)),
+           (named["cmath_logs"], (0, 1, 2)),
            (named["complex_abs_parts"], (0, 5)), (named["complex_constant_powers"], tuple(range(6)))]
     values = [complex(re, im) for re in SPECIAL_PARTS for im in SPECIAL_PARTS]
     bad = []

@@ -66,6 +66,8 @@ def abs_of_complex(lw, node, z: ir.Expr) -> ir.Expr:
 
 def _cmath1(name: str, result: ir.Type, doc: str):
     def lower(lw, node, args):
+        if name == "log" and len(args) == 2:
+            raise lw.reject(node, "cmath.log(z, base) is not translated (its errors differ from the one-argument form)")
         _count(lw, node, args, (1,))
         return ir.Call(result, f"cmath.{name}", [_as_complex(lw, node, f"cmath.{name}", args[0])])
     return _intrinsic(f"cmath.{name}", lower, doc)
@@ -83,6 +85,9 @@ def table() -> list[tuple[object, object]]:
                                       "complex(), complex(x), complex(re, im) of real numbers")),
         (cmath.sqrt, _cmath1("sqrt", ir.COMPLEX, "square root; " + exact)),
         (cmath.exp, _cmath1("exp", ir.COMPLEX, "e ** z; " + exact + " (OverflowError, ValueError)")),
+        (cmath.log, _cmath1("log", ir.COMPLEX, "natural logarithm of one argument (a base stays Python); "
+                            + exact + " (ValueError for 0)")),
+        (cmath.log10, _cmath1("log10", ir.COMPLEX, "base-10 logarithm; " + exact)),
         (cmath.phase, _cmath1("phase", FLOAT, "the argument of z, a float; " + exact)),
         (cmath.polar, _cmath1("polar", ir.TupleOf((FLOAT, FLOAT)),
                               "(abs(z), phase(z)); OverflowError 'math range error' as CPython")),
