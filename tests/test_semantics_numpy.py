@@ -669,3 +669,23 @@ def test_read_only_array_raises_only_when_written(validate):
     fast(writable, 1)
     assert fast.rustify.last_call == "native", fast.rustify.explain()
     assert writable[1] == -1.0
+
+
+# ---- exp/log/sin/cos only where numpy calls the C library (not its own AVX-512 code)
+
+
+def _exp_of(x):
+    return np.exp(x) + np.log(x)
+
+
+def test_numpy_own_float64_math_keeps_exp_in_python(monkeypatch):
+    from rustify.analysis import intrinsics_numpy, source
+
+    src = source.load_source(_exp_of)
+    key = source.source_fingerprint(_exp_of, src)
+    monkeypatch.setattr(intrinsics_numpy, "numpy_uses_own_float64_math", lambda: True)
+    assert source.source_fingerprint(_exp_of, src) != key  # the cache key records the machine's case
+    fast = rustify.accelerate(_exp_of, eager=True)
+    assert fast(2.0) == _exp_of(2.0)
+    assert fast.rustify.last_call == "python"
+    assert "AVX-512" in fast.rustify.explain()

@@ -210,4 +210,9 @@ def _own_fingerprint(func: types.FunctionType, src: FunctionSource) -> str:
     h.update(repr(func.__kwdefaults__).encode())
     if any(isinstance(n, ast.Assert) for n in ast.walk(tree)):
         h.update(f"optimize={sys.flags.optimize}".encode())  # `python -O` strips asserts
+    numpy = sys.modules.get("numpy")
+    if numpy is not None and any(func.__globals__.get(n) is numpy for n in global_names(tree)) and any(
+            isinstance(n, ast.Attribute) and n.attr in ("exp", "log", "sin", "cos") for n in ast.walk(tree)):
+        from rustify.analysis.intrinsics_numpy import numpy_uses_own_float64_math  # np.exp translated or not
+        h.update(f"numpy-own-float64-math={numpy_uses_own_float64_math()}".encode())
     return h.hexdigest()
