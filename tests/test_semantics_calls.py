@@ -526,3 +526,15 @@ def test_rebinding_a_callees_global_drops_the_native(tmp_path):
         assert g(1, 1) == 8
     finally:
         calls_helpers.SCALE = 3
+
+
+def uses_np_ones(n):
+    a = np.ones(n)
+    return a[0] + _gcd(n, 6)
+
+
+def test_numpy_functions_written_in_python_stay_intrinsics():
+    from rustify.analysis.source import load_source
+
+    assert verdict(uses_np_ones, ("int",)) == []
+    assert [f.__name__ for f in load_source(uses_np_ones).callees] == ["_gcd"]  # numpy's source is not read

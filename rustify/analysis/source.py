@@ -105,6 +105,8 @@ def called_functions(func: types.FunctionType, tree: ast.AST, bound_class: type 
     """(function, class or None) for every Python function a call in the body may run:
     a called global name, `module.f`, `Class.f` (staticmethod or classmethod; `cls.f`
     in a classmethod of `bound_class`), each looked through by `python_function`."""
+    from rustify.analysis.intrinsics import resolve_intrinsic
+
     fdef = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef))
     cls_param = fdef.args.args[0].arg if bound_class is not None and fdef.args.args else None
     found = []
@@ -116,7 +118,9 @@ def called_functions(func: types.FunctionType, tree: ast.AST, bound_class: type 
             owner = _static_value(node.func.value, func.__globals__, cls_param, bound_class)
             if isinstance(owner, type):
                 target = class_attribute(owner, node.func.attr)
-        resolved = python_function(target) if target is not None else None
+        if target is None or resolve_intrinsic(target) is not None:
+            continue  # not a Python function, or one the translator knows itself (np.ones)
+        resolved = python_function(target)
         if resolved is not None and resolved[0] not in (f for f, _ in found):
             found.append((resolved[0], owner if resolved[1] and isinstance(owner, type) else None))
     return found

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from astroid import nodes
 
 from rustify import ir
+from rustify.analysis.intrinsics import resolve_intrinsic
 from rustify.analysis.lower.common import _Pending, _Reject, UNKNOWN_ELEM
 from rustify.errors import Reason, Untranslatable
 
@@ -177,7 +178,9 @@ class CallRules:
         from rustify.analysis.source import python_function
 
         target, owner = self._call_target(node.func)
-        resolved = python_function(target) if target is not None else None
+        if target is None or resolve_intrinsic(target) is not None:
+            return None  # not a function, or one the intrinsics table knows (np.ones is Python code)
+        resolved = python_function(target)
         if resolved is None:
             return None
         callee, is_classmethod = resolved
