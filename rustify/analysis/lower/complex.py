@@ -3,8 +3,8 @@
 
 Python's `complex` follows CPython 3.11 (an int or float operand becomes `complex(x, 0.0)`
 first); numpy's complex128/complex64 scalars follow numpy (`typing_rules.complex_promote`),
-whose `+ - *` are the same formulas in their precision; numpy's complex `/` and `**` are not
-CPython's and stay Python. Mixed into `FunctionLowerer` first: each rule takes its complex
+whose `+ - *` are the same formulas in their precision and whose `/` is numpy's own (Smith's
+method with a reciprocal); numpy's complex `**` is not CPython's and stays Python. Mixed into `FunctionLowerer` first: each rule takes its complex
 cases and passes everything else on."""
 
 from __future__ import annotations
@@ -53,9 +53,11 @@ class ComplexRules:
         if sem is None:
             raise _Reject(node, f"`{node.as_string()}`: arithmetic on {lv.type} and {rv.type} is not translated "
                                 "(numpy bools, a Python int with complex64, or a non-number)")
-        if sem.is_numpy and op in ("truediv", "pow"):
-            raise _Reject(node, f"`{symbol}` of {sem}: numpy's complex division and power differ from "
-                                "CPython's and are not translated")
+        if sem.is_numpy and op == "pow":
+            raise _Reject(node, f"`{symbol}` of {sem}: numpy's complex power differs from CPython's and "
+                                "is not translated")
+        if sem.is_numpy and op == "truediv":
+            self.may_deopt = True  # where numpy's division warns, the call re-runs in Python
         return ir.BinOp(sem, op, self._to_complex(lv, sem), self._to_complex(rv, sem), sem.name)
 
     def _seed_decides(self, v: ir.Expr, seeded: bool, other: ir.Expr, other_seeded: bool) -> bool:
