@@ -85,6 +85,8 @@ def main() -> None:
 
     native = rustify.accelerate(add, eager=True)
     native(1.0, 2.0)
+    native.wait()
+    native(1.0, 2.0)
     assert native.rustify.last_call == "native"
     profiling = rustify.accelerate(add, mode="profile", threshold_ms=1e12)  # never hot
     mod.keep = held = rustify.accelerate(mod.keep, eager=True)
@@ -142,6 +144,8 @@ def kernels(numba) -> None:
     for name in ("euclidean", "dot_product"):
         func = getattr(seed_kernels, name)
         fast = rustify.accelerate(func, eager=True)
+        fast(a, b)
+        fast.wait()  # another process may have held the build lock: the compile finished in the background
         fast(a, b)
         assert fast.rustify.last_call == "native", fast.rustify.last_reason
         if numba is None:

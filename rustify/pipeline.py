@@ -75,10 +75,12 @@ def prepare_compile(func: types.FunctionType, signature: tuple[str, ...]):
     TypeError or SyntaxError when the source cannot be had."""
     from rustify.analysis.source import load_source
     from rustify.build import artifact_path
+    from rustify.build.cache import verdict_path
 
     src = load_source(func)
     try:
-        if not os.path.isfile(artifact_path(crate_name(func, signature, src))):  # verified in compile_function
+        name = crate_name(func, signature, src)
+        if not os.path.isfile(artifact_path(name)) and not os.path.isfile(verdict_path(name)):  # both checked later
             from rustify.analysis import prepare_in_this_thread
 
             prepare_in_this_thread()
@@ -100,7 +102,9 @@ def compile_function(func: types.FunctionType, signature: tuple[str, ...],
     `BuildBusy` (another process held the build lock for more than
     `lock_wait` seconds; None waits for it) or OSError (no source available).
     A cached artifact is loaded only if it matches the digest recorded when it
-    was built; one that does not is quarantined and rebuilt.
+    was built; one that does not is quarantined and rebuilt. A refusal is
+    recorded under the same name (`verdicts/`) and answered from there by later
+    runs, which never load astroid for it again.
     """
     from rustify.analysis.source import global_guards, load_source
     from rustify.build import build_extension, find_artifact
@@ -113,9 +117,18 @@ def compile_function(func: types.FunctionType, signature: tuple[str, ...],
     hit = path is not None
     if path is None:
         from rustify.analysis import analyse
+        from rustify.build.cache import read_verdict, write_verdict
         from rustify.codegen import render
+        from rustify.errors import Reason, Untranslatable
 
-        fn = analyse(func, signature, src)
+        refused = read_verdict(name)  # an earlier run's analysis of exactly this: no astroid again
+        if refused is not None:
+            raise Untranslatable([Reason(*r) for r in refused["reasons"]], refused["every_signature"])
+        try:
+            fn = analyse(func, signature, src)
+        except Untranslatable as e:
+            write_verdict(name, e.reasons, e.every_signature)
+            raise
         path = build_extension(render(fn, name), lock_wait=lock_wait)
     module = load_extension(path, name, verified=True)  # both paths above return a checked file
     return NativeFunction(signature, module.entry, name, path, hit, time.perf_counter() - start,

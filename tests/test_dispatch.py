@@ -100,3 +100,24 @@ def test_a_warning_from_a_function_that_runs_python_names_the_caller(tmp_path, c
                       if w.category is DeprecationWarning}))
         """, cache_dir)
     assert "[('main.py', 10), ('main.py', 11), ('main.py', 12)]" in out, out
+
+
+def test_a_refusal_is_recorded_and_answered_from_the_cache(monkeypatch):
+    def shout(x):
+        print("x", x)
+        return x
+
+    first = rustify.accelerate(shout, eager=True, front_door="auto")
+    assert first(2.0) == 2.0 and first.rustify.last_call == "python"
+    reasons = first.rustify.reason_records[("float",)]
+    assert any("print" in r.construct for r in reasons)
+
+    import rustify.analysis as analysis
+
+    def no_analysis(*args, **kwargs):
+        raise AssertionError("the analysis ran again")
+
+    monkeypatch.setattr(analysis, "analyse", no_analysis)  # a later run: the verdict comes from the cache
+    again = rustify.accelerate(shout, eager=True, front_door="auto")
+    assert again(3.0) == 3.0 and again.rustify.last_call == "python"
+    assert again.rustify.reason_records[("float",)] == reasons

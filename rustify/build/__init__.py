@@ -24,6 +24,7 @@ Cache layout (root: `rustify.config.cache_dir()`):
     build.lock                file lock serializing builds across processes
     toolchain/                cached `rustc -vV` output
     runs/                     run records (`rustify report`)
+    verdicts/<name>.json      "stays Python" verdicts (the analysis's reasons), by crate name
     CACHEDIR.TAG              marks the directory as rustify's cache (`rustify cache` checks it)
 
 Everything is created private (dirs 0700, files 0600) whatever the umask.

@@ -37,7 +37,7 @@ CACHEDIR_TAG_TEXT = (
     "# For information about cache directory tags see https://bford.info/cachedir/\n"
 )
 # What rustify puts in its cache dir; `rustify cache` refuses a dir holding anything else.
-LAYOUT = ("crates", "lib", "target", "tmp", "toolchain", "runs", "Cargo.lock", "build.lock", CACHEDIR_TAG)
+LAYOUT = ("crates", "lib", "target", "tmp", "toolchain", "runs", "verdicts", "Cargo.lock", "build.lock", CACHEDIR_TAG)
 
 
 @functools.cache
@@ -243,3 +243,41 @@ def quarantine_artifact(path: Path) -> Path | None:
     except FileNotFoundError:
         pass
     return moved
+
+
+def verdict_path(name: str) -> Path:
+    """Where the "stays Python" verdict for crate `name` is kept (`verdicts/<name>.json`)."""
+    return cache_dir() / "verdicts" / f"{name}.json"
+
+
+def read_verdict(name: str) -> dict | None:
+    """The recorded refusal for crate `name` ({"reasons": [[line, construct, why], ...],
+    "every_signature": bool}), or None. The name covers everything the analysis reads (source,
+    globals, signature, translator), so a verdict found is the analysis's answer; a file that
+    is not ours, not private or not well-formed is ignored (the analysis runs again)."""
+    import json
+
+    path = verdict_path(name)
+    try:
+        with open(path, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode) or not _owned_and_private(st):
+                return None
+            data = json.loads(fh.read(1 << 20))
+        reasons = [(int(line), str(construct), str(why)) for line, construct, why in data["reasons"]]
+        return {"reasons": reasons, "every_signature": bool(data.get("every_signature"))}
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
+def write_verdict(name: str, reasons, every_signature: bool) -> None:
+    """Record that crate `name` does not translate (best effort: a loose cache records nothing)."""
+    import json
+
+    path = verdict_path(name)
+    try:
+        ensure_private_dir(path.parent)
+        data = {"reasons": [[r.line, r.construct, r.why] for r in reasons], "every_signature": every_signature}
+        write_private(path, json.dumps(data).encode(), 0o600)
+    except (OSError, UnsafeCache):
+        pass
