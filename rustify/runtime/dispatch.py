@@ -761,7 +761,7 @@ class _NativeCalls:
             if st is None or checks is None or sig in self._native:
                 continue
             entries.append((checks, None, sig, st, st.python_count, st.python_last, ask))
-        nd.set_table(self, entries, list(self._guards))
+        nd.set_table(self, entries, list(self._guards), bool(self._native))
 
     def _calls_counted(self) -> int:
         return self._nd.calls(self)
