@@ -121,3 +121,29 @@ def test_a_refusal_is_recorded_and_answered_from_the_cache(monkeypatch):
     again = rustify.accelerate(shout, eager=True, front_door="auto")
     assert again(3.0) == 3.0 and again.rustify.last_call == "python"
     assert again.rustify.reason_records[("float",)] == reasons
+
+
+def test_native_calls_of_a_function_called_with_two_signatures_are_timed():
+    def twice(a, b):
+        return a * 2 + b
+
+    fast = rustify.accelerate(twice, eager=True)
+    for i in range(300):
+        assert fast(i, 1) == twice(i, 1) and fast(float(i), 1.0) == twice(float(i), 1.0)
+    stats = fast.rustify.stats
+    for sig in (("int", "int"), ("float", "float")):
+        assert fast.rustify.native_calls[sig] == 300
+        assert stats[sig].mean_native_ns is not None  # `rustify report` can state a speedup
+
+
+def test_a_signature_hot_and_queued_at_exit_is_reported_as_such():
+    from rustify.runtime.record import function_record
+
+    def inc(x):
+        return x + 1.0
+
+    fast = rustify.accelerate(inc, mode="profile", threshold_ms=1e12)
+    fast(1.0)
+    fast.rustify.stats[("float",)].compile_requested = True  # as when the policy queued it
+    (sig,) = function_record(fast)["signatures"]
+    assert sig["status"] == "pending" and "queued or running" in sig["reason"]

@@ -150,6 +150,35 @@ def complex_construction(x, y, n, k):
     return complex(complex(x, y))
 
 
+def near_circle():
+    """Complex numbers on, just inside and just outside the circles |z| = 2 and |z| = 0.5."""
+    def around(pair):
+        r, t, ulps = pair
+        z = cmath.rect(r, t)
+        re = z.real
+        for _ in range(abs(ulps)):
+            re = math.nextafter(re, math.inf if ulps > 0 else -math.inf)
+        return complex(re, z.imag)
+    return st.tuples(st.sampled_from([2.0, 0.5, 2.0 * 1.004987562112089, 2.0 * 0.99498743710662]),
+                     st.floats(-4, 4), st.integers(-3, 3)).map(around)
+
+
+@case(st.one_of(complexes(), near_circle(), st.sampled_from([2 + 0j, 1.2 + 1.6j, -1.2 - 1.6j, 0.3 + 0.4j, 2j])), op(6))
+def complex_abs_against_constants(z, k):
+    """`abs(z) <= 2.0` is decided without hypot away from the circle, by hypot near it."""
+    if k == 0:
+        return abs(z) <= 2.0
+    elif k == 1:
+        return abs(z) < 2.0
+    elif k == 2:
+        return 0.5 >= abs(z)
+    elif k == 3:
+        return 0.5 < abs(z * 1.0) <= 2.0
+    elif k == 4:
+        return abs(z) > 1e300
+    return abs(z) >= 1e-300
+
+
 Z0 = 0.5 - 0.25j
 
 
@@ -560,7 +589,7 @@ def test_every_special_value_pair_matches_cpython():
     bit for bit, with the exception type and message."""
     named = {c.name: c for c in cases_from(__name__)}
     one = [(named["cmath_functions"], (0, 1, 2)), (named["cmath_phase_polar_tests"], (0, 1, 2, 3, 4)),
-           (named["cmath_logs"], (0, 1, 2)),
+           (named["cmath_logs"], (0, 1, 2)), (named["complex_abs_against_constants"], tuple(range(6))),
            (named["complex_abs_parts"], (0, 5)), (named["complex_constant_powers"], tuple(range(6)))]
     values = [complex(re, im) for re in SPECIAL_PARTS for im in SPECIAL_PARTS]
     bad = []

@@ -53,6 +53,8 @@ STATEMENTS = _table(
               "one loop variable; over "
               "`zip(a, b, ...)` (shortest wins), `enumerate(a[, start])` and `enumerate(zip(...))` of list "
               "and 1-D array variables, with the loop target unpacked (`for i, (x, y) in ...`); "
+              "over a str (one-character strs), bytes or bytearray (ints; a bytearray's length is re-read "
+              "every step); "
               "no `for ... else`", "_lower_for"),
     Construct("While", "while loop", "while lo < hi:", "no `while ... else`", "_lower_while"),
     Construct("Break", "break", "break", "", "_lower_break"),
@@ -65,7 +67,7 @@ STATEMENTS = _table(
     Construct("Raise", "raise", 'raise ValueError("negative")',
               "a builtin exception class (ValueError, TypeError, IndexError, KeyError, LookupError, "
               "ZeroDivisionError, OverflowError, ArithmeticError, RuntimeError, NotImplementedError, "
-              "AssertionError, Exception), called with str constants and numbers or not called; a bare "
+              "AssertionError, Exception), called with str values (f-strings too) and numbers or not called; a bare "
               "`raise` (or `raise e`) in an `except` block re-raises; no `from`", "_lower_raise"),
     Construct("Assert", "assert", 'assert n >= 0, "n must not be negative"',
               "AssertionError with an optional str constant or number; stripped under `python -O` as in "
@@ -82,8 +84,8 @@ EXPRESSIONS = _table(
               "locals and arguments; module globals that are int/float/bool constants (frozen into the "
               "translation and its cache key), `math`, `numpy` and the functions below", "_lower_name"),
     Construct("Const", "number constant", "0, 1.5, True, 2j",
-              "int (within 64 bits), float, bool, complex (`2j`; `1 + 2j` is an addition); strings and None "
-              "stay Python", "_lower_const"),
+              "int (within 64 bits), float, bool, complex (`2j`; `1 + 2j` is an addition); str (module str "
+              "globals too, frozen in by value) and bytes literals; None stays Python", "_lower_const"),
     Construct("BinOp", "arithmetic", "a * b + c",
               "the binary operators below on numbers; `[x] * n` makes a new list", "_lower_binop"),
     Construct("UnaryOp", "unary operator", "-x, +x, ~n, not c", "`~` on ints only", "_lower_unaryop"),
@@ -93,7 +95,9 @@ EXPRESSIONS = _table(
               "the comparison operators below on numbers, chained as in Python; int vs float is exact; "
               "two tuples compare item by item as in Python (one operator, no chain; two NaN items re-run "
               "in Python, where their identity decides); complex numbers compare with `==`/`!=` only (CPython "
-              "compares a complex with an int exactly; `<` raises TypeError, so it stays Python)",
+              "compares a complex with an int exactly; `<` raises TypeError, so it stays Python)"
+              "; two str (or bytes) with every operator, chained, and `in`/`not in` (a substring); one "
+              "character against another or a constant compares code points, building no str",
               "_lower_compare"),
     Construct("IfExp", "conditional expression", "a if a > b else b", "both branches of one number or tuple type",
               "_lower_ifexp"),
@@ -102,6 +106,8 @@ EXPRESSIONS = _table(
               "into an N-D array (`a[i, j]`, `a[i][j]`, `a[i, j][k]`; numpy's IndexError naming the axis; a row "
               "view `a[i]` alone, bool or float indices stay Python); a tuple by a "
               "constant index (out of range stays Python), or by any int index if its items share one type; "
+              "a str by an int (a str of one code point), bytes and bytearray (an int), and their slices "
+              "`s[a:b:c]` (CPython's own slicing); "
               "no slices",
               "_lower_subscript"),
     Construct("Call", "function call", "math.sqrt(x)",
@@ -131,6 +137,10 @@ EXPRESSIONS = _table(
               "step; no slice assignment); on a Python list the methods `append`, `pop([i])`, `insert`, "
               "`extend`, `remove`, `index`, `count`, `reverse`, `sort([reverse=])`, `clear` run the list's own",
               "_lower_list"),
+    Construct("JoinedStr", "f-string", 'f"negative value at {i}: {x:.3f}"',
+              "replacement fields of int, float, bool, numpy float64/int64 and str values, with `!r`/`!s`/`!a` "
+              "and any format spec (nested fields too), formatted by CPython's own `format()`",
+              "_lower_joinedstr"),
     Construct("Tuple", "tuple literal", "(lo, hi), a, b",
               "up to 12 items that are numbers or tuples of them (numpy scalars stay numpy scalars when "
               "returned); module tuple constants are frozen in like numbers; lists of tuples and tuples as "
@@ -225,6 +235,11 @@ def markdown() -> str:
     out += ["## Functions", "", "| function | notes |", "|---|---|"]
     for intrinsic in intrinsics.registry():
         out.append(f"| `{intrinsic.python_name}` | {_cell(intrinsic.doc)} |")
+    from rustify.analysis.lower.text import STR_METHODS
+    out += ["", "## Methods of str", "", "CPython's own methods, called on the str the kernel holds.", "",
+            "| method | arguments | result | notes |", "|---|---|---|---|"]
+    for m in STR_METHODS.values():
+        out.append(f"| `str.{m.name}` | {_cell(', '.join(m.args)) or '-'} | `{m.result}` | {_cell(m.doc)} |")
     return "\n".join(out) + "\n"
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from rustify import ir
+from rustify.analysis import intrinsics_text
 from rustify.analysis import intrinsics_complex, intrinsics_ints, intrinsics_numpy
 from rustify.ir import BOOL, FLOAT, INT, NP_FLOAT64, NP_INT64
 
@@ -209,6 +210,7 @@ def _builtin_table() -> list[tuple[object, Intrinsic]]:
         table.append((getattr(math, name), _math_test(name)))
     table += intrinsics_ints.table()
     table += intrinsics_complex.table()
+    table += intrinsics_text.table()
     return table
 
 

@@ -37,13 +37,14 @@ from rustify.analysis.lower.objects import ObjectRules
 from rustify.analysis.lower.scalars import ScalarRules
 from rustify.analysis.lower.sequences import SequenceRules
 from rustify.analysis.lower.statements import StatementRules
+from rustify.analysis.lower.text import TextRules
 from rustify.analysis.lower.tuples import TupleRules
 from rustify.errors import Reason, Untranslatable
 from rustify.ir import BOOL, FLOAT, INT, NONE
 
 __all__ = ["FunctionLowerer", "UNKNOWN_ELEM"]
 
-class FunctionLowerer(ObjectRules, CallRules, ComplexRules, ListRules, TupleRules, StatementRules, ArrayRules, ScalarRules, SequenceRules, ExceptionRules, IntRules):
+class FunctionLowerer(TextRules, ObjectRules, CallRules, ComplexRules, ListRules, TupleRules, StatementRules, ArrayRules, ScalarRules, SequenceRules, ExceptionRules, IntRules):
     """Lowers one `nodes.FunctionDef` for one signature. Use `lower()`.
 
     The driver (passes, joins, blocks, names, globals, calls) is here; the
@@ -341,6 +342,9 @@ class FunctionLowerer(ObjectRules, CallRules, ComplexRules, ListRules, TupleRule
         over_lists = self._iterable_builtin_call(node, defined) or self._list_method_call(node, defined)
         if over_lists is not None:  # sum(...), sorted(...), xs.pop(): lists.py
             return over_lists
+        text_method = self._text_method_call(node, defined)  # s.split(), sep.join(xs): text.py
+        if text_method is not None:
+            return text_method
         if node.keywords and not self._only_dtype_keyword(node):
             raise _Reject(node, "keyword arguments are not translated")
         method = self._int_method_call(node, defined) or self._complex_method_call(node, defined)

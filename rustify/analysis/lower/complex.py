@@ -113,7 +113,7 @@ class ComplexRules:
         operands = [self._expr(n, defined) for n in operand_nodes]
         if not any(_is_complex(e) for e in operands):
             self.hand_down(*zip(operand_nodes, operands))
-            return super()._compare(node, defined)
+            return self._abs_against_constant(super()._compare(node, defined))
         ops, modes, flat, numpy_links = [], [], [], set()
         for i, (op_text, _) in enumerate(node.ops):
             op = rules.CMPOPS.get(op_text)
@@ -136,6 +136,22 @@ class ComplexRules:
                                 "type depends on where it stops")
         # numpy compares a numpy complex (or a complex with a numpy number) and gives numpy's bool
         return ir.Compare(ir.Scalar("np.bool") if numpy_links == {True} else BOOL, ops, flat, modes)
+
+    def _abs_against_constant(self, compare: ir.Expr) -> ir.Expr:
+        """`abs(z) < c` (any order, `<`, `<=`, `>`, `>=`) of a Python complex and a float constant
+        2**-300 <= c <= 2**300: the mode "cx_abs_const" (or "const_cx_abs") decides it without
+        hypot where |z| is clearly away from c, with the same outcome as `abs(z)` itself."""
+        if not isinstance(compare, ir.Compare):
+            return compare
+        for i, op in enumerate(compare.ops):
+            a, b = compare.operands[2 * i], compare.operands[2 * i + 1]
+            if compare.modes[i] != "plain" or op not in ("lt", "le", "gt", "ge"):
+                continue
+            for mode, call, const in (("cx_abs_const", a, b), ("const_cx_abs", b, a)):
+                if (isinstance(call, ir.Call) and call.func == "complex.abs" and isinstance(const, ir.Const)
+                        and const.type == FLOAT and 2.0**-300 <= const.value <= 2.0**300):
+                    compare.modes[i] = mode
+        return compare
 
     def _complex_equality(self, node, a: ir.Expr, b: ir.Expr):
         """(mode, left, right) for `a == b` with a complex side: CPython compares a complex with an

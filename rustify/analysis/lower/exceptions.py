@@ -87,9 +87,9 @@ class ExceptionRules:
         if isinstance(node, nodes.Starred):
             raise _Reject(node, "`*args` in an exception is not translated")
         value = self._expr(node, defined)
-        if value.type not in (INT, FLOAT, BOOL):
+        if value.type not in (INT, FLOAT, BOOL, ir.STR):
             raise _Reject(node, f"an exception argument of type {value.type} is not translated "
-                                "(str constants, int, float and bool are)")
+                                "(str values, int, float and bool are)")
         return value
 
     def _handled_try(self, s) -> int:

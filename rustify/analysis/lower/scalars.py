@@ -81,10 +81,15 @@ class ScalarRules:
             return ir.Const(INT, value)
         if isinstance(value, float):
             return ir.Const(FLOAT, value)
+        if isinstance(value, (str, bytes)):
+            return self._text_constant(node, value)  # text.py
         raise _Reject(node, f"value of type {type(value).__name__} is not translated")
 
     def _binop(self, node, op: str, left: tuple[ir.Expr, bool], right: tuple[ir.Expr, bool]) -> ir.Expr:
         (lv, lseed), (rv, rseed) = left, right
+        text = self._text_binop(node, op, lv, rv)  # str/bytes `+` and `*`: text.py
+        if text is not None:
+            return text
         if not isinstance(lv.type, ir.Scalar) or not isinstance(rv.type, ir.Scalar):
             raise _Reject(node, f"`{node.as_string()}`: arithmetic on {lv.type} and {rv.type} is not translated")
         # A seeded variable can stay unguarded only when the other operand alone
@@ -149,6 +154,9 @@ class ScalarRules:
 
     def _compare(self, node, defined) -> ir.Expr:
         operands = [self._expr(node.left, defined)] + [self._expr(n, defined) for _, n in node.ops]
+        text = self._text_compare(node, operands)  # str/bytes comparisons and `in`: text.py
+        if text is not None:
+            return text
         ops, modes, cast_operands = [], [], []
         for i, (op_text, _) in enumerate(node.ops):
             op = rules.CMPOPS.get(op_text)

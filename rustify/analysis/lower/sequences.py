@@ -14,6 +14,9 @@ class SequenceRules:
     """Mixed into `FunctionLowerer`; the handlers named in `constructs.py` for this family."""
 
     def _lower_subscript(self, node: nodes.Subscript, defined) -> ir.Expr:
+        text = self._text_subscript(node, defined)  # str/bytes indexing and slicing: text.py
+        if text is not None:
+            return text
         base, index = self._subscript_parts(node, defined)
         return self._index(node, base, index)
 
@@ -22,6 +25,8 @@ class SequenceRules:
         return self._new_list(node, items, None)
 
     def _store_index(self, s, target, base: ir.Var, index: ir.Expr, value: ir.Expr) -> ir.StoreIndex:
+        if isinstance(base.type, ir.ByteArray):
+            return self._bytearray_store(s, base, index, value)  # text.py
         value = self._element_value(s, base, value)
         if base.name in self.param_types:
             self.mutated.add(base.name)
@@ -48,6 +53,9 @@ class SequenceRules:
         return self._cast(value, joined)
 
     def _expr_stmt(self, s: nodes.Expr, defined) -> ir.Stmt:
+        text = self._text_expr_stmt(s, defined)  # bytearray.append: text.py
+        if text is not None:
+            return text
         call = s.value
         if (isinstance(call, nodes.Call) and isinstance(call.func, nodes.Attribute)
                 and call.func.attrname == "append" and isinstance(call.func.expr, nodes.Name)
@@ -77,6 +85,8 @@ class SequenceRules:
         return base, self._cast(index, INT)
 
     def _index(self, node, base: ir.Var, index: ir.Expr) -> ir.Expr:
+        if isinstance(base.type, (ir.Str, ir.Bytes, ir.ByteArray)):
+            return self._text_item(base, index)  # text.py
         elem = base.type.item
         if elem == UNKNOWN_ELEM:
             raise _Pending() if not self.final else _Reject(node, f"element type of `{base.name}` is unknown")
