@@ -538,3 +538,46 @@ def test_numpy_functions_written_in_python_stay_intrinsics():
 
     assert verdict(uses_np_ones, ("int",)) == []
     assert [f.__name__ for f in load_source(uses_np_ones).callees] == ["_gcd"]  # numpy's source is not read
+
+
+def test_rebinding_a_callee_reached_through_a_module_or_a_class_drops_the_native():
+    f = rustify.accelerate(helper_of_another_module, eager=True)
+    assert f(2, 3) == 15 and f.rustify.last_call == "native"
+    original = calls_helpers.scaled
+    try:
+        calls_helpers.scaled = lambda x: -x
+        assert f(2, 3) == helper_of_another_module(2, 3) == 3
+    finally:
+        calls_helpers.scaled = original
+    g = rustify.accelerate(static_and_class_methods, eager=True)
+    assert g(1.0, 2.0) == static_and_class_methods(1.0, 2.0) and g.rustify.last_call == "native"
+    norm2 = vars(Geometry)["norm2"]
+    try:
+        Geometry.norm2 = staticmethod(lambda x, y: 0.0)
+        assert g(1.0, 2.0) == static_and_class_methods(1.0, 2.0) == 0.0
+    finally:
+        Geometry.norm2 = norm2
+    h = rustify.accelerate(through_cls_only, eager=True)
+    assert h(1.0, 2.0) == 10.0 and h.rustify.last_call == "native"
+    try:
+        Geometry.norm2 = staticmethod(lambda x, y: 1.0)  # read only as `cls.norm2` in scaled_norm
+        assert h(1.0, 2.0) == through_cls_only(1.0, 2.0) == 2.0
+    finally:
+        Geometry.norm2 = norm2
+
+
+def through_cls_only(x, y):
+    return Geometry.scaled_norm(x, y)
+
+
+_twice = lambda x: x * 2  # noqa: E731
+
+
+def calls_a_lambda(x):
+    return _twice(x) + 1
+
+
+def test_a_lambda_callee_keeps_its_caller_in_python_with_a_reason():
+    (reason,) = verdict(calls_a_lambda, ("int",))
+    assert "the source of `_twice` is not available" in reason.why
+    assert verdict(_twice, ("int",))  # and a lambda itself still gets its reason, not an error

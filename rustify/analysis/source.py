@@ -58,6 +58,8 @@ def load_source(func: types.FunctionType) -> FunctionSource:
                 callee_src = _parse_source(callee, src.callees)
             except (OSError, TypeError, SyntaxError):
                 continue  # the call stays Python, and says so (analysis)
+            if not any(isinstance(n, ast.FunctionDef) for n in callee_src.tree.body):
+                continue  # a lambda: likewise
             src.callees[callee] = callee_src
             pending.append((callee, callee_src, callee_class))
     return src
@@ -107,7 +109,9 @@ def called_functions(func: types.FunctionType, tree: ast.AST, bound_class: type 
     in a classmethod of `bound_class`), each looked through by `python_function`."""
     from rustify.analysis.intrinsics import resolve_intrinsic
 
-    fdef = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef))
+    fdef = next((n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)), None)
+    if fdef is None:
+        return []  # a lambda (analysis says it is not a plain `def`)
     cls_param = fdef.args.args[0].arg if bound_class is not None and fdef.args.args else None
     found = []
     for node in (n for stmt in fdef.body for n in ast.walk(stmt)):
@@ -183,11 +187,59 @@ def global_guards(func: types.FunctionType, src: FunctionSource) -> tuple[tuple[
     (or shadowing a builtin, or a helper the function calls) can never leave
     stale native code running.
     """
-    guards = []
+    guards, bound = [], {}  # bound: a classmethod callee -> its class (its `cls`)
     for f, s in ((func, src), *src.callees.items()):
         g = f.__globals__
         guards += [(g, name, g.get(name, MISSING)) for name in global_names(s.tree)]
+        guards += _attribute_callee_guards(f, s.tree, bound.get(f))
+        for callee, cls in called_functions(f, s.tree, bound.get(f)):
+            if cls is not None:
+                bound.setdefault(callee, cls)
     return tuple(guards)
+
+
+def _attribute_callee_guards(func: types.FunctionType, tree: ast.AST,
+                             bound_class: type | None = None) -> list[tuple[dict, str, object]]:
+    """(namespace, attribute, value) for each call of a Python function as `module.f(...)`
+    or `Class.f(...)` (the class and its bases up to the one defining `f`; `cls.f(...)` in
+    a classmethod of `bound_class`): rebinding that attribute drops the native code, as
+    rebinding a global does."""
+    from rustify.analysis.intrinsics import resolve_intrinsic
+
+    fdef = next((n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)), None)
+    guards = []
+    if fdef is None:
+        return guards
+    cls_param = fdef.args.args[0].arg if bound_class is not None and fdef.args.args else None
+    for node in (n for stmt in fdef.body for n in ast.walk(stmt)):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        owner = _static_value(node.func.value, func.__globals__, cls_param, bound_class)
+        attr = node.func.attr
+        if isinstance(owner, types.ModuleType):
+            namespaces = [vars(owner)]
+        elif isinstance(owner, type):
+            namespaces = []
+            for klass in owner.__mro__:
+                namespaces.append(_class_namespace(klass))
+                if attr in vars(klass):
+                    break
+        else:
+            continue
+        value = _static_value(node.func, func.__globals__, cls_param, bound_class)
+        if value is None or resolve_intrinsic(value) is not None or python_function(value) is None:
+            continue
+        guards += [(ns, attr, ns.get(attr, MISSING)) for ns in namespaces]
+    return guards
+
+
+def _class_namespace(cls: type):
+    """The dict behind `cls.__dict__` (a read-only proxy of it), which a guard reads; the proxy
+    itself if CPython shows no single dict behind it."""
+    import gc
+
+    behind = [r for r in gc.get_referents(vars(cls)) if type(r) is dict]
+    return behind[0] if len(behind) == 1 else vars(cls)
 
 
 def source_fingerprint(func: types.FunctionType, src: FunctionSource) -> str:
@@ -210,6 +262,9 @@ def _own_fingerprint(func: types.FunctionType, src: FunctionSource) -> str:
             h.update(f"{name}=builtin".encode())
         else:
             h.update(f"{name}=missing".encode())
+    for _, attr, value in _attribute_callee_guards(func, tree):  # `module.f(...)`: which `f` it is now
+        if value is not MISSING:
+            h.update(f".{attr}={describe_global(value)}".encode())
     h.update(repr(func.__defaults__).encode())
     h.update(repr(func.__kwdefaults__).encode())
     if any(isinstance(n, ast.Assert) for n in ast.walk(tree)):
