@@ -188,6 +188,13 @@ def fstring_bad_spec(s, i):
     return f"{i:s}"
 
 
+@case(texts(), texts(), st.booleans())
+def str_conditional_and_or(a, b, flag):
+    c = a if flag else b
+    d = (a or b) + "|" + (a and b) + "|" + (a or b or "none")
+    return c + "|" + d
+
+
 # ---- methods
 
 

@@ -251,6 +251,25 @@ class TextRules:
         self.note_object_write(s, base)
         return ir.TextStore(self._line(s), base, index, self._cast(value, INT))
 
+    # ---------------------------------------------- conditionals and/or
+
+    def _lower_ifexp(self, node: nodes.IfExp, defined) -> ir.Expr:
+        """`a if c else b` with two str (or bytes) branches; anything else: the next family's rule."""
+        body, orelse = self._expr(node.body, defined), self._expr(node.orelse, defined)
+        if not (is_text(body.type) and body.type == orelse.type):
+            self.hand_down((node.body, body), (node.orelse, orelse))
+            return super()._lower_ifexp(node, defined)
+        test = self._truth(self._expr(node.test, defined))
+        return ir.IfExp(body.type, test, body, orelse)
+
+    def _lower_boolop(self, node: nodes.BoolOp, defined) -> ir.Expr:
+        """`a or b` / `a and b` of str (or bytes) operands: one of them, as Python returns."""
+        values = [self._expr(v, defined) for v in node.values]
+        if not (is_text(values[0].type) and all(v.type == values[0].type for v in values)):
+            self.hand_down(*zip(node.values, values))
+            return super()._lower_boolop(node, defined)
+        return ir.BoolOp(values[0].type, node.op, values)
+
     # ------------------------------------------------------------------- for
 
     def _lower_for(self, s: nodes.For, defined):
