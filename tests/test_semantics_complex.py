@@ -179,6 +179,11 @@ def complex_abs_against_constants(z, k):
     return abs(z) >= 1e-300
 
 
+@case(complexes(), complexes(), floats())
+def complex_conditional_expression(z, w, x):
+    return z if x > 0 else (w.conjugate() if z else -w)
+
+
 Z0 = 0.5 - 0.25j
 
 

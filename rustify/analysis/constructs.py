@@ -99,7 +99,7 @@ EXPRESSIONS = _table(
               "; two str (or bytes) with every operator, chained, and `in`/`not in` (a substring); one "
               "character against another or a constant compares code points, building no str",
               "_lower_compare"),
-    Construct("IfExp", "conditional expression", "a if a > b else b", "both branches of one number or tuple type",
+    Construct("IfExp", "conditional expression", "a if a > b else b", "both branches of one number, complex or tuple type",
               "_lower_ifexp"),
     Construct("Subscript", "indexing", "xs[i], xs[-1], a[i, j], a[i][j]",
               "an int index into a list or 1-D array variable (negative indices as in Python); one int per axis "

@@ -108,6 +108,18 @@ class ComplexRules:
             return operand
         raise _Reject(node, f"`~` on {operand.type}: Python raises TypeError")
 
+    def _lower_ifexp(self, node: nodes.IfExp, defined) -> ir.Expr:
+        """`z if c else w` with branches of one complex type."""
+        body, orelse = self._expr(node.body, defined), self._expr(node.orelse, defined)
+        if not (_is_complex(body) or _is_complex(orelse)):
+            self.hand_down((node.body, body), (node.orelse, orelse))
+            return super()._lower_ifexp(node, defined)
+        if body.type != orelse.type:
+            raise _Reject(node, f"conditional expression with branches of different types ({body.type}, "
+                                f"{orelse.type})")
+        test = self._truth(self._expr(node.test, defined))
+        return ir.IfExp(body.type, test, body, orelse)
+
     def _compare(self, node, defined) -> ir.Expr:
         operand_nodes = [node.left] + [n for _, n in node.ops]
         operands = [self._expr(n, defined) for n in operand_nodes]
