@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from semantics import (
-    accelerated, case, cases_from, check_native_matches_python, floats, index_for, ints, lists_of, op,
-    small_ints,
+    accelerated, case, cases_from, check_native_matches_python, f64_arrays, floats, i64_arrays, index_for, ints,
+    lists_of, op, small_ints,
 )
 
 from rustify.analysis.lower.text import STR_METHODS
@@ -383,6 +383,45 @@ def raise_str_value(s, i):
     if i > 0:
         raise KeyError(s)
     raise IndexError(s, i, "and a constant")
+
+
+@case(texts(), ints())
+def raise_caught_and_assert(s, i):
+    try:
+        if i < 0:
+            raise ValueError(f"negative {i} for {s!r}")
+        assert i % 3 != 1, f"{i} % 3 is 1 ({s})"
+    except ValueError:
+        return -1
+    return len(s)
+
+
+@case(texts())
+def str_surrogate_and_astral_constants(s):
+    n = 0
+    if "\ud800" in s:
+        n += 1
+    if s == "\udfff\U0001F600":
+        n += 2
+    for ch in s:
+        if ch in "\ud800\udfff\u0301":
+            n += 10
+    return str(n) + "\ud800" + s[:1]
+
+
+@case(f64_arrays(min_size=1), i64_arrays(min_size=1))
+def str_of_numpy_scalars(a, b):
+    return str(a[0]) + "|" + str(b[0]) + "|" + f"{a[0]} {a[0]!r} {b[0]:>5} {a[0]:.2f}"
+
+
+@case(bytearrays())
+def bytearray_grows_while_iterated(ba):
+    last = -1
+    for x in ba:
+        last = x
+        if x > 200 and len(ba) < 12:
+            ba.append(1)
+    return last
 
 
 def test_native_matches_python_cases_exist():
