@@ -184,6 +184,15 @@ def complex_conditional_expression(z, w, x):
     return z if x > 0 else (w.conjugate() if z else -w)
 
 
+@case(st.tuples(complexes(), st.integers(-3, 3)), st.sampled_from([0, 1, -1, 2]))
+def complex_tuples(t, i):
+    """Tuples holding complex numbers: arguments, items, a run-time index, unpacking, results."""
+    z, n = t
+    pair = (z * n, z.conjugate())
+    return pair[i % 2] + pair[0], (pair[1], n), ROOTS[i]
+
+
+ROOTS = (1 + 0j, -0.5 + 0.8660254037844386j, -0.5 - 0.8660254037844386j, 2j)
 Z0 = 0.5 - 0.25j
 
 

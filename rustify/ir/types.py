@@ -821,7 +821,7 @@ def _parse_tuple_kind(inner: str) -> TupleOf | None:
     if inner == "()":
         return TupleOf(())
     items = [parse_kind(p) for p in _split_kinds(inner)]
-    if len(items) > MAX_TUPLE_ITEMS or not all(t in (FLOAT, INT, BOOL, STR) or isinstance(t, TupleOf) for t in items):
+    if len(items) > MAX_TUPLE_ITEMS or not all(t in (FLOAT, INT, BOOL, STR, COMPLEX) or isinstance(t, TupleOf) for t in items):
         return None
     return TupleOf(tuple(items))
 

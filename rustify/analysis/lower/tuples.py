@@ -38,7 +38,7 @@ class TupleRules:
         if len(items) > ir.types.MAX_TUPLE_ITEMS:
             raise _Reject(node, f"tuples of more than {ir.types.MAX_TUPLE_ITEMS} items are not translated")
         for item in items:
-            if not isinstance(item.type, (ir.Scalar, ir.TupleOf)):
+            if not isinstance(item.type, (ir.Scalar, ir.TupleOf, ir.Complex)):
                 raise _Reject(node, f"tuples holding {item.type} are not translated yet "
                                     "(their items may be numbers and tuples of numbers)")
         return ir.NewTuple(ir.TupleOf(tuple(i.type for i in items)), items)
