@@ -465,6 +465,19 @@ def numpy_complex_equality(z, x, w, k):
     return w != w
 
 
+@case(complexes(), st.builds(np.float32, st.floats(-3, 3, width=32)), st.builds(np.complex64, small_complexes()),
+      st.floats(-3, 3), st.builds(np.complex128, small_complexes()), op(4))
+def numpy_complex64_equality(z, f, w, x, c, k):
+    """NEP 50: a Python complex or float meets float32/complex64 in single precision."""
+    if k == 0:
+        return z == f
+    elif k == 1:
+        return w == x
+    elif k == 2:
+        return w != z
+    return c == f or c == w
+
+
 @case(st.builds(np.complex128, complexes()), st.builds(np.complex64, small_complexes()), op(3))
 def np_complex_scalar_arguments(z, w, k):
     if k == 0:
