@@ -15,6 +15,15 @@ With `validate=N`, the first N native calls of each signature also run the
 Python original (on copies of the arguments) and compare; a difference reverts
 that signature to Python with a warning and an entry in `explain()`.
 
+The call path: once the native dispatcher is loaded (`native_dispatch.py`),
+`Accelerated` has its `Dispatcher` base, which runs every call (table of
+signatures, exact argument checks, counters, sampling clock) and asks this
+module only on sampled calls (`_plan_call`: what to run, when to compile); the
+table follows every change of natives, verdicts and guards (`_table_changed`).
+Without it, `Accelerated.__call__` below is the call path, with the same policy.
+A call with keywords is bound to positions (`_positional`); a function that
+stays Python for good is unwrapped where it lives (`_give_up`, `unwrap.py`).
+
 Threads, forks and other processes:
 
 - call counters are `itertools.count()` objects (exact under threads, no lock
