@@ -213,6 +213,22 @@ def cmath_functions(z, k):
     return cmath.sqrt(z.real) + cmath.exp(z.imag)
 
 
+@case(st.one_of(complexes(), small_complexes(), st.builds(complex, st.floats(-800, 800), st.floats(-3, 3))), op(6))
+def cmath_trig(z, k):
+    """cos, sin, tan via cosh, sinh, tanh of i*z, their tables and the rescaling of a large real part."""
+    if k == 0:
+        return cmath.cos(z)
+    elif k == 1:
+        return cmath.sin(z)
+    elif k == 2:
+        return cmath.tan(z)
+    elif k == 3:
+        return cmath.cosh(z)
+    elif k == 4:
+        return cmath.sinh(z)
+    return cmath.tanh(z)
+
+
 @case(st.one_of(complexes(), st.builds(complex, st.floats(0.5, 1.8), st.floats(-1, 1))), op(3))
 def cmath_logs(z, k):
     """log near the unit circle goes through log1p, of huge or subnormal parts rescaled."""
@@ -616,7 +632,7 @@ def test_every_special_value_pair_matches_cpython():
     bit for bit, with the exception type and message."""
     named = {c.name: c for c in cases_from(__name__)}
     one = [(named["cmath_functions"], (0, 1, 2)), (named["cmath_phase_polar_tests"], (0, 1, 2, 3, 4)),
-           (named["cmath_logs"], (0, 1, 2)), (named["complex_abs_against_constants"], tuple(range(6))),
+           (named["cmath_logs"], (0, 1, 2)), (named["cmath_trig"], tuple(range(6))), (named["complex_abs_against_constants"], tuple(range(6))),
            (named["complex_abs_parts"], (0, 5)), (named["complex_constant_powers"], tuple(range(6)))]
     values = [complex(re, im) for re in SPECIAL_PARTS for im in SPECIAL_PARTS]
     bad = []

@@ -89,6 +89,8 @@ def table() -> list[tuple[object, object]]:
                             + exact + " (ValueError for 0)")),
         (cmath.log10, _cmath1("log10", ir.COMPLEX, "base-10 logarithm; " + exact)),
         (cmath.phase, _cmath1("phase", FLOAT, "the argument of z, a float; " + exact)),
+        *((getattr(cmath, name), _cmath1(name, ir.COMPLEX, f"complex {name}; " + exact))
+          for name in ("cos", "sin", "tan", "cosh", "sinh", "tanh")),
         (cmath.polar, _cmath1("polar", ir.TupleOf((FLOAT, FLOAT)),
                               "(abs(z), phase(z)); OverflowError 'math range error' as CPython")),
         (cmath.rect, _intrinsic("cmath.rect", _rect, "r * (cos(phi) + i sin(phi)) of two real numbers; " + exact)),
