@@ -129,6 +129,48 @@ def property_stays_python(c):
     return c.area * 2.0
 
 
+# ---- methods: `p.m(...)` runs `type(p).m(p, ...)`, translated with its caller
+
+
+class Body:
+    def __init__(self, m, vx, vy):
+        self.m = m
+        self.vx = vx
+        self.vy = vy
+
+    def speed2(self):
+        return self.vx * self.vx + self.vy * self.vy
+
+    def kinetic(self):
+        return 0.5 * self.m * self.speed2()
+
+    @staticmethod
+    def half(x):
+        return 0.5 * x
+
+    @classmethod
+    def doubled(cls, x):
+        return x * 2.0
+
+    def push(self, dv):
+        self.vx += dv
+
+
+def bodies():
+    return st.builds(Body, floats(), floats(), floats())
+
+
+@case(bodies(), floats())
+def method_calls(b, k):
+    return b.kinetic() * k + b.half(k) - b.doubled(k)
+
+
+@case(bodies(), floats(), native=False)
+def method_that_writes_stays_python(b, dv):
+    b.push(dv)
+    return b.vx
+
+
 # ---- module data: a module-level list, dict or set, read live at every call
 
 TABLE = [3, 1, 4, 1, 5]
@@ -148,6 +190,15 @@ def test_native_matches_python(c):
 
 
 # ---- specific behaviour
+
+
+def test_method_calls_run_native_and_say_why_not():
+    f = rustify.accelerate(method_calls, eager=True)
+    assert f(Body(2.0, 1.0, 1.0), 1.0) == 2.0 + 0.5 - 2.0 and f.rustify.last_call == "native"
+    g = rustify.accelerate(method_that_writes_stays_python, eager=True)
+    b = Body(1.0, 1.0, 0.0)
+    assert g(b, 2.0) == 3.0 and b.vx == 3.0
+    assert "writes to Python objects" in g.rustify.explain()
 
 
 def test_module_data_is_read_live_never_frozen():

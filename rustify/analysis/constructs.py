@@ -113,6 +113,8 @@ EXPRESSIONS = _table(
     Construct("Call", "function call", "math.sqrt(x)",
               "the functions below, positional arguments only (numpy's also `dtype=`); and calls of Python "
               "functions (of this or another module, staticmethods, classmethods, functions rustify wraps): "
+              "methods called on an object (`p.kinetic()` runs `type(p).kinetic(p)`, for a class of the "
+              "caller's module; a method that writes to an object its caller sees stays Python for now): "
               "the callee is translated with its caller, specialised for the argument types, with keyword "
               "and keyword-only arguments and defaults (numbers and tuples) bound as Python binds them; "
               "recursion, direct or mutual (past Python's recursion limit, or deep enough to need more native "

@@ -122,12 +122,29 @@ def called_functions(func: types.FunctionType, tree: ast.AST, bound_class: type 
             owner = _static_value(node.func.value, func.__globals__, cls_param, bound_class)
             if isinstance(owner, type):
                 target = class_attribute(owner, node.func.attr)
+        if owner is None and isinstance(node.func, ast.Attribute):  # `p.m()` on an object: lower/objects.py
+            for method, cls in _methods_named(func.__globals__, node.func.attr):
+                if method not in (f for f, _ in found):
+                    found.append((method, cls))
         if target is None or resolve_intrinsic(target) is not None:
             continue  # not a Python function, or one the translator knows itself (np.ones)
         resolved = python_function(target)
         if resolved is not None and resolved[0] not in (f for f, _ in found):
             found.append((resolved[0], owner if resolved[1] and isinstance(owner, type) else None))
     return found
+
+
+def _methods_named(namespace: dict, name: str) -> list:
+    """(function, class for a classmethod or None) named `name` in the classes defined in
+    `namespace` (a module's globals): what `p.name()` may run on an instance of one."""
+    methods = []
+    for value in list(namespace.values()):
+        if isinstance(value, type) and value.__module__ == namespace.get("__name__"):
+            resolved = python_function(class_attribute(value, name))
+            if resolved is not None and resolved[0] not in (f for f, _ in methods):
+                methods.append((resolved[0], value if resolved[1] else None))
+    return methods[:4]
+
 
 
 def _static_value(node: ast.AST, namespace: dict, cls_param: str | None, bound_class):

@@ -136,6 +136,7 @@ class CallFunction(Expr):
     args: list[Expr]
     passing: list[str]
     slots: list[int]
+    uses_objects: bool = False  # the callee's kernel takes the GIL token `py` (an object argument)
 
 
 @dataclass

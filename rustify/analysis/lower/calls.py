@@ -173,11 +173,13 @@ class CallRules:
 
     # ------------------------------------------------------------ call sites
 
-    def _user_function_call(self, node: nodes.Call, defined) -> ir.Expr | None:
-        """`node` lowered as a call of a Python function, or None if its callee is not one."""
+    def _user_function_call(self, node: nodes.Call, defined, receiver=None) -> ir.Expr | None:
+        """`node` lowered as a call of a Python function, or None if its callee is not one.
+        `receiver`: (the class attribute, the class, the object) of a method call `p.m(...)`
+        on an object (objects.py): a plain function gets the object as its first argument."""
         from rustify.analysis.source import python_function
 
-        target, owner = self._call_target(node.func)
+        target, owner = self._call_target(node.func) if receiver is None else receiver[:2]
         if target is None or resolve_intrinsic(target) is not None:
             return None  # not a function, or one the intrinsics table knows (np.ones is Python code)
         resolved = python_function(target)
@@ -196,7 +198,15 @@ class CallRules:
                                 "calls to it are not translated")
         if code.co_flags & (0x20 | 0x80 | 0x100 | 0x200):
             raise _Reject(node, f"`{name}` is a generator or coroutine: calls to it are not translated")
-        args, passing, slots, param_types = self._bind_call(node, name, callee, bound_class is not None, defined)
+        bound_self = receiver[2] if receiver is not None and not is_classmethod and isinstance(
+            target, types.FunctionType) else None
+        args, passing, slots, param_types = self._bind_call(
+            node, name, callee, bound_class is not None or bound_self is not None, defined)
+        if bound_self is not None:  # `p.m(a)` runs `type(p).m(p, a)`: the object is evaluated first
+            first = callee.__code__.co_varnames[0]
+            args, passing = [bound_self] + args, ["value"] + passing
+            slots = [0] + [i + 1 for i in slots]
+            param_types = {first: bound_self.type, **param_types}
         if self.unit is None:
             raise _Reject(node, f"calls to other Python functions (`{name}`) are translated only within a compile unit")
         signature = tuple(param_types[p].kind for p in param_types)
@@ -210,8 +220,14 @@ class CallRules:
             return_type, mutated = spec.guess
         else:
             fn = self._translate_callee(node, name, spec)
-            if fn.uses_objects:
-                raise _Reject(node, f"`{name}` works on Python objects (str, dict, ...): calls to it are not translated yet")
+            if fn.writes_visible_objects:
+                raise _Reject(node, f"`{name}` writes to Python objects its caller can see: calls to it are "
+                                    "not translated yet (a re-run of the caller in Python would repeat them)")
+            if fn.uses_objects or any(p.type.is_object for p in fn.params):
+                if any(t.is_object and not isinstance(t, ir.Instance) for t in param_types.values()):
+                    raise _Reject(node, f"`{name}` works on Python objects (str, dict, ...): calls to it are not translated yet")
+                self.uses_objects = True  # the callee's kernel takes the GIL token `py`
+                spec.uses_objects = True
             return_type, mutated = fn.return_type, tuple(p.mutated for p in fn.params)
         passing = list(passing)
         for k, i in enumerate(slots):
@@ -222,7 +238,8 @@ class CallRules:
         refs = [args[i].name for i in range(len(args)) if passing[i] != "value"]
         if any(passing[i] == "mut" and refs.count(args[i].name) > 1 for i in range(len(args))):
             raise _Reject(node, f"the same list or array is passed to `{name}` twice and `{name}` writes to it")
-        return ir.CallFunction(return_type, spec.unit_id, name, args, passing, slots)
+        uses_objects = getattr(spec, "uses_objects", False) or any(t.is_object for t in param_types.values())
+        return ir.CallFunction(return_type, spec.unit_id, name, args, passing, slots, uses_objects=uses_objects)
 
     def _translate_callee(self, node, name: str, spec: _Specialisation) -> ir.Function:
         """The callee's IR for this round, or a reason naming it and what keeps it in Python."""
@@ -289,9 +306,11 @@ class CallRules:
 
         def add(param: str, value_node, value=None):
             value = value if value is not None else self._expr(value_node, defined)
-            if value.type.is_object:
+            if value.type.is_object and not isinstance(value.type, ir.Instance):
                 raise _Reject(node, f"passing a {value.type} to `{name}` is not translated yet")
             mode = value.type.boundary.mode
+            if mode == "object":  # an instance: the callee holds the same object (objects.py)
+                mode = "value"
             if mode != "value":
                 if not isinstance(value, ir.Var):
                     raise _Reject(node, f"a list or array passed to `{name}` must be a variable "

@@ -205,7 +205,48 @@ class ObjectRules:
         body = [ir.LoadModuleData(line, d) for d in self.module_data.values()] + body
         if not self.held_attrs:
             return body
+        if self.unit_spec is not None and self.unit_spec.param_types is not None and any(
+                h.written for h in self.held_attrs.values()):
+            # a callee's held writes reach the object when it returns: its caller sees them
+            self.object_writes.append((self.fdef, None))
         return [ir.AttrScope(self._line(self.fdef), list(self.held_attrs.values()), body, return_type == ir.NONE)]
+
+    # ------------------------------------------------------------ methods
+
+    def _user_function_call(self, node: nodes.Call, defined, receiver=None):
+        """`p.m(...)` on an object is a call of the class's function `m` with `p` bound
+        (calls.py translates it; a staticmethod or classmethod binds as Python does)."""
+        if receiver is None:
+            receiver = self._method_receiver(node, defined)
+        return super()._user_function_call(node, defined, receiver)
+
+    def _method_receiver(self, node: nodes.Call, defined):
+        """(the class attribute, the class, the lowered object) of a method call on an
+        object, or None if `node` is not one."""
+        import types
+
+        from rustify.analysis.source import class_attribute
+
+        func = node.func
+        if not isinstance(func, nodes.Attribute) or not self._names_a_value(func.expr):
+            return None
+        base = self._expr(func.expr, defined)
+        if not isinstance(base.type, ir.Instance):
+            self.hand_down((func.expr, base))
+            return None
+        cls = live_class(base.type)
+        if cls is None:
+            raise _Reject(node, f"the class `{base.type.qualname}` is not found in its module `{base.type.module}`")
+        obstacle = attribute_obstacle(cls, func.attrname)
+        if obstacle is not None:
+            raise _Reject(node, obstacle)
+        if func.attrname in dict(base.type.attrs):
+            raise _Reject(node, f"`{func.attrname}` is an attribute of the object itself (it hides the method): "
+                                "calling it is not translated")
+        target = class_attribute(cls, func.attrname)
+        if not isinstance(target, (types.FunctionType, staticmethod, classmethod)):
+            raise _Reject(node, f"`{base.type.qualname}.{func.attrname}` is not a method defined in Python")
+        return target, cls, base
 
     # ------------------------------------------------------------- writes
 
