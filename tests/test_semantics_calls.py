@@ -319,6 +319,25 @@ def deopt_in_a_callee_after_an_array_write(a, k):
     return _scale_then_overflow(a, k) + a[0]
 
 
+def _row_total(grid, i):
+    s = 0.0
+    for j in range(grid.shape[1]):
+        s += grid[i, j]
+    return s
+
+
+def _bump(grid, i, j):
+    grid[i, j] += 1.0
+
+
+@case(st.integers(1, 4), st.integers(1, 4), small_ints())
+def two_dimensional_arrays_lent(h, w, k):
+    grid = np.zeros((h, w))
+    _bump(grid, k % h, k % w)
+    _bump(grid, 0, 0)
+    return _row_total(grid, 0) + _row_total(grid, h - 1)
+
+
 @pytest.mark.parametrize("c", cases_from(__name__), ids=lambda c: c.name)
 def test_native_matches_python(c):
     check_native_matches_python(c)

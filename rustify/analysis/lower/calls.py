@@ -211,7 +211,8 @@ class CallRules:
             raise _Reject(node, f"calls to other Python functions (`{name}`) are translated only within a compile unit")
         signature = tuple(param_types[p].kind for p in param_types)
         spec = self.unit.specialisation(callee, signature, param_types, bound_class)
-        self.unit_spec.calls.add(spec.unit_id)
+        if self.final:  # the calls of the final IR (a pass before may have seen other types)
+            self.unit_spec.calls.add(spec.unit_id)
         self.note_deopt()  # a callee's Deopt (or the native depth bound) re-runs the caller in Python
         if spec.in_progress:  # a recursive call: what the round before found
             if spec.guess is None or spec.guess[0] is None:
