@@ -600,3 +600,34 @@ def test_a_lambda_callee_keeps_its_caller_in_python_with_a_reason():
     (reason,) = verdict(calls_a_lambda, ("int",))
     assert "the source of `_twice` is not available" in reason.why
     assert verdict(_twice, ("int",))  # and a lambda itself still gets its reason, not an error
+
+
+def _merge_sorted(xs):
+    if len(xs) <= 1:
+        return [x for x in xs]
+    mid = len(xs) // 2
+    left = _merge_sorted(xs[:mid])
+    right = _merge_sorted(xs[mid:])
+    out = []
+    i = j = 0
+    while i < len(left) and j < len(right):
+        if left[i] <= right[j]:
+            out.append(left[i])
+            i += 1
+        else:
+            out.append(right[j])
+            j += 1
+    while i < len(left):
+        out.append(left[i])
+        i += 1
+    while j < len(right):
+        out.append(right[j])
+        j += 1
+    return out
+
+
+@case(lists_of(ints(-1000, 1000), max_size=30))
+def new_lists_lent_to_a_recursive_callee(xs):
+    ys = _merge_sorted(xs)
+    _fill(xs[:2], 7)  # a slice lent and written: the caller's list is untouched
+    return ys

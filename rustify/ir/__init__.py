@@ -128,7 +128,8 @@ class CallFunction(Expr):
     `callee` (an `Function.unit_id`), named `name` in the source. `args` are in Python's
     evaluation order (positional, then keywords, then bound defaults), each passed as
     `passing[i]`: "value", or a list/array variable by reference, "ref" (read) or "mut"
-    (the callee writes to it). `slots[k]` is the index in `args` of the callee's k-th
+    (the callee writes to it), or a new list/array (a slice, a call's result) held in a
+    temporary and lent, "new" or "new_mut". `slots[k]` is the index in `args` of the callee's k-th
     parameter. The callee's faults (exceptions, Deopt) propagate out of the caller."""
 
     callee: int

@@ -232,11 +232,13 @@ class CallRules:
             return_type, mutated = fn.return_type, tuple(p.mutated for p in fn.params)
         passing = list(passing)
         for k, i in enumerate(slots):
+            if passing[i] == "new" and mutated and mutated[k]:
+                passing[i] = "new_mut"  # a temporary the callee writes to (nobody else sees it)
             if passing[i] == "ref" and mutated and mutated[k]:
                 passing[i] = "mut"
                 if args[i].name in self.param_types:
                     self.mutated.add(args[i].name)
-        refs = [args[i].name for i in range(len(args)) if passing[i] != "value"]
+        refs = [args[i].name for i in range(len(args)) if passing[i] in ("ref", "mut")]
         if any(passing[i] == "mut" and refs.count(args[i].name) > 1 for i in range(len(args))):
             raise _Reject(node, f"the same list or array is passed to `{name}` twice and `{name}` writes to it")
         uses_objects = getattr(spec, "uses_objects", False) or any(t.is_object for t in param_types.values())
@@ -312,15 +314,16 @@ class CallRules:
             mode = value.type.boundary.mode
             if mode == "object":  # an instance: the callee holds the same object (objects.py)
                 mode = "value"
+            fresh = isinstance(value, (ir.NewList, ir.NewArray, ir.CallFunction))  # `xs[:mid]`, `[0.0] * n`
             if mode != "value":
-                if not isinstance(value, ir.Var):
-                    raise _Reject(node, f"a list or array passed to `{name}` must be a variable "
+                if not isinstance(value, ir.Var) and not fresh:
+                    raise _Reject(node, f"a list or array passed to `{name}` must be a variable or a new one "
                                         f"(`{param}` is given `{value_node.as_string()}`)")
                 if isinstance(value.type, ir.ListOf) and value.type.elem == UNKNOWN_ELEM:
-                    raise _Reject(node, f"the element type of `{value.name}` is not known where it is passed to `{name}`")
+                    raise _Reject(node, f"the element type of `{param}` is not known where it is passed to `{name}`")
             bound[param] = len(args)
             args.append(value)
-            passing.append("value" if mode == "value" else "ref")
+            passing.append("value" if mode == "value" else "ref" if isinstance(value, ir.Var) else "new")
 
         for a in node.args:
             if isinstance(a, nodes.Starred):
