@@ -118,7 +118,8 @@ EXPRESSIONS = _table(
               "the callee is translated with its caller, specialised for the argument types, with keyword "
               "and keyword-only arguments and defaults (numbers and tuples) bound as Python binds them; "
               "recursion, direct or mutual (past Python's recursion limit, or deep enough to need more native "
-              "stack, the call re-runs in Python); a list or array argument must be a variable; a call Python "
+              "stack, the call re-runs in Python); a list or array argument is a variable (lent: the callee's "
+              "writes reach it) or a new list or array such as a slice; a call Python "
               "would refuse (wrong arity, unknown keyword) stays Python; a callee that stays Python keeps its "
               "caller in Python, with the callee's reason", "_lower_call"),
     Construct("Attribute", "module attribute", "math.pi, np.float64, a.shape",
