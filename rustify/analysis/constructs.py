@@ -69,6 +69,9 @@ STATEMENTS = _table(
               "ZeroDivisionError, OverflowError, ArithmeticError, RuntimeError, NotImplementedError, "
               "AssertionError, Exception), called with str values (f-strings too) and numbers or not called; a bare "
               "`raise` (or `raise e`) in an `except` block re-raises; no `from`", "_lower_raise"),
+    Construct("Delete", "del of a dict item", "del d[k]",
+              "`del d[k]` of a dict (Python's KeyError when missing); other `del` targets stay Python",
+              "_lower_delete"),
     Construct("Assert", "assert", 'assert n >= 0, "n must not be negative"',
               "AssertionError with an optional str constant or number; stripped under `python -O` as in "
               "Python (the cache key includes the flag)", "_lower_assert"),
@@ -144,6 +147,23 @@ EXPRESSIONS = _table(
               "replacement fields of int, float, bool, numpy float64/int64 and str values, with `!r`/`!s`/`!a` "
               "and any format spec (nested fields too), formatted by CPython's own `format()`",
               "_lower_joinedstr"),
+    Construct("Dict", "dict literal", "{}, {k: v}",
+              "keys of one hashable type (int, float, bool, str, tuples of them), values of one type (any "
+              "type a container holds: numbers, str, tuples, lists, dicts, sets); `{}` takes its types from "
+              "later stores; the kernel works on the Python dict itself (insertion order, hashing and "
+              "KeyError as Python's): `d[k]`, `d[k] = v`, `d[k] += v`, `del d[k]`, `k in d`, `len(d)`, "
+              "`d.get(k, default)`, `d.pop(k[, default])`, `d.setdefault(k, v)`, `d.clear()`, and `for` "
+              "over `d`, `d.keys()`, `d.values()`, `d.items()` (a dict changed in the loop raises "
+              "RuntimeError as in Python)", "_lower_dict"),
+    Construct("Set", "set literal", "{a, b}",
+              "members of one hashable type; `set()` takes its type from later `add`s; `s.add(x)`, "
+              "`s.discard(x)`, `s.remove(x)` (KeyError), `s.clear()`, `x in s`, `len(s)`, `a | b`, `a & b`, "
+              "`a - b`, `a ^ b`, and `for x in s` in the set's own (CPython's) order", "_lower_set"),
+    Construct("DictComp", "dict comprehension", "{w: len(w) for w in words if w}",
+              "keys and values as in a dict literal, over what a list comprehension iterates; the key "
+              "is evaluated before the value, as in Python", "_lower_dict_comp"),
+    Construct("SetComp", "set comprehension", "{x % 7 for x in xs}",
+              "members as in a set literal, over what a list comprehension iterates", "_lower_set_comp"),
     Construct("Tuple", "tuple literal", "(lo, hi), a, b",
               "up to 12 items that are numbers or tuples of them (numpy scalars stay numpy scalars when "
               "returned); module tuple constants are frozen in like numbers; lists of tuples and tuples as "

@@ -191,6 +191,10 @@ def _np_like(name: str):
 def _builtin_table() -> list[tuple[object, Intrinsic]]:
     table = [
         (builtins.len, Intrinsic("len", _len, "length of a list or array")),
+        (builtins.set, Intrinsic("set", lambda lw, node, args: lw.new_set_call(node, args),
+                                 "`set()` (member type from later adds) or `set(xs)` of a list, set, dict or str")),
+        (builtins.dict, Intrinsic("dict", lambda lw, node, args: lw.new_dict_call(node, args),
+                                  "`dict()`, a new empty dict (item types from later stores)")),
         (builtins.abs, Intrinsic("abs", _abs, "absolute value")),
         (builtins.min, _minmax("min")),
         (builtins.max, _minmax("max")),

@@ -45,6 +45,80 @@ class NewObject(Expr):
     objects are invisible to the caller until it escapes (see lower's `note_object_write`)."""
 
 
+# ---- dicts and sets (the kernel works on the Python objects; lower/dicts.py)
+
+
+@dataclass
+class NewDict(NewObject):
+    """`{k: v, ...}`, `{}` or `dict()`: a new dict holding these items, in order."""
+
+    keys: list[Expr]
+    values: list[Expr]
+
+
+@dataclass
+class NewSet(NewObject):
+    """`{a, b}`, `set()` or `set(source)`: a new set of `items`, or of the items of
+    `source` (a list, set, dict or str value) taken in its iteration order."""
+
+    items: list[Expr]
+    source: Expr | None = None
+
+
+@dataclass
+class DictLookup(Expr):
+    """A read of `base[key]` by `method`: "getitem" (`d[k]`, Python's KeyError when
+    missing), "get" (`d.get(k[, default])`), "pop" (`d.pop(k[, default])`: KeyError
+    when missing without a default) or "setdefault" (`d.setdefault(k, default)`)."""
+
+    method: str
+    base: Expr
+    key: Expr
+    default: Expr | None = None
+
+
+@dataclass
+class ObjectComprehension(NewObject):
+    """`{k: v for ...}` or `{x for ...}`: a new dict or set (by `type`) filled by the
+    `CompInsert` inside `body` (the comprehension's loops and conditions); `label` names
+    the accumulator."""
+
+    body: list[Stmt]
+    label: int
+
+
+@dataclass
+class DictView(Expr):
+    """`d.keys()`, `d.values()` or `d.items()` as the iterable of a `for` loop (the only
+    place it is lowered; its type is the dict's)."""
+
+    base: Expr
+    view: str
+
+
+@dataclass
+class HeldKey(Expr):
+    """The key of the enclosing `d[k] op= v` (`DictStore.held_key`), evaluated once."""
+
+
+@dataclass
+class Contains(Expr):
+    """`item in container` (a dict's keys, a set's members); `negate` for `not in`."""
+
+    container: Expr
+    item: Expr
+    negate: bool = False
+
+
+@dataclass
+class SetAlgebra(NewObject):
+    """`left | right`, `&`, `-`, `^` of two sets (`op` is or/and/sub/xor): a new set."""
+
+    op: str
+    left: Expr
+    right: Expr
+
+
 @dataclass
 class SeedGuard(Expr):
     """Read a seeded variable where its seed's type would matter: re-run in
@@ -207,6 +281,53 @@ class ArraySize(Expr):
 @dataclass
 class Stmt:
     line: int
+
+
+@dataclass
+class DictStore(Stmt):
+    """`base[key] = value` into a dict. `held_key`: `d[k] op= v`, where the key is
+    evaluated once and `value` reads it back as `HeldKey`."""
+
+    base: Expr
+    key: Expr
+    value: Expr
+    held_key: bool = False
+
+
+@dataclass
+class ObjectUpdate(Stmt):
+    """A dict or set changed in place for its effect: `method` is "del" (`del d[k]`,
+    KeyError when missing), "add", "discard" or "remove" (`s.remove(x)`: KeyError when
+    missing), "clear"; or "value" (a `DictLookup` such as `d.pop(k)` whose value is
+    dropped: `item`)."""
+
+    method: str
+    base: Expr | None
+    item: Expr | None
+
+
+@dataclass
+class CompInsert(Stmt):
+    """Inside an `ObjectComprehension`: `acc[key] = value` (a dict) or `acc.add(key)` (a set,
+    `value` None), for the comprehension `label`."""
+
+    label: int
+    key: Expr
+    value: Expr | None
+
+
+@dataclass
+class ForObject(Stmt):
+    """`for target in source` over a dict (its keys), a set, `d.keys()`, `d.values()` or
+    `d.items()` (`view`: "keys", "values", "items", "members"), through Python's own
+    iterator (so a dict changed during the loop raises RuntimeError as in Python).
+    `targets` is one name, or two for `for k, v in d.items()`; `types` theirs."""
+
+    targets: list[str]
+    types: list[Type]
+    source: Expr
+    view: str
+    body: list[Stmt]
 
 
 @dataclass

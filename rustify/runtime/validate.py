@@ -20,6 +20,10 @@ def same_value(a, b, rel: float = 0.0) -> bool:
     if type(a).__name__ == "ndarray" or type(b).__name__ == "ndarray":
         return (type(a) is type(b) and a.dtype == b.dtype and a.shape == b.shape
                 and all(same_value(x, y, rel) for x, y in zip(a.tolist(), b.tolist())))
+    if isinstance(a, (dict, set)) or isinstance(b, (dict, set)):
+        # item by item in iteration order: a dict's insertion order, a set's own order
+        pairs = zip(a.items(), b.items()) if isinstance(a, dict) and isinstance(b, dict) else zip(a, b)
+        return type(a) is type(b) and len(a) == len(b) and all(same_value(x, y, rel) for x, y in pairs)
     if isinstance(a, (list, tuple)) or isinstance(b, (list, tuple)):
         return type(a) is type(b) and len(a) == len(b) and all(same_value(x, y, rel) for x, y in zip(a, b))
     if type(a).__name__ in ("float32", "float16") and type(b) is type(a):  # numpy floats not float subclasses

@@ -30,6 +30,7 @@ from rustify.analysis.lower.common import (
 from rustify.analysis.lower.arrays import ArrayRules
 from rustify.analysis.lower.calls import CallRules
 from rustify.analysis.lower.complex import ComplexRules
+from rustify.analysis.lower.dicts import DictSetRules, join_containers
 from rustify.analysis.lower.exceptions import ExceptionRules
 from rustify.analysis.lower.ints import IntRules
 from rustify.analysis.lower.lists import ListRules
@@ -44,7 +45,7 @@ from rustify.ir import BOOL, FLOAT, INT, NONE
 
 __all__ = ["FunctionLowerer", "UNKNOWN_ELEM"]
 
-class FunctionLowerer(TextRules, ObjectRules, CallRules, ComplexRules, ListRules, TupleRules, StatementRules, ArrayRules, ScalarRules, SequenceRules, ExceptionRules, IntRules):
+class FunctionLowerer(TextRules, ObjectRules, DictSetRules, CallRules, ComplexRules, ListRules, TupleRules, StatementRules, ArrayRules, ScalarRules, SequenceRules, ExceptionRules, IntRules):
     """Lowers one `nodes.FunctionDef` for one signature. Use `lower()`.
 
     The driver (passes, joins, blocks, names, globals, calls) is here; the
@@ -140,6 +141,9 @@ class FunctionLowerer(TextRules, ObjectRules, CallRules, ComplexRules, ListRules
             for e in elems[1:]:
                 elem = rules.list_elem_join(elem, e) or elem
             return ir.ListOf(elem)
+        containers = join_containers(distinct)  # `{}`, `set()`: item types from later stores
+        if containers is not None:
+            return containers
         if len(distinct) == 2 and all(isinstance(t, (ir.Scalar, ir.Complex)) for t in distinct):
             for narrow, wide in rules.SEED_WIDENINGS:
                 if set(distinct) == {narrow, wide}:
@@ -153,6 +157,9 @@ class FunctionLowerer(TextRules, ObjectRules, CallRules, ComplexRules, ListRules
         types_ = list(dict.fromkeys(t for _, t in self.returns))
         if not types_:
             return NONE
+        settled = join_containers(types_) if len(types_) > 1 else None
+        if settled is not None:  # `return set()` on one path, a set of known members on another
+            self.returns, types_ = [(n, settled) for n, _ in self.returns], [settled]
         if not terminates and NONE not in types_:
             self.returns.append((None, NONE))
             types_.append(NONE)
@@ -348,6 +355,9 @@ class FunctionLowerer(TextRules, ObjectRules, CallRules, ComplexRules, ListRules
         if node.keywords and not self._only_dtype_keyword(node):
             raise _Reject(node, "keyword arguments are not translated")
         method = self._int_method_call(node, defined) or self._complex_method_call(node, defined)
+        if method is not None:
+            return method
+        method = self._dict_set_method_call(node, defined)  # d.get(k, v), d.pop(k): dicts.py
         if method is not None:
             return method
         self._reject_method_call(node, defined)

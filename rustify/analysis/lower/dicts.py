@@ -1,0 +1,407 @@
+"""Dicts and sets: literals, `{}`/`set()`/`set(xs)`/`dict()`, `d[k]`, stores and `d[k] op= v`,
+`del d[k]`, `in`/`not in`, the methods `get`/`pop`/`setdefault`/`clear` and
+`add`/`discard`/`remove`/`clear`, `|`/`&`/`-`/`^` of sets, and `for` over a dict, a set, a str,
+`d.keys()`, `d.values()` and `d.items()`; dict and set comprehensions.
+
+The kernel works on the Python dict or set itself (`ir.DictOf`, `ir.SetOf`), so hashing,
+equality across int/float/bool keys, order and KeyError are Python's own. A key or value of
+a Rust type is boxed into a Python object where it meets the container (`t.box`) and unboxed
+where it leaves it (`t.unbox`). `{}` and `set()` start with unknown item types (`UNKNOWN_ELEM`),
+settled by the fixed point from what is stored later (`join_containers`). These rules come
+first among `FunctionLowerer`'s bases: each handles the dict/set case and passes anything
+else on with `super()`.
+"""
+
+from __future__ import annotations
+
+from astroid import nodes
+
+from rustify import ir
+from rustify.analysis import typing_rules as rules
+from rustify.analysis.lower.common import UNKNOWN_ELEM, _Pending, _Reject
+
+def _comp_label(node) -> int:
+    """A number naming the dict or set comprehension at `node` (stable across passes, apart
+    from the lists family's labels of the same place)."""
+    return ((node.lineno or 0) * 1000 + (node.col_offset or 0) + 1) * 10 + 7
+
+
+_SET_OPS = {"or": "|", "and": "&", "sub": "-", "xor": "^"}
+_DICT_READS = ("get", "pop", "setdefault")
+_DICT_VIEWS = ("keys", "values", "items")
+
+
+def boxable(t: ir.Type) -> bool:
+    """A value of type `t` can be held in a Python container by this IR (it has box/unbox)."""
+    if isinstance(t, ir.Scalar):
+        return t.in_containers
+    if isinstance(t, ir.TupleOf):
+        return all(boxable(i) for i in t.items)
+    if isinstance(t, (ir.DictOf, ir.SetOf, ir.PyListOf)):
+        return True
+    return isinstance(t, ir.PyObjectType)
+
+
+def join_containers(types: list[ir.Type]) -> ir.Type | None:
+    """The type of a local assigned only dicts (or only sets) whose item types are known
+    or still unknown (`{}` then `d[k] = v`); None if they are not all of one kind or two
+    known item types differ (the final pass reports that)."""
+    if all(isinstance(t, ir.DictOf) for t in types):
+        key, value = _known([t.key for t in types]), _known([t.value for t in types])
+        return None if key is None or value is None else ir.DictOf(key, value)
+    if all(isinstance(t, ir.SetOf) for t in types):
+        elem = _known([t.elem for t in types])
+        return None if elem is None else ir.SetOf(elem)
+    return None
+
+
+def _known(items: list[ir.Type]) -> ir.Type | None:
+    known = list(dict.fromkeys(t for t in items if t != UNKNOWN_ELEM))
+    if len(known) > 1:
+        return None
+    return known[0] if known else UNKNOWN_ELEM
+
+
+def _settles(new: ir.Type, wide: ir.Type) -> bool:
+    """`new` (a `{}` or `set()` with unknown item types) can take the type `wide`."""
+    if isinstance(new, ir.DictOf) and isinstance(wide, ir.DictOf):
+        return new.key in (UNKNOWN_ELEM, wide.key) and new.value in (UNKNOWN_ELEM, wide.value)
+    if isinstance(new, ir.SetOf) and isinstance(wide, ir.SetOf):
+        return new.elem in (UNKNOWN_ELEM, wide.elem)
+    return False
+
+
+class DictSetRules:
+    """Mixed into `FunctionLowerer` before the other families; the handlers named in
+    `constructs.py` for dict and set literals and `del`, and the dict/set cases of indexing,
+    stores, comparison, operators, method calls and `for`."""
+
+    # ------------------------------------------------------------ literals
+
+    def _lower_dict(self, node: nodes.Dict, defined) -> ir.Expr:
+        keys, values = [], []
+        for k, v in node.items:
+            if isinstance(k, nodes.DictUnpack):
+                raise _Reject(node, "`**` inside a dict literal is not translated")
+            keys.append(self._expr(k, defined))  # Python evaluates k1, v1, k2, v2, ...
+            values.append(self._expr(v, defined))
+        key = self._one_type(node, "keys", [k.type for k in keys], hashable=True)
+        value = self._one_type(node, "values", [v.type for v in values])
+        for v in values:
+            self.note_object_escape(v)
+        return ir.NewDict(ir.DictOf(key, value), keys, values)
+
+    def _lower_set(self, node: nodes.Set, defined) -> ir.Expr:
+        if any(isinstance(e, nodes.Starred) for e in node.elts):
+            raise _Reject(node, "`*` inside a set literal is not translated")
+        items = [self._expr(e, defined) for e in node.elts]
+        return ir.NewSet(ir.SetOf(self._one_type(node, "members", [i.type for i in items], hashable=True)), items)
+
+    def _one_type(self, node, what: str, types: list[ir.Type], hashable: bool = False) -> ir.Type:
+        distinct = list(dict.fromkeys(types))
+        if len(distinct) > 1:
+            raise _Reject(node, f"{what} of different types ({', '.join(map(str, distinct))}) are not translated")
+        if not distinct:
+            return UNKNOWN_ELEM
+        self._check_item_type(node, what, distinct[0], hashable)
+        return distinct[0]
+
+    def _check_item_type(self, node, what: str, t: ir.Type, hashable: bool) -> None:
+        if hashable and not ir.hashable(t):
+            raise _Reject(node, f"{what} of type {t} are not translated (Python needs a hashable value; "
+                                "ints, floats, bools, str and tuples of them are)")
+        if not boxable(t):
+            raise _Reject(node, f"{what} of type {t} cannot be held in a dict or set by the translation")
+
+    def _lower_dict_comp(self, node: nodes.DictComp, defined) -> ir.Expr:
+        return self._object_comprehension(node, defined)
+
+    def _lower_set_comp(self, node: nodes.SetComp, defined) -> ir.Expr:
+        return self._object_comprehension(node, defined)
+
+    def _object_comprehension(self, node, defined) -> ir.ObjectComprehension:
+        """A dict or set comprehension: the lists family's comprehension loops (its variables
+        renamed apart) around one insert into the new dict or set."""
+        label = _comp_label(node)
+        renames: dict[str, str] = {}
+        self._comp_scopes()[id(node)] = renames
+        is_dict = isinstance(node, nodes.DictComp)
+        found: dict = {}
+
+        def innermost(d):
+            key = self._expr(node.key if is_dict else node.elt, d)  # Python: the key, then the value
+            value = self._expr(node.value, d) if is_dict else None
+            found["key"], found["value"] = key, value
+            return [ir.CompInsert(self._line(node), label, key, value)]
+
+        body = self.comprehension_loops(node, node.generators, defined, renames, innermost)
+        if "key" not in found:
+            raise _Pending()
+        key, value = found["key"], found["value"]
+        self._check_item_type(node, "keys" if is_dict else "members", key.type, hashable=True)
+        if not is_dict:
+            return ir.ObjectComprehension(ir.SetOf(key.type), body, label)
+        self._check_item_type(node, "values", value.type, hashable=False)
+        self.note_object_escape(value)
+        return ir.ObjectComprehension(ir.DictOf(key.type, value.type), body, label)
+
+    def new_set_call(self, node, args: list[ir.Expr]) -> ir.Expr:
+        """`set()` or `set(xs)` (called by the `set` intrinsic)."""
+        if not args:
+            return ir.NewSet(ir.SetOf(UNKNOWN_ELEM), [])
+        if len(args) != 1:
+            raise _Reject(node, "set() takes at most one argument")
+        (source,) = args
+        if not isinstance(source.type, (ir.ListOf, ir.PyListOf, ir.SetOf, ir.DictOf, ir.Str, ir.Bytes)):
+            raise _Reject(node, f"set() of {source.type} is not translated (of a list, set, dict or str it is)")
+        elem = source.type.item
+        if elem == UNKNOWN_ELEM:
+            raise _Pending() if not self.final else _Reject(node, "the item type of set()'s argument is unknown")
+        self._check_item_type(node, "members", elem, hashable=True)
+        return ir.NewSet(ir.SetOf(elem), [], source)
+
+    def new_dict_call(self, node, args: list[ir.Expr]) -> ir.Expr:
+        """`dict()` (called by the `dict` intrinsic)."""
+        if args:
+            raise _Reject(node, "dict() with arguments is not translated (dict() and {} are)")
+        return ir.NewDict(ir.DictOf(UNKNOWN_ELEM, UNKNOWN_ELEM), [], [])
+
+    def _store_name(self, s, name: str, value: ir.Expr) -> ir.Assign:
+        wide = self.env.get(name)
+        if isinstance(value, (ir.NewDict, ir.NewSet)) and value.type != wide and _settles(value.type, wide):
+            value.type = wide  # `{}` / `set()` get their item types from later stores
+        return super()._store_name(s, name, value)
+
+    # ------------------------------------------------------------ reading
+
+    def _lower_subscript(self, node: nodes.Subscript, defined) -> ir.Expr:
+        base = self._expr(node.value, defined)
+        if not isinstance(base.type, ir.DictOf):
+            self.hand_down((node.value, base))
+            return super()._lower_subscript(node, defined)
+        return self._lookup(node, "getitem", base, self._lookup_key(node, node.slice, defined), None)
+
+    def _lookup_key(self, node, key_node, defined) -> ir.Expr:
+        if isinstance(key_node, nodes.Slice):
+            raise _Reject(node, "a slice is not a dict key (Python raises TypeError)")
+        key = self._expr(key_node, defined)
+        self._check_item_type(node, "keys", key.type, hashable=True)
+        return key
+
+    def _lookup(self, node, method: str, base: ir.Expr, key: ir.Expr, default: ir.Expr | None) -> ir.Expr:
+        """`d[k]`, `d.get(k, default)`, `d.pop(k[, default])`, `d.setdefault(k, default)`."""
+        value = base.type.value
+        if value == UNKNOWN_ELEM:
+            if default is None or self.final:
+                raise _Pending() if not self.final else _Reject(node, "the value type of this dict is unknown")
+            value = default.type  # a guess this pass; the final pass checks it
+        if default is not None and default.type != value:
+            raise _Reject(node, f"the default is {default.type} but the dict's values are {value}: the "
+                                "result type would depend on whether the key is present")
+        if method in ("pop", "setdefault"):
+            self.note_object_write(node, base)
+        if method == "setdefault":
+            self._stored_value(node, base, key, default)
+        return ir.DictLookup(value, method, base, key, default)
+
+    def _dict_method(self, node: nodes.Call, base: ir.Expr, defined) -> ir.Expr:
+        name = node.func.attrname
+        if name in _DICT_VIEWS:
+            if isinstance(node.parent, nodes.For) and node.parent.iter is node and not node.args:
+                return ir.DictView(base.type, base, name)  # taken apart by `_lower_for`
+            raise _Reject(node, f"`d.{name}()` is translated only as the iterable of a `for` loop")
+        if name not in _DICT_READS:
+            raise _Reject(node, f"the dict method `{name}` is not translated")
+        if name == "get" and len(node.args) == 1:
+            raise _Reject(node, "`d.get(k)` without a default gives None for a missing key; not translated "
+                                "(`d.get(k, default)` is)")
+        if not 1 <= len(node.args) <= 2 or (name == "setdefault" and len(node.args) != 2):
+            raise _Reject(node, f"`d.{name}` with {len(node.args)} arguments is not translated")
+        key = self._lookup_key(node, node.args[0], defined)
+        default = self._expr(node.args[1], defined) if len(node.args) == 2 else None
+        return self._lookup(node, name, base, key, default)
+
+    def _dict_set_method_call(self, node: nodes.Call, defined) -> ir.Expr | None:
+        """`d.get(k, default)`, `d.pop(k)`, `d.setdefault(k, v)` as values; None if `node`
+        is not a method call on a dict or set."""
+        base = self._method_base(node, defined)
+        if base is None:
+            return None
+        if isinstance(base.type, ir.DictOf):
+            return self._dict_method(node, base, defined)
+        raise _Reject(node, f"`s.{node.func.attrname}(...)` gives None; as a value it is not translated "
+                            "(as a statement it is)")
+
+    def _method_base(self, node, defined) -> ir.Expr | None:
+        func = node.func if isinstance(node, nodes.Call) else None
+        if not isinstance(func, nodes.Attribute) or not isinstance(func.expr, nodes.Name):
+            return None
+        if func.expr.name not in self.local_names and func.expr.name not in self.params:
+            return None
+        base = self._expr(func.expr, defined)
+        return base if isinstance(base.type, (ir.DictOf, ir.SetOf)) else None
+
+    # ------------------------------------------------------------ membership and set algebra
+
+    def _compare(self, node: nodes.Compare, defined) -> ir.Expr:
+        if not any(op in ("in", "not in") for op, _ in node.ops):
+            return super()._compare(node, defined)
+        if len(node.ops) != 1:
+            raise _Reject(node, "`in` inside a comparison chain is not translated")
+        item = self._expr(node.left, defined)
+        container = self._expr(node.ops[0][1], defined)
+        if not isinstance(container.type, (ir.DictOf, ir.SetOf)):
+            self.hand_down((node.left, item), (node.ops[0][1], container))
+            return super()._compare(node, defined)
+        self._check_item_type(node, "keys" if isinstance(container.type, ir.DictOf) else "members",
+                              item.type, hashable=True)
+        return ir.Contains(ir.BOOL, container, item, node.ops[0][0] == "not in")
+
+    def _binop(self, node, op: str, left, right) -> ir.Expr:
+        (lv, _), (rv, _) = left, right
+        if not (isinstance(lv.type, (ir.SetOf, ir.DictOf)) or isinstance(rv.type, (ir.SetOf, ir.DictOf))):
+            return super()._binop(node, op, left, right)
+        if op not in _SET_OPS or not (isinstance(lv.type, ir.SetOf) and isinstance(rv.type, ir.SetOf)):
+            raise _Reject(node, f"`{node.as_string()[:40]}`: this operator on {lv.type} and {rv.type} is not "
+                                "translated (| & - ^ of two sets are)")
+        elem = _known([lv.type.elem, rv.type.elem])
+        if elem is None:
+            raise _Reject(node, f"`{_SET_OPS[op]}` of {lv.type} and {rv.type} would make a set of mixed "
+                                "members; not translated")
+        if op == "sub" or op == "and":
+            elem = lv.type.elem if lv.type.elem != UNKNOWN_ELEM else rv.type.elem
+        return ir.SetAlgebra(ir.SetOf(elem), op, lv, rv)
+
+    # ------------------------------------------------------------ stores
+
+    def _stored_value(self, node, base: ir.Expr, key: ir.Expr, value: ir.Expr) -> None:
+        """Check `base[key] = value` keeps `base` of one key and value type; record what a
+        local `{}` learns from it, and the write and the value's escape."""
+        t = base.type
+        if t.key != UNKNOWN_ELEM and key.type != t.key:
+            raise _Reject(node, f"storing a {key.type} key into a dict of {t.key} keys makes keys of mixed "
+                                "types; not translated")
+        if t.value != UNKNOWN_ELEM and value.type != t.value:
+            raise _Reject(node, f"storing {value.type} into a dict of {t.value} values makes values of mixed "
+                                "types; not translated")
+        self._check_item_type(node, "values", value.type, hashable=False)
+        if isinstance(base, ir.Var) and base.name not in self.param_types:
+            self._record(base.name, ir.NewDict(ir.DictOf(key.type, value.type), [], []))
+        self.note_object_write(node, base)
+        self.note_object_escape(value)
+
+    def _assign(self, s, target, value_node, defined):
+        if isinstance(target, nodes.Subscript):
+            value = self._expr(value_node, defined)  # Python evaluates the value first
+            base = self._expr(target.value, defined)
+            if isinstance(base.type, ir.DictOf):
+                key = self._lookup_key(s, target.slice, defined)
+                self._stored_value(s, base, key, value)
+                return [ir.DictStore(self._line(s), base, key, value)], defined, False
+            self.hand_down((value_node, value), (target.value, base))
+        return super()._assign(s, target, value_node, defined)
+
+    def _lower_aug_assign(self, s: nodes.AugAssign, defined):
+        if isinstance(s.target, nodes.Subscript):
+            base = self._expr(s.target.value, defined)
+            if isinstance(base.type, ir.DictOf):
+                op = rules.BINOPS.get(s.op[:-1])
+                if op is None:
+                    raise _Reject(s, f"augmented operator `{s.op}` is not translated")
+                key = self._lookup_key(s, s.target.slice, defined)
+                current = self._lookup(s, "getitem", base, ir.HeldKey(key.type), None)
+                value = self._binop(s, op, (current, False), self._expr_raw(s.value, defined))
+                self._stored_value(s, base, key, value)
+                return [ir.DictStore(self._line(s), base, key, value, held_key=True)], defined, False
+            self.hand_down((s.target.value, base))
+        return super()._lower_aug_assign(s, defined)
+
+    def _lower_delete(self, s: nodes.Delete, defined):
+        stmts = []
+        for target in s.targets:
+            base = self._expr(target.value, defined) if isinstance(target, nodes.Subscript) else None
+            if base is None or not isinstance(base.type, ir.DictOf):
+                raise _Reject(s, f"`del {target.as_string()}` is not translated (`del d[k]` of a dict is)")
+            key = self._lookup_key(s, target.slice, defined)
+            self.note_object_write(s, base)
+            stmts.append(ir.ObjectUpdate(self._line(s), "del", base, key))
+        return stmts, defined, False
+
+    def _expr_stmt(self, s: nodes.Expr, defined) -> ir.Stmt:
+        base = self._method_base(s.value, defined)
+        if base is None:
+            return super()._expr_stmt(s, defined)
+        call, line = s.value, self._line(s)
+        name = call.func.attrname
+        if call.keywords:
+            raise _Reject(s, "keyword arguments are not translated")
+        if name == "clear" and not call.args:
+            self.note_object_write(s, base)
+            return ir.ObjectUpdate(line, "clear", base, None)
+        if isinstance(base.type, ir.DictOf):
+            return ir.ObjectUpdate(line, "value", None, self._dict_method(call, base, defined))
+        if name not in ("add", "discard", "remove") or len(call.args) != 1:
+            raise _Reject(s, f"the set method `{name}` with {len(call.args)} arguments is not translated "
+                             "(add, discard, remove and clear are)")
+        item = self._expr(call.args[0], defined)
+        self._check_item_type(s, "members", item.type, hashable=True)
+        if name == "add":
+            if base.type.elem != UNKNOWN_ELEM and item.type != base.type.elem:
+                raise _Reject(s, f"adding {item.type} to a set of {base.type.elem} makes a set of mixed members; "
+                                 "not translated")
+            if isinstance(base, ir.Var) and base.name not in self.param_types:
+                self._record(base.name, ir.NewSet(ir.SetOf(item.type), []))
+        self.note_object_write(s, base)
+        return ir.ObjectUpdate(line, name, base, item)
+
+    # ------------------------------------------------------------ loops
+
+    def _lower_for(self, s: nodes.For, defined):
+        source = self._object_loop_source(s.iter, defined)
+        if source is None:
+            return super()._lower_for(s, defined)
+        value, view = source
+        t = value.type
+        types = {"keys": [getattr(t, "key", None)], "values": [getattr(t, "value", None)],
+                 "items": [getattr(t, "key", None), getattr(t, "value", None)], "members": [t.item]}[view]
+        if s.orelse:
+            raise _Reject(s, "`for ... else` is not translated")
+        if isinstance(s.target, nodes.AssignName):
+            targets = [s.target.name]
+            if view == "items":
+                types = [ir.TupleOf(tuple(types))]
+        elif (view == "items" and isinstance(s.target, (nodes.Tuple, nodes.List)) and len(s.target.elts) == 2
+              and all(isinstance(e, nodes.AssignName) for e in s.target.elts)
+              and s.target.elts[0].name != s.target.elts[1].name):
+            targets = [e.name for e in s.target.elts]
+        else:
+            raise _Reject(s, f"this loop target over {t} is not translated (one name, or `k, v` over d.items())")
+        if UNKNOWN_ELEM in types:
+            raise _Pending() if not self.final else _Reject(s, f"the item type of {t} is unknown")
+        for name, item in zip(targets, types):
+            if name in self.param_types:
+                raise _Reject(s, f"the loop rebinds the argument `{name}`; not translated")
+            self._record(name, ir.Var(item, name))
+            if self.env.get(name, item) != item:
+                raise _Reject(s, f"loop variable `{name}` is also used with another type")
+        self.loop_depth += 1
+        body, _, _ = self._block(s.body, defined | set(targets))
+        self.loop_depth -= 1
+        return [ir.ForObject(self._line(s), targets, types, value, view, body)], defined, False
+
+    def _object_loop_source(self, it, defined) -> tuple[ir.Expr, str] | None:
+        """(the dict, set or str, how it is iterated) if `it` is one or a dict view call."""
+        is_name = isinstance(it, nodes.Name) and (it.name in self.local_names or it.name in self.params)
+        is_view = (isinstance(it, nodes.Call) and isinstance(it.func, nodes.Attribute)
+                   and it.func.attrname in _DICT_VIEWS and isinstance(it.func.expr, nodes.Name))
+        if not (is_name or is_view):
+            return None
+        value = self._expr(it, defined)
+        if isinstance(value, ir.DictView):
+            return value.base, value.view
+        if isinstance(value.type, ir.DictOf):
+            return value, "keys"
+        if isinstance(value.type, (ir.SetOf, ir.Str)):
+            return value, "members"  # a str: its one-character strs, through Python's iterator
+        self.hand_down((it, value))
+        return None

@@ -1,0 +1,379 @@
+"""Differential cases for dicts and sets: literals, `{}`/`set()` settled by later stores,
+`d[k]` (KeyError), stores and `d[k] += v`, `del`, `in`, `len`, `get`/`pop`/`setdefault`/`clear`,
+`add`/`discard`/`remove`, set algebra, `set(xs)`, `dict()`, and `for` over dicts, sets, views and
+str; keys of int, bool, float, str and tuples; insertion and iteration order (set order under
+two hash seeds in subprocesses); a dict changed while it is iterated; mutation sequences on
+dict arguments."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from hypothesis import strategies as st
+from semantics import accelerated, case, cases_from, check_native_matches_python, ints, lists_of, op, small_ints
+
+import rustify
+
+
+def int_keys():
+    return st.one_of(st.integers(-5, 5), ints())
+
+
+def int_dicts(values=None, max_size=6):
+    return st.dictionaries(int_keys(), values or small_ints(), max_size=max_size)
+
+
+def words():
+    return st.text(alphabet="abcé€😀 ", max_size=4)
+
+
+def str_dicts(max_size=6):
+    return st.dictionaries(words(), small_ints(), max_size=max_size)
+
+
+def tuple_keys():
+    return st.tuples(st.integers(-3, 3), st.integers(-3, 3))
+
+
+# ---- literals, lookups, KeyError
+
+
+@case(st.integers(-1, 4), ints())
+def dict_literal_lookup(k, x):
+    d = {1: x, 2: 7, 3: -x if x > -(2**62) else 0}
+    e = {}
+    e[k] = 1
+    return d[k] + e[k] + len(d)
+
+
+@case(int_dicts(), int_keys())
+def dict_argument_getitem(d, k):
+    return d[k]  # KeyError(k) when missing, as Python
+
+
+@case(str_dicts(), words(), small_ints())
+def str_key_get_default(d, k, dflt):
+    return d.get(k, dflt) * 4 + (k in d) * 2 + (k not in d) + len(d) * 1000
+
+
+@case(st.dictionaries(tuple_keys(), st.floats(-5, 5), max_size=6), tuple_keys())
+def tuple_key_lookup(d, k):
+    if k in d:
+        return d[k]
+    return d.get((k[1], k[0]), -1.0)
+
+
+@case(st.integers(-2, 2), st.booleans(), st.floats(-2, 2))
+def mixed_numeric_keys_hash_alike(k, b, x):
+    d = {1: 10, 0: 20, 2: 30}
+    return (b in d) + (x in d) * 2 + d.get(b, -1) * 4 + d.get(k, -1) * 400 + ((k == 1) in d) * 40000
+
+
+# ---- stores, augmented stores, del, methods
+
+
+@case(lists_of(st.integers(-4, 4), max_size=12))
+def count_with_store_and_aug(keys):
+    counts = {}
+    for k in keys:
+        if k in counts:
+            counts[k] += 1
+        else:
+            counts[k] = 1
+    return counts
+
+
+@case(st.text(alphabet="abé€😀 ", max_size=12))
+def char_counts_get(s):
+    counts = {}
+    for ch in s:
+        counts[ch] = counts.get(ch, 0) + 1
+    return counts
+
+
+@case(lists_of(st.integers(-3, 3), max_size=10), lists_of(small_ints(), max_size=10))
+def dict_method_sequence(keys, vals):
+    d = dict()
+    total = 0
+    for i in range(len(keys)):
+        k = keys[i]
+        v = vals[i % len(vals)] if vals else 0
+        if i % 5 == 0:
+            d[k] = v
+        elif i % 5 == 1:
+            total += d.pop(k, -100)
+        elif i % 5 == 2:
+            total += d.setdefault(k, v)
+        elif i % 5 == 3:
+            if k in d:
+                del d[k]
+        else:
+            total += d.get(k, 0)
+    d[-999] = total
+    return d
+
+
+@case(int_dicts(), int_keys(), op(4))
+def dict_pop_del_raise(d, k, which):
+    e = {}
+    for key in d:
+        e[key] = d[key]
+    if which == 0:
+        return e.pop(k)  # KeyError when missing
+    if which == 1:
+        del e[k]  # KeyError when missing
+        return len(e)
+    if which == 2:
+        e.clear()
+        return len(e)
+    e.pop(k)
+    return len(e)
+
+
+def _mutations():
+    ops = lists_of(st.tuples(op(3), st.integers(-5, 5), small_ints()), max_size=8)
+    return st.tuples(int_dicts(), ops).map(
+        lambda a: (a[0], [o for o, _, _ in a[1]], [k for _, k, _ in a[1]], [v for _, _, v in a[1]]))
+
+
+@case(args=_mutations())
+def dict_argument_mutations(d, codes, keys, vals):
+    n = 0
+    for i in range(len(codes)):
+        if codes[i] == 0:
+            d[keys[i]] = vals[i]
+        elif codes[i] == 1:
+            d.pop(keys[i], 0)
+        elif keys[i] in d:
+            del d[keys[i]]
+        n = len(d)
+    return n
+
+
+@case(st.dictionaries(words(), lists_of(small_ints(), max_size=3), min_size=1, max_size=4), words())
+def dict_of_list_values(d, k):
+    if k in d:
+        return len(d[k])
+    return -1
+
+
+@case(st.dictionaries(small_ints(), st.tuples(small_ints(), st.floats(-3, 3)), max_size=5))
+def dict_of_tuple_values_items(d):
+    out = {}
+    for k, v in d.items():
+        out[v[0]] = v[1] * k
+    return out
+
+
+# ---- iteration order
+
+
+@case(int_dicts())
+def dict_iteration_orders(d):
+    acc = 0
+    for k in d:
+        acc = (acc * 31 + k) % 1000003
+    for v in d.values():
+        acc = (acc * 17 + v) % 1000003
+    for k in d.keys():
+        acc = (acc * 7 + k) % 1000003
+    for k, v in d.items():
+        acc = (acc * 3 + k * v) % 1000003
+    return acc
+
+
+@case(int_dicts(max_size=4), small_ints())
+def dict_changed_during_iteration(d, k):
+    e = {}
+    for key in d:
+        e[key] = 0
+    n = 0
+    for key in e:
+        n += 1
+        if n == 2:
+            e[k + 1000] = 1  # RuntimeError: dictionary changed size during iteration
+    return n
+
+
+# ---- sets
+
+
+@case(lists_of(st.integers(-6, 6), max_size=12))
+def set_add_in_keep_order(xs):
+    seen = set()
+    firsts = 0
+    for x in xs:
+        if x not in seen:
+            seen.add(x)
+            firsts += 1
+    if firsts > 3:
+        return seen
+    return set()
+
+
+@case(st.sets(small_ints(), max_size=6), small_ints(), op(3))
+def set_literal_discard_remove(s, x, which):
+    t = {1, 2, x}
+    for y in s:
+        t.add(y)
+    if which == 0:
+        t.discard(x)
+    elif which == 1:
+        t.remove(x + 1)  # KeyError when missing
+    else:
+        t.clear()
+    if x in t:
+        t.add(len(t) * 100)
+    return t
+
+
+@case(st.sets(small_ints(), max_size=8), st.sets(small_ints(), max_size=8), op(4))
+def set_algebra(a, b, which):
+    u = a | b
+    i = a & b
+    d = a - b
+    x = a ^ b
+    if which == 0:
+        return u
+    if which == 1:
+        return i
+    if which == 2:
+        return d
+    return x
+
+
+@case(lists_of(words(), max_size=10), lists_of(words(), max_size=10))
+def jaccard_of_words(a_words, b_words):
+    a = set(a_words)
+    b = set(b_words)
+    if not a and not b:
+        return 1.0
+    return len(a & b) / len(a | b)
+
+
+@case(lists_of(st.integers(-50, 50), max_size=12), str_dicts(), st.text(alphabet="abcab", max_size=8))
+def set_of_iterables(xs, d, s):
+    a = set(xs)
+    b = set(d)
+    c = set(s)
+    e = set(a)
+    acc = 0
+    for x in a:
+        acc = acc * 3 + x  # CPython's set order
+    return acc + len(b) * 1000 + len(c) * 100000 + len(e) * 10000000
+
+
+@case(st.sets(tuple_keys(), max_size=6), tuple_keys())
+def set_of_tuples(s, t):
+    u = set()
+    for p in s:
+        u.add((p[1], p[0]))
+    if t in u and (t[1], t[0]) in s:
+        u.add((100, 100))
+    return u
+
+
+# ---- comprehensions
+
+
+@case(lists_of(st.integers(-20, 20), max_size=12), small_ints())
+def dict_and_set_comprehensions(xs, m):
+    squares = {x: x * x for x in xs if x != m}
+    residues = {x % 7 for x in xs}
+    for r in residues:
+        squares[r + 100] = r
+    return squares
+
+
+@case(str_dicts())
+def comprehension_over_dict_and_range(d):
+    inverse = {d[k]: k for k in d}
+    spread = {i * 3 for i in range(len(d))}
+    for x in spread:
+        inverse[x + 1000] = "x"
+    return inverse
+
+
+@pytest.mark.parametrize("c", cases_from(__name__), ids=lambda c: c.name)
+def test_native_matches_python(c):
+    check_native_matches_python(c)
+
+
+# ---- specific behaviour
+
+
+def test_key_error_carries_the_key_as_python_does():
+    def getitem(d, k):
+        return d[k]
+
+    g = rustify.accelerate(getitem, eager=True)
+    for d, key in [({(0, 0): 1.0}, (1, 2)), ({0: 1}, 5), ({"a": 1}, "é")]:
+        with pytest.raises(KeyError) as native:
+            g(d, key)
+        # it raised in native code: the signature is native and nothing re-ran in Python
+        assert g.rustify.last_signature in g.rustify.native_signatures, g.rustify.explain()
+        assert not g.rustify.deopts
+        with pytest.raises(KeyError) as python:
+            getitem(d, key)
+        assert native.value.args == python.value.args == (key,)
+
+
+def test_dict_argument_written_in_place_keeps_identity():
+    def store(d, k, v):
+        d[k] = v
+        return d
+
+    f = rustify.accelerate(store, eager=True)
+    d = {1: 2}
+    out = f(d, 3, 4)
+    assert f.rustify.last_call == "native"
+    assert out is d and list(d.items()) == [(1, 2), (3, 4)]
+
+
+def test_bool_key_into_int_dict_stays_python():
+    from rustify.analysis import verdict
+
+    def store_bool(d, b):
+        d[b] = 1
+        return d
+
+    reasons = verdict(store_bool, ("dict[int, int]", "bool"))
+    assert any("mixed types" in r.why for r in reasons), reasons
+
+
+_SEED_SCRIPT = textwrap.dedent("""
+    import rustify
+
+    def positions(words):
+        s = set(words)
+        pos = {}
+        i = 0
+        for w in s:
+            pos[w] = i
+            i += 1
+        return pos
+
+    f = rustify.accelerate(positions, eager=True)
+    words = ["alpha", "beta", "gamma", "delta", "eps", "zeta", "eta", "theta"]
+    got = f(words)
+    assert f.rustify.last_call == "native", f.rustify.explain()
+    want = positions(words)
+    assert list(got.items()) == list(want.items()), (got, want)
+    print(list(got))
+""")
+
+
+def test_set_order_follows_cpython_under_two_hash_seeds(tmp_path):
+    script = tmp_path / "seeds.py"
+    script.write_text(_SEED_SCRIPT)
+    orders = []
+    for seed in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        out = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=600)
+        assert out.returncode == 0, out.stderr
+        orders.append(out.stdout.strip())
+    assert orders[0] != orders[1]  # the seeds give different orders, and native followed each
