@@ -94,7 +94,9 @@ class TextRules:
 
     def _text_subscript(self, node: nodes.Subscript, defined) -> ir.Expr | None:
         """`s[i]`, `s[a:b:c]` of any text expression, else None (the base is handed down)."""
-        base = self._expr(node.value, defined)
+        base = self._text_operand(node.value, defined)
+        if base is None:
+            return None
         if not is_text(base.type):
             self.hand_down((node.value, base))
             return None
@@ -104,6 +106,14 @@ class TextRules:
                       for b in (node.slice.lower, node.slice.upper, node.slice.step)]
             return ir.TextSlice(base.type, base, *bounds)
         return self._text_item(base, self._int_arg(node.slice, defined))
+
+    def _text_operand(self, node, defined) -> ir.Expr | None:
+        """`node` lowered to see whether it is text, or None when it is not an expression on
+        its own (`a[i]` of `a[i][j]`, `d.items()` of a loop): the next family's rule lowers it."""
+        try:
+            return self._expr(node, defined)
+        except _Reject:
+            return None
 
     def _text_item(self, base: ir.Expr, index: ir.Expr) -> ir.Expr:
         return ir.TextItem(base.type if base.type == STR else INT, base, index)
@@ -255,18 +265,19 @@ class TextRules:
 
     def _lower_ifexp(self, node: nodes.IfExp, defined) -> ir.Expr:
         """`a if c else b` with two str (or bytes) branches; anything else: the next family's rule."""
-        body, orelse = self._expr(node.body, defined), self._expr(node.orelse, defined)
-        if not (is_text(body.type) and body.type == orelse.type):
-            self.hand_down((node.body, body), (node.orelse, orelse))
+        body, orelse = self._text_operand(node.body, defined), self._text_operand(node.orelse, defined)
+        if body is None or orelse is None or not (is_text(body.type) and body.type == orelse.type):
+            self.hand_down(*[(n, v) for n, v in ((node.body, body), (node.orelse, orelse)) if v is not None])
             return super()._lower_ifexp(node, defined)
         test = self._truth(self._expr(node.test, defined))
         return ir.IfExp(body.type, test, body, orelse)
 
     def _lower_boolop(self, node: nodes.BoolOp, defined) -> ir.Expr:
         """`a or b` / `a and b` of str (or bytes) operands: one of them, as Python returns."""
-        values = [self._expr(v, defined) for v in node.values]
-        if not (is_text(values[0].type) and all(v.type == values[0].type for v in values)):
-            self.hand_down(*zip(node.values, values))
+        values = [self._text_operand(v, defined) for v in node.values]
+        if any(v is None for v in values) or not (is_text(values[0].type)
+                                                  and all(v.type == values[0].type for v in values)):
+            self.hand_down(*[(n, v) for n, v in zip(node.values, values) if v is not None])
             return super()._lower_boolop(node, defined)
         return ir.BoolOp(values[0].type, node.op, values)
 
@@ -277,9 +288,10 @@ class TextRules:
         it = s.iter
         if isinstance(it, nodes.Call) and isinstance(it.func, nodes.Name):
             return super()._lower_for(s, defined)  # range(), zip(), enumerate(), ...
-        seq = self._expr(it, defined)
-        if not is_text(seq.type):
-            self.hand_down((it, seq))
+        seq = self._text_operand(it, defined)
+        if seq is None or not is_text(seq.type):
+            if seq is not None:
+                self.hand_down((it, seq))
             return super()._lower_for(s, defined)
         if s.orelse:
             raise _Reject(s, "`for ... else` is not translated")
