@@ -19,7 +19,8 @@ loader of its original type, so `get_source`, resource readers and
 `isinstance` checks behave as before.
 
 What is wrapped: functions defined in that module (their `__module__` is the
-module and their `__qualname__` a top-level name or `Class.name`) that could
+module and their `__qualname__` a top-level name or `Class.name`: a staticmethod or
+an instance method, not a classmethod or a dunder method) that could
 ever be translated: not generators or coroutines, no `*args`/`**kwargs` or
 keyword-only parameters, no closure, no `__wrapped__` (the code of a decorator's
 wrapper is not the source `inspect` shows) and no attributes of their own (a
@@ -110,7 +111,7 @@ def wrapped_functions() -> list:
 
 
 def wrap_module(module: types.ModuleType) -> int:
-    """Wrap `module`'s plain functions and its classes' staticmethods in place.
+    """Wrap `module`'s plain functions and its classes' staticmethods and instance methods in place.
 
     Returns how many functions it wrapped now. Test modules are skipped (see the
     module docstring); anything that cannot be replaced is left as it is.
@@ -129,7 +130,9 @@ def wrap_module(module: types.ModuleType) -> int:
                 count += _replace(module, attr, value, value)
             elif isinstance(value, type) and value.__module__ == name and value.__qualname__ == attr:
                 for member_name, member in list(vars(value).items()):
-                    func = member.__func__ if isinstance(member, staticmethod) else None
+                    # a staticmethod, or an instance method (the wrapper binds `self` as a
+                    # function does; the object's class and attributes are in its signature)
+                    func = member.__func__ if isinstance(member, staticmethod) else member
                     if isinstance(func, types.FunctionType) and _is_plain(func, name, f"{attr}.{member_name}"):
                         count += _replace(value, member_name, member, func)
     return count

@@ -147,12 +147,12 @@ def test_hook_wraps_only_plain_functions_of_matched_packages(packages):
     assert ka.dot.rustify.front_door == "auto"
     assert isinstance(ka.Stats.__dict__["mean"], staticmethod) and isinstance(ka.Stats.mean, Accelerated)
     assert ka.alias_of_norm is ka.norm  # one wrapper per function
+    assert isinstance(ka.Stats.__dict__["method"], Accelerated) and ka.Stats().method(3) == 3  # binds self
     # never wrapped: other packages, generators, *args, closures, functions with attributes,
-    # plain methods, functions imported from elsewhere, test modules
+    # functions imported from elsewhere, test modules
     assert type(kb.dot).__name__ == "function"
     for name in ("count_up", "with_star", "add_one", "tagged", "helper_from_elsewhere"):
         assert type(getattr(ka, name)).__name__ == "function", name
-    assert type(ka.Stats.__dict__["method"]).__name__ == "function"
     assert isinstance(_import(f"{a}.helpers").helper_from_elsewhere, Accelerated)
     assert ka.helper_from_elsewhere is _import(f"{b}.helpers").helper_from_elsewhere
     assert type(_import(f"{a}.tests.test_k").test_something).__name__ == "function"
@@ -201,6 +201,8 @@ def test_eager_mode_runs_matched_functions_native_with_pythons_results(packages,
     assert kernels.Stats.mean.rustify.last_call == "native"
     with pytest.raises(ZeroDivisionError):  # Python's exception, from native code
         kernels.Stats.mean([])
+    assert kernels.Stats().method(2.5) == 2.5  # an instance method: `self` is an object argument
+    assert kernels.Stats.__dict__["method"].rustify.last_call == "native"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert kernels.describe([1.0, 2.0]) == {"n": 2}  # untranslatable: stays Python
