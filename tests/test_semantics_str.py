@@ -104,6 +104,21 @@ def str_in_global_constant(s):
     return n
 
 
+@case(texts())
+def str_loop_variable_as_code_point(s):
+    n = 0
+    for ch in s:
+        if ch in VOWELS:
+            n += 1
+        elif ch not in "\u00e9\U0001F600\ud800":
+            n += 1000
+        if ch == "a" or "\U0001F600" == ch:
+            n += 10
+        if ch != "z":
+            n += ord(ch) % 7
+    return n
+
+
 # ---- comparison and `in`
 
 
@@ -472,6 +487,16 @@ def test_raise_str_value_args_are_pythons():
     with pytest.raises(IndexError) as e:
         f("x", -3)
     assert e.value.args == ("x", -3, "and a constant")
+
+
+def test_a_loop_variable_only_compared_is_held_as_its_code_point():
+    from rustify.analysis import analyse
+
+    fn = analyse(str_loop_variable_as_code_point, ("str",))
+    loop = next(st for st in fn.body if type(st).__name__ == "TextFor")
+    assert loop.codes and fn.locals["ch"].name == "int"
+    fn = analyse(str_iterate_concat, ("str",))
+    assert not next(st for st in fn.body if type(st).__name__ == "TextFor").codes  # `ch` is used as a str
 
 
 def test_str_results_are_exact_str_and_native():

@@ -28,6 +28,8 @@ def _one(lw, node, name: str, args) -> ir.Expr:
 
 def _ord(lw, node, args):
     x = _one(lw, node, "ord", args)
+    if lw.is_code_point_var(x):
+        return x  # a loop variable over a str held as its code point (lower/text.py)
     if x.type != STR:
         raise lw.reject(node, f"ord() of {x.type} is not translated (of a str it is)")
     if isinstance(x, ir.TextItem):

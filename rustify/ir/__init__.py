@@ -850,11 +850,13 @@ class TextFormat(Expr):
 @dataclass
 class TextFor(Stmt):
     """`for var in s` over a str (one-character strs), bytes or bytearray (ints); `seq` is
-    evaluated once. A bytearray's length is re-read every step, as its iterator does."""
+    evaluated once. A bytearray's length is re-read every step, as its iterator does.
+    `codes`: `var` is an int, the code point (its only uses compare it; lower/text.py)."""
 
     var: str
     seq: Expr
     body: list[Stmt]
+    codes: bool = False
 
 
 @dataclass

@@ -130,6 +130,18 @@ class TextRules:
         """A comparison chain with a str/bytes operand (or `in` with one), else None."""
         if not any(is_text(o.type) for o in operands):
             return None
+        if len(operands) == 2 and self.is_code_point_var(operands[0]) and operands[1].type == STR:
+            # `ch in "aeiou"`, `ch == "a"` with `ch` held as a code point (see `_text_for`)
+            (op_text, _), = node.ops
+            cp, text = operands
+            if op_text in ("in", "not in"):
+                return ir.TextCompare(BOOL, ["in" if op_text == "in" else "not_in"], [cp, text], ["cp_in_const"])
+            return ir.TextCompare(BOOL, ["eq" if op_text == "==" else "ne"],
+                                  [cp, ir.Const(INT, self._char_constant(text))], ["code"])
+        if len(operands) == 2 and self.is_code_point_var(operands[1]) and operands[0].type == STR:
+            (op_text, _), = node.ops
+            return ir.TextCompare(BOOL, ["eq" if op_text == "==" else "ne"],
+                                  [ir.Const(INT, self._char_constant(operands[0])), operands[1]], ["code"])
         ops, modes, out = [], [], list(operands)
         names = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne", "in": "in",
                  "not in": "not_in"}
@@ -300,15 +312,66 @@ class TextRules:
         return self._text_for(s, s.target.name, seq, defined)
 
     def _text_for(self, s: nodes.For, var: str, seq: ir.Expr, defined):
-        """`for ch in s` (one-character strs) / `for b in data` (ints)."""
-        elem = STR if seq.type == STR else INT
+        """`for ch in s` (one-character strs) / `for b in data` (ints). A `ch` that is only ever
+        compared with one-character constants, looked up in a str constant or passed to
+        `ord` is held as its code point (an int): the loop builds no str at all."""
+        codes = seq.type == STR and self._only_code_point_uses(s, var)
+        if codes:
+            self._code_point_vars().add(var)
+        elem = STR if seq.type == STR and not codes else INT
         self._record(var, ir.Var(elem, var))
         if var in self.param_types or self.env.get(var, elem) != elem:
             raise _Reject(s, f"loop variable `{var}` is also used with another type")
         self.loop_depth += 1
         body, _, _ = self._block(s.body, defined | {var})
         self.loop_depth -= 1
-        return [ir.TextFor(self._line(s), var, seq, body)], defined, False
+        return [ir.TextFor(self._line(s), var, seq, body, codes)], defined, False
+
+    def _code_point_vars(self) -> set[str]:
+        """Loop variables over a str held as code points (see `_text_for`); kept across passes."""
+        return self.__dict__.setdefault("_code_points", set())
+
+    def is_code_point_var(self, e: ir.Expr) -> bool:
+        return isinstance(e, ir.Var) and e.type == INT and e.name in self._code_point_vars()
+
+    def _only_code_point_uses(self, loop: nodes.For, var: str) -> bool:
+        """Every read of `var` in the function is `var == "c"`, `var != "c"`, `var in CONST`,
+        `var not in CONST` (one operator; a str literal or module str global) or `ord(var)`,
+        and this loop is its only assignment."""
+        if var in self.params:
+            return False
+        stores = [n for n in self.fdef.nodes_of_class(nodes.AssignName) if n.name == var]
+        if stores != [loop.target]:
+            return False
+        for n in self.fdef.nodes_of_class(nodes.Name):
+            if n.name != var:
+                continue
+            parent = n.parent
+            if isinstance(parent, nodes.Call) and parent.args == [n] and not parent.keywords \
+                    and isinstance(parent.func, nodes.Name) and self._is_builtin_call(parent, ord):
+                continue
+            if not (isinstance(parent, nodes.Compare) and len(parent.ops) == 1):
+                return False
+            op, right = parent.ops[0]
+            other = right if parent.left is n else parent.left
+            if op in ("in", "not in") and parent.left is n and self._str_constant_node(other) is not None:
+                continue
+            if op in ("==", "!=") and len(self._str_constant_node(other) or "") == 1:
+                continue
+            return False
+        return True
+
+    def _str_constant_node(self, node) -> str | None:
+        """The str a literal or a module str global names, else None."""
+        if isinstance(node, nodes.Const):
+            return node.value if isinstance(node.value, str) else None
+        if isinstance(node, nodes.Name) and node.name not in self.local_names and node.name not in self.params:
+            try:
+                value = self._maybe_global(node)
+            except _Reject:
+                return None
+            return value if isinstance(value, str) else None
+        return None
 
     # -------------------------------------------------------------- f-strings
 
