@@ -199,6 +199,16 @@ def dict_changed_during_iteration(d, k):
     return n
 
 
+@case(str_dicts())
+def top_key_items(d):
+    best_k = ""
+    best_v = -1
+    for k, v in d.items():
+        if v > best_v:
+            best_k, best_v = k, v
+    return best_k
+
+
 # ---- sets
 
 

@@ -328,6 +328,9 @@ class ForObject(Stmt):
     source: Expr
     view: str
     body: list[Stmt]
+    # the body changes no dict and calls no Python function: a dict is walked through its
+    # own table (PyDict_Next), its size checked every step as Python's iterator does
+    walks_table: bool = False
 
 
 @dataclass

@@ -14,6 +14,8 @@ else on with `super()`.
 
 from __future__ import annotations
 
+import dataclasses
+
 from astroid import nodes
 
 from rustify import ir
@@ -69,6 +71,27 @@ def _settles(new: ir.Type, wide: ir.Type) -> bool:
     if isinstance(new, ir.SetOf) and isinstance(wide, ir.SetOf):
         return new.elem in (UNKNOWN_ELEM, wide.elem)
     return False
+
+
+# IR nodes that may change a dict (or run Python code that may): a `for` over a dict whose
+# body holds none of them walks the dict's table directly
+_DICT_WRITES = (ir.DictStore, ir.ObjectUpdate)
+
+
+def _may_change_a_dict(node) -> bool:
+    """`node` (an IR statement list, statement or expression) writes into a dict, or calls
+    something (a Python function, a method of an object) that might."""
+    if isinstance(node, list):
+        return any(_may_change_a_dict(n) for n in node)
+    if isinstance(node, _DICT_WRITES) or (isinstance(node, ir.DictLookup) and node.method in ("pop", "setdefault")):
+        return True
+    name = type(node).__name__
+    if not isinstance(node, ir.Call) and ("Call" in name or "Method" in name or "Attr" in name):
+        return True  # another family's call or attribute access: it might reach the dict
+    if not dataclasses.is_dataclass(node):
+        return False
+    return any(_may_change_a_dict(getattr(node, f.name)) for f in dataclasses.fields(node)
+               if isinstance(getattr(node, f.name), (list, ir.Expr, ir.Stmt)))
 
 
 class DictSetRules:
@@ -387,7 +410,8 @@ class DictSetRules:
         self.loop_depth += 1
         body, _, _ = self._block(s.body, defined | set(targets))
         self.loop_depth -= 1
-        return [ir.ForObject(self._line(s), targets, types, value, view, body)], defined, False
+        walks_table = isinstance(t, ir.DictOf) and not _may_change_a_dict(body)
+        return [ir.ForObject(self._line(s), targets, types, value, view, body, walks_table)], defined, False
 
     def _object_loop_source(self, it, defined) -> tuple[ir.Expr, str] | None:
         """(the dict, set or str, how it is iterated) if `it` is one or a dict view call."""
