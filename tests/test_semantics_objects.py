@@ -177,6 +177,17 @@ TABLE = [3, 1, 4, 1, 5]
 NAMES = {"a": 1.0}
 
 
+MIX = bytearray(b"\x01\x03\x07\x0f\x1f\x3f\x7f\xff")
+
+
+@case(st.binary(max_size=24))
+def table_checksum(data):
+    crc = 0
+    for b in data:
+        crc = (crc * 31 + MIX[(crc ^ b) & 7]) % 1000003
+    return crc
+
+
 @case(ints())
 def live_table_size(n):
     if NAMES:
@@ -211,6 +222,13 @@ def test_module_data_is_read_live_never_frozen():
         assert f(2) == 2 * len(TABLE) + 2 and f.rustify.last_call == "native"
         NAMES.clear()
         assert f(2) == -1
+        g = rustify.accelerate(table_checksum, eager=True)
+        before = g(b"abc")
+        MIX[0] ^= 0xFF  # a write to the module's bytearray between calls: the next call sees it
+        try:
+            assert g(b"abc") == table_checksum(b"abc") != before and g.rustify.last_call == "native"
+        finally:
+            MIX[0] ^= 0xFF
         TABLE.append("not an int")  # another kind: the native entry declines, Python answers
         assert f(3) == -1
     finally:
