@@ -631,3 +631,19 @@ def new_lists_lent_to_a_recursive_callee(xs):
     ys = _merge_sorted(xs)
     _fill(xs[:2], 7)  # a slice lent and written: the caller's list is untouched
     return ys
+
+
+def _nests(t, n):
+    if n == 0:
+        return 0
+    return _nests((t, t), n - 1)
+
+
+def calls_with_growing_types(n):
+    return _nests(1, n)
+
+
+def test_a_recursion_whose_argument_types_grow_stays_python_with_a_reason():
+    (reason,) = verdict(calls_with_growing_types, ("int",))
+    assert reason.why.startswith("calls `_nests`, which stays Python for these arguments (int, int): line ")
+    assert len(reason.why) < 1000

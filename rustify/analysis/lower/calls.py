@@ -28,6 +28,8 @@ from rustify.analysis.lower.common import _Pending, _Reject, UNKNOWN_ELEM
 from rustify.errors import Reason, Untranslatable
 
 MAX_ROUNDS = 8
+MAX_SPECIALISATIONS = 64
+MAX_SPECIALISATIONS_OF_ONE = 8  # a recursion whose argument types grow (f(x) calls f((x, x))) stops here
 
 
 @dataclass
@@ -210,6 +212,12 @@ class CallRules:
         if self.unit is None:
             raise _Reject(node, f"calls to other Python functions (`{name}`) are translated only within a compile unit")
         signature = tuple(param_types[p].kind for p in param_types)
+        if (callee, signature) not in self.unit.specs and (
+                len(self.unit.specs) >= MAX_SPECIALISATIONS
+                or sum(f is callee for f, _ in self.unit.specs) >= MAX_SPECIALISATIONS_OF_ONE):
+            raise _Reject(node, f"`{name}` would need more specialisations than a compile unit holds "
+                                f"({MAX_SPECIALISATIONS_OF_ONE} per function, {MAX_SPECIALISATIONS} in all): "
+                                "each call with new argument types is one")
         spec = self.unit.specialisation(callee, signature, param_types, bound_class)
         if self.final:  # the calls of the final IR (a pass before may have seen other types)
             self.unit_spec.calls.add(spec.unit_id)
@@ -262,8 +270,9 @@ class CallRules:
                 raise _Pending() from None  # it may translate once the recursion's types are known
             first = e.reasons[0]
             more = f" (and {len(e.reasons) - 1} more)" if len(e.reasons) > 1 else ""
+            why = first.why if len(first.why) <= 400 else first.why[:397] + "..."  # a chain of callees
             raise _Reject(node, f"calls `{name}`, which stays Python for these arguments ({spec_kinds(spec)}): "
-                                f"line {first.line}: `{first.construct}`: {first.why}{more}") from None
+                                f"line {first.line}: `{first.construct}`: {why}{more}") from None
 
     def _call_target(self, func: nodes.NodeNG):
         """(what `func` names, the class it was found in or None), without reporting anything."""
@@ -372,4 +381,5 @@ class CallRules:
 
 
 def spec_kinds(spec: _Specialisation) -> str:
-    return ", ".join(spec.signature) if spec.signature else "no arguments"
+    text = ", ".join(spec.signature) if spec.signature else "no arguments"
+    return text if len(text) <= 80 else text[:77] + "..."
