@@ -387,3 +387,35 @@ def test_set_order_follows_cpython_under_two_hash_seeds(tmp_path):
         assert out.returncode == 0, out.stderr
         orders.append(out.stdout.strip())
     assert orders[0] != orders[1]  # the seeds give different orders, and native followed each
+
+
+def _sum_values(d):
+    n = 0
+    for k, v in d.items():
+        n += v
+    return n
+
+
+def _sum_and_store(d):
+    n = 0
+    e = {}
+    for k, v in d.items():
+        n += v
+        e[k] = v
+    return n
+
+
+def test_a_loop_walks_the_dict_table_only_when_its_body_changes_no_dict():
+    from rustify import ir
+    from rustify.analysis import analyse
+
+    def loops(func):
+        fn = analyse(func, ("dict[str, int]",))
+        return [s for s in fn.body if isinstance(s, ir.ForObject)]
+
+    assert [s.walks_table for s in loops(_sum_values)] == [True]
+    assert [s.walks_table for s in loops(_sum_and_store)] == [False]
+    for f, d in [(_sum_values, {"a": 1, "b": 2}), (_sum_and_store, {"é": 3})]:
+        g = rustify.accelerate(f, eager=True)
+        assert g(d) == f(d)
+        assert g.rustify.last_call == "native", g.rustify.explain()
