@@ -276,7 +276,47 @@ def _param_context(index: int, p: ir.Param, snapshot: bool) -> dict:
         kernel_type = f"numpy::ndarray::{view}<'_, {elem}, {t.dim}>"
         passed = f"p{index}.view_mut()" if p.mutated else f"p{index}.view()"
     return dict(common, elem=RustCode(elem), snapshot=p.mutated and snapshot, kernel_type=RustCode(kernel_type),
-                dim=RustCode(t.dim), is_slice=t.is_slice, **{"pass": RustCode(passed)})
+                dim=RustCode(t.dim), is_slice=t.is_slice, c_order=t.ndim > 1 and t.layout == "C",
+                **{"pass": RustCode(passed)})
+
+
+def _sub_statements(s: ir.Stmt) -> list:
+    """The statements nested in `s` (loop and `if` bodies, handlers, ...), one level down."""
+    import dataclasses
+
+    out = []
+    for f in dataclasses.fields(s):
+        value = getattr(s, f.name)
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, ir.Stmt):
+                out.append(item)
+            elif isinstance(item, ir.Handler):
+                out.extend(item.body)
+    return out
+
+
+def _is_loop(s: ir.Stmt) -> bool:
+    return type(s).__name__.startswith(("For", "While"))
+
+
+def chunked_loops(body: list) -> set:
+    """Lines of the innermost `for k in range(a, b)` loops (step 1) with no other loop, `break` or
+    `try` inside: they run in chunks, one signal tick per chunk (expr.rs.j2), so the compiler can
+    vectorise them. A `break` would leave only the chunk, so such loops keep a tick per step."""
+    out: set = set()
+
+    def walk(stmts) -> bool:  # True if `stmts` holds a loop, break or try at any depth
+        found = False
+        for s in stmts:
+            inner = walk(_sub_statements(s))
+            if (isinstance(s, ir.ForRange) and not inner and not s.reverse
+                    and isinstance(s.step, ir.Const) and s.step.value == 1):
+                out.add(s.line)
+            found = found or inner or _is_loop(s) or type(s).__name__ in ("Break", "Try", "TryExit")
+        return found
+
+    walk(body)
+    return out
 
 
 def _return_context(t: ir.Type) -> dict:
@@ -301,12 +341,16 @@ def function_context(fn: ir.Function, deopt_module: str = RUNTIME_DEOPT_MODULE, 
     array_names |= {n for n, t in fn.locals.items() if isinstance(t, ir.Array)}
     bool_arrays = {n for n, t in [(p.name, p.type) for p in fn.params] + list(fn.locals.items())
                    if isinstance(t, ir.Array) and t.elem.name == "np.bool"}  # held as bytes
+    # N-D C-contiguous arrays: elements are read at a flat offset (the innermost stride is one)
+    c_arrays = {n for n, t in [(p.name, p.type) for p in fn.params] + list(fn.locals.items())
+                if isinstance(t, ir.Array) and t.ndim > 1 and t.layout == "C"}
     uses_objects = fn.uses_objects or any(
         t.is_object for t in [p.type for p in fn.params] + list(fn.locals.values()) + [fn.return_type])
     context = dict(
         fn=fn, version=__version__, params=params, uses_objects=uses_objects,
         locals=[(n, rust_type(t), RustCode(t.rust_init)) for n, t in fn.locals.items()],
         ret=_return_context(fn.return_type), alias_pairs=alias_pairs, array_names=array_names, bool_arrays=bool_arrays,
+        c_arrays=c_arrays, chunked_loops=chunked_loops(fn.body),
         unrestorable_writes=fn.writes_visible_objects
         or any(p["mode"] == "view" and p["mutated"] and not p["snapshot"] for p in params),
         # a kernel that mutates a copy of a list keeps the GIL, so no other thread writes
