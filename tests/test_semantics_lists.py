@@ -269,6 +269,56 @@ def pop_from_an_argument(grid):
     return out
 
 
+@case(lists_of(floats()), lists_of(floats()), floats())
+def membership_in_lists(xs, ys, v):
+    k = 0
+    for y in ys:
+        if y in xs:
+            k += 1
+    return k + (v in ys) - (v not in xs)
+
+
+@case(grids(), st.lists(floats(), max_size=2))
+def membership_of_rows(grid, row):
+    return row in grid
+
+
+@case(ints(-3, 20), ints(-5, 25))
+def methods_of_a_local_flat_list(n, i):
+    xs = list(range(n))
+    xs.insert(i, -1)
+    if n > 2:
+        xs.pop()
+        xs.pop(0)
+    xs.extend([7, 8, 9])
+    xs.reverse()
+    xs.remove(7)
+    head = [xs.index(8), xs.count(9)]
+    head.extend(xs[:4])
+    return head
+
+
+@case(ints(0, 6), floats())
+def a_flat_list_that_escapes_stays_one_object(n, v):
+    row = [0.0] * 3
+    grid = [row, [1.0]]
+    row[1] = v
+    row.append(float(n))
+    grid.append(row)
+    return grid
+
+
+@case(lists_of(floats()), lists_of(ints()))
+def flat_arguments_only_read(xs, ns):
+    s = 0.0
+    for x in xs:
+        s += x
+    t = 0
+    for i in range(len(ns)):
+        t += ns[i] % 7
+    return s, t, len(xs)
+
+
 @pytest.mark.parametrize("c", cases_from(__name__), ids=lambda c: c.name)
 def test_native_matches_python(c):
     check_native_matches_python(c)
@@ -330,3 +380,15 @@ def test_sorted_with_nan_is_cpythons_order(xs):
     want = sorted(xs)
     assert [repr(x) for x in got] == [repr(x) for x in want]
     assert all(type(x) is float for x in got)
+
+
+def _sorted_rows(grid):
+    return sorted(grid)
+
+
+def test_sorted_keeps_the_callers_objects():
+    fast = rustify.accelerate(_sorted_rows, eager=True)
+    rows = [[3.0], [1.0, 2.0], [float("nan")], [1.0]]
+    out = fast(rows)
+    assert fast.rustify.last_call == "native"
+    assert out is not rows and [id(r) for r in out] == [id(r) for r in sorted(rows)]  # the same row objects

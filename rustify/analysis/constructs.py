@@ -140,8 +140,10 @@ EXPRESSIONS = _table(
               "`row = grid[i]; row[j] = v` (shows through `grid`), `for row in grid` (the length re-read every "
               "step, as Python's list iterator), `for count, value in pairs`, `for x in (a, b, c)` of one "
               "item type; slices `xs[a:b:s]`, `xs[:]` of any list (Python's clamping; ValueError for a zero "
-              "step; no slice assignment); on a Python list the methods `append`, `pop([i])`, `insert`, "
-              "`extend`, `remove`, `index`, `count`, `reverse`, `sort([reverse=])`, `clear` run the list's own",
+              "step; no slice assignment); `x in xs`; the methods `append`, `pop([i])`, `insert`, "
+              "`extend`, `remove`, `index`, `count`, `reverse`, `sort([reverse=])`, `clear` run the list's own "
+              "(a flat local list that calls one is held as a Python list, as is one stored into another "
+              "list)",
               "_lower_list"),
     Construct("JoinedStr", "f-string", 'f"negative value at {i}: {x:.3f}"',
               "replacement fields of int, float, bool, numpy float64/int64 and str values, with `!r`/`!s`/`!a` "

@@ -115,7 +115,8 @@ def _minmax(name: str):
             raise lw.reject(node, f"{name}() returns one of its arguments; arguments of different types "
                                   f"({', '.join(sorted(map(str, types_)))}) would give a value-dependent type")
         return ir.Call(args[0].type, name, args)
-    return Intrinsic(name, lower, "two or more numbers of one type; returns one of them, as Python does")
+    return Intrinsic(name, lower, "two or more numbers of one type, or one iterable (a list, generator "
+                     "expression, ...; ValueError when empty); returns one of them, as Python does")
 
 
 def _float(lw, node, args):
@@ -133,6 +134,25 @@ def _int(lw, node, args):
         lw.note_deopt()
         return ir.Call(INT, "int", [lw.cast(x, FLOAT)])
     return lw.cast(x, INT)
+
+
+def _over_iterable(lw, node, args):
+    """sum/any/all/sorted/list and min/max of one iterable are lowered before the registry is
+    consulted (lower/lists.py `_iterable_builtin_call`); reaching here means a form it refused."""
+    raise lw.reject(node, f"`{node.func.as_string()}` of these arguments is not translated")
+
+
+# builtins over iterables (lower/lists.py), listed here for the docs and the call resolution
+_ITERABLE_BUILTINS = [
+    (builtins.sum, "sum", "of an iterable (a list, range, generator expression, any iterable object) of "
+                          "ints, bools or floats, with `start`; int overflow and an empty float sum re-run in "
+                          "Python"),
+    (builtins.any, "any", "of an iterable, short-circuiting as Python's"),
+    (builtins.all, "all", "of an iterable, short-circuiting as Python's"),
+    (builtins.sorted, "sorted", "of an iterable, `reverse=`; CPython's own stable sort on a new list (NaN "
+                                "ordered as Python orders it)"),
+    (builtins.list, "list", "`list()`, `list(iterable)`: a new list (of a Python list: the same item objects)"),
+]
 
 
 def _bool(lw, node, args):
@@ -203,6 +223,7 @@ def _builtin_table() -> list[tuple[object, Intrinsic]]:
         (builtins.bool, Intrinsic("bool", _bool, "truth value")),
         (builtins.round, intrinsics_ints.round_intrinsic()),
     ]
+    table += [(f, Intrinsic(name, _over_iterable, doc)) for f, name, doc in _ITERABLE_BUILTINS]
     for name in ("sqrt", "exp", "log10", "sin", "cos", "tan", "fabs", "erf"):
         table.append((getattr(math, name), _math1(name)))
     table.append((math.log, Intrinsic("math.log", _math_log, "natural log, or log(x, base)")))

@@ -33,7 +33,8 @@ _METHODS = {"pop": True, "index": False, "count": False, "append": None, "extend
 
 
 def _label(node) -> int:
-    """A number naming the comprehension (or loop) at `node`, stable across passes."""
+    """A number naming the node at `node`'s position, stable across passes; the Rust names
+    use `_label(node) * 10 + k`: k = 9 a comprehension's block, k < 9 its loops (0: a `for`)."""
     return (node.lineno or 0) * 1000 + (node.col_offset or 0) + 1
 
 
@@ -120,7 +121,7 @@ class ListRules:
         renames = getattr(self, "_binding_renames", None)
         if renames and name in renames:
             name = renames[name]
-        value = self._as_numpy_list(name, value)
+        value = self._as_python_list(name, value)
         source = _root(value) if value.type.is_object else None
         if source is not None and source.name != name:
             self.note_object_escape(source)  # two names reach one object: writes through either show
@@ -133,52 +134,61 @@ class ListRules:
 
     # ------------------------------------------- lists that hold numpy scalars
 
-    def _numpy_lists(self) -> dict[str, ir.Scalar]:
-        """Locals held as Python lists because numpy scalars are stored into them (name -> the
-        numpy type); kept across passes, so the fixed point settles on that representation."""
-        if not hasattr(self, "_np_lists"):
-            self._np_lists: dict[str, ir.Scalar] = {}
-        return self._np_lists
+    def _python_lists(self) -> dict[str, ir.Scalar]:
+        """Flat-list locals held as Python lists instead (name -> item type): a list that
+        escapes into another object (its identity must be Python's), or one that numpy
+        scalars are stored into (CPython keeps those objects). Kept across passes, so the
+        fixed point settles on that representation."""
+        if not hasattr(self, "_py_lists"):
+            self._py_lists: dict[str, ir.Scalar] = {}
+        return self._py_lists
+
+    def _hold_as_python_list(self, s, name: str, elem: ir.Scalar) -> None:
+        """From now on the flat list local `name` is a Python list of `elem` items: the
+        statement is lowered again in the next pass."""
+        lists = self._python_lists()
+        if lists.get(name, elem) != elem:
+            raise _Reject(s, f"a list holding {lists[name]} and {elem} items; not translated")
+        lists[name] = elem
+        self._record(name, ir.Var(ir.PyListOf(elem), name))  # another pass follows
+        raise _Pending() if not self.final else _Reject(s, "the list's representation did not settle")
 
     def _stores_numpy_scalar(self, s, base, value: ir.Expr) -> bool:
         """`value`, a numpy float64/int64, goes into the flat list `base` (a local): from now on
         `base` is a Python list (CPython keeps the numpy scalar objects in it, and a list first
-        filled with `0.0` holds both kinds until every slot is overwritten). Re-lowers."""
+        filled with `0.0` holds both kinds until every slot is overwritten)."""
         if not (isinstance(base, ir.Var) and isinstance(base.type, ir.ListOf)
                 and value.type in (NP_FLOAT64, NP_INT64) and base.name not in self.param_types):
             return False
-        lists = self._numpy_lists()
-        if lists.get(base.name, value.type) != value.type:
-            raise _Reject(s, f"a list holding numpy scalars of two types ({lists[base.name]}, {value.type}); "
-                             "not translated")
-        lists[base.name] = value.type
-        self._record(base.name, ir.Var(ir.PyListOf(value.type), base.name))  # another pass follows
+        self._hold_as_python_list(s, base.name, value.type)
         return True
 
-    def _as_numpy_list(self, name: str, value: ir.Expr) -> ir.Expr:
-        """The new list bound to a numpy-scalar list local `name`, built as a Python list: its
-        items are read back as the numpy type, and one of another type (the `0.0` of
-        `[0.0] * n` not yet overwritten) re-runs the call in Python."""
-        np_type = self._numpy_lists().get(name)
-        if np_type is None or not (isinstance(value, ir.NewList) and isinstance(value.type, ir.ListOf)) \
-                or isinstance(value, (ir.Comprehension, ir.ListSlice)):
+    def _as_python_list(self, name: str, value: ir.Expr) -> ir.Expr:
+        """The new list bound to a local `name` held as a Python list (see `_python_lists`),
+        built as one. For a list of numpy scalars, a fill item of the plain type (the `0.0`
+        of `[0.0] * n` not yet overwritten) re-runs the call in Python when read."""
+        elem = self._python_lists().get(name)
+        if elem is None or not isinstance(value.type, ir.ListOf):
             return value
-        if value.type.elem not in (np_type, {NP_FLOAT64: FLOAT, NP_INT64: INT}[np_type], UNKNOWN_ELEM):
+        if isinstance(value, (ir.Comprehension, ir.ListSlice)) or not isinstance(value, ir.NewList):
+            return ir.ToPyList(ir.PyListOf(elem), value) if isinstance(value, ir.NewList) else value
+        plain = {NP_FLOAT64: FLOAT, NP_INT64: INT}.get(elem, elem)
+        if value.type.elem not in (elem, plain, UNKNOWN_ELEM):
             return value
-        self.may_deopt = True  # a read of a fill item that was never overwritten
-        return ir.NewPyList(ir.PyListOf(np_type), value.items, value.count)
+        if value.type.elem != elem and value.type.elem != UNKNOWN_ELEM:
+            self.may_deopt = True  # a read of a fill item that was never overwritten
+        return ir.NewPyList(ir.PyListOf(elem), value.items, value.count)
 
     def _new_list(self, node, items: list[ir.Expr], count) -> ir.Expr:
         if all(isinstance(i.type, ir.Scalar) and i.type not in (BOOL, ir.Scalar("np.bool"), NP_FLOAT64, NP_INT64)
                for i in items):
             return super()._new_list(node, items, count)
-        elems = list(dict.fromkeys(i.type for i in items))
+        elems = list(dict.fromkeys(self._container_item(node, i.type) for i in items))
         if len(elems) != 1:
             raise _Reject(node, f"a list of {', '.join(map(str, elems))} items mixes types; not translated")
         self._building_shared = False
         stored = [self._as_item(node, i) for i in items]
-        return ir.NewPyList(ir.PyListOf(self._container_item(node, elems[0])), stored, count,
-                            holds_shared=self._building_shared)
+        return ir.NewPyList(ir.PyListOf(elems[0]), stored, count, holds_shared=self._building_shared)
 
     def _container_item(self, node, t: ir.Type) -> ir.Type:
         """The IR type an item of `t` has inside a Python container (a Vec list becomes a list)."""
@@ -197,9 +207,11 @@ class ListRules:
         now on; so is a container that receives an object not built here (writes reached
         through either are visible to the caller)."""
         if isinstance(value.type, ir.ListOf):
+            if isinstance(value, ir.Var) and value.name in self.local_names:
+                self._hold_as_python_list(node, value.name, value.type.elem)  # one object in both places
             if not isinstance(value, ir.NewList):
-                raise _Reject(node, "a list variable stored into another list would need to be one Python "
-                                    "object in both places; not translated (build it in place)")
+                raise _Reject(node, f"the list {value.type} stored into another list would need to be one "
+                                    "Python object in both places; not translated")
             return ir.ToPyList(ir.PyListOf(value.type.elem), value)
         source = _root(value)
         if source is not None:
@@ -241,8 +253,7 @@ class ListRules:
         return super()._index(node, base, index)
 
     def _store_index(self, s, target, base, index: ir.Expr, value: ir.Expr):
-        if self._stores_numpy_scalar(s, base, value):
-            raise _Pending() if not self.final else _Reject(s, "the list's representation did not settle")
+        self._stores_numpy_scalar(s, base, value)
         if not isinstance(base.type, ir.PyListOf):
             return super()._store_index(s, target, base, index, value)
         value = self._item_value(s, base, value)
@@ -282,11 +293,11 @@ class ListRules:
             self.loop_depth -= 1
         return [loop], defined, False
 
-    def _iter_loop(self, s, seq: ir.Expr, target, defined, body_of, renames: dict) -> ir.Stmt:
+    def _iter_loop(self, s, seq: ir.Expr, target, defined, body_of, renames: dict, label: int = 0) -> ir.Stmt:
         """A `ForIter` over `seq` binding `target` (names renamed by `renames`); `body_of(defined)`
-        gives the body's statements."""
+        gives the body's statements; `label` names its Rust locals (default: from `s`)."""
         item = self._iter_item(s, seq)
-        label = _label(s)
+        label = label or _label(s) * 10
         value = ir.LoopItem(item, self._line(s), label)
         bind, names = self._bind_target(s, target, value, defined, renames)
         return ir.ForIter(self._line(s), seq, bind, body_of(defined | names), label)
@@ -297,7 +308,9 @@ class ListRules:
             if not t.items or len(set(t.items)) != 1:
                 raise _Reject(node, f"`for` over a tuple of {t}: the item type would change from step to step")
             return t.items[0]
-        if isinstance(t, (ir.ListOf, ir.PyObjectType)) or (isinstance(t, ir.Array) and t.ndim == 1):
+        if isinstance(t, ir.Array):
+            raise _Reject(node, "`for` over an array that is not a variable is not translated")
+        if isinstance(t, (ir.ListOf, ir.PyObjectType)):
             item = t.item
             if item == UNKNOWN_ELEM:
                 raise _Pending() if not self.final else _Reject(node, "the element type of the list is unknown")
@@ -329,7 +342,7 @@ class ListRules:
 
     def _comprehension(self, node, kind: str, defined, start: ir.Expr | None = None) -> ir.Comprehension:
         """`node` (a ListComp or GeneratorExp) consumed as `kind`."""
-        label = _label(node)
+        label = _label(node) * 10 + 9  # the block and its accumulator
         renames: dict[str, str] = {}
         self._comp_scopes()[id(node)] = renames
         result: dict = {}
@@ -378,7 +391,8 @@ class ListRules:
             var = renames[gen.target.name]
             self._record(var, ir.Var(self._iter_item(node, seq), var))
             return [ir.ForEach(self._line(node), var, seq.name, body_of(defined | {var}))]
-        return [self._iter_loop(gen, seq, gen.target, defined, body_of, renames)]
+        label = _label(node) * 10 + len(node.generators) - len(generators)  # one per `for` clause
+        return [self._iter_loop(node, seq, gen.target, defined, body_of, renames, label)]
 
     def _comp_range(self, node, gen, defined, renames, body_of) -> ir.ForRange:
         it = gen.iter
@@ -488,7 +502,7 @@ class ListRules:
 
     def _reduce_iterable(self, node, kind: str, source, defined, start, reverse: bool) -> ir.Expr:
         """`kind` over a value that is not a generator expression: a range, a list, any iterable."""
-        label = _label(node)
+        label = _label(node) * 10 + 9
         var = f"item#c{label}"
         if self._is_builtin_call(source, range) and kind == "list":
             it = source
@@ -506,15 +520,18 @@ class ListRules:
             body = [self._comp_range(node, fake, defined, {var: var}, innermost)]
         else:
             seq = self._expr(source, defined)
+            if kind in ("sorted", "list") and isinstance(seq.type, ir.PyListOf):
+                copy = ir.ListSlice(seq.type, base=seq)  # the same item objects, as Python's list(xs)
+                return ir.Sorted(seq.type, copy, reverse, holds_shared=True) if kind == "sorted" else copy
             item = self._iter_item(node, seq)
             self._record(var, ir.Var(item, var))
             if isinstance(seq, ir.Var) and isinstance(seq.type, (ir.ListOf, ir.Array)) \
                     and getattr(seq.type, "is_slice", True):
                 body = [ir.ForEach(self._line(node), var, seq.name, innermost(defined | {var}))]
             else:
-                li = ir.LoopItem(item, self._line(node), label)
+                li = ir.LoopItem(item, self._line(node), label - 1)
                 body = [ir.ForIter(self._line(node), seq, ir.Assign(self._line(node), var, li),
-                                   innermost(defined | {var}), label)]
+                                   innermost(defined | {var}), label - 1)]
         value = value_holder.get("v")
         if value is None:
             raise _Pending()
@@ -531,6 +548,37 @@ class ListRules:
                                 empty_deopts=empty_deopts, holds_shared=self._building_shared)
         return ir.Sorted(comp_type, comp, reverse, holds_shared=comp.holds_shared) if kind == "sorted" else comp
 
+    # ----------------------------------------------------------- membership
+
+    def _compare(self, node: nodes.Compare, defined) -> ir.Expr:
+        if len(node.ops) == 1 and node.ops[0][0] in ("in", "not in"):
+            right = self._expr(node.ops[0][1], defined)
+            if isinstance(right.type, (ir.PyListOf, ir.ListOf)):
+                item = self._expr(node.left, defined)
+                found = self._list_contains(node, right, item)
+                return found if node.ops[0][0] == "in" else ir.UnaryOp(BOOL, "not", found)
+            self.hand_down((node.ops[0][1], right))
+        return super()._compare(node, defined)
+
+    def _list_contains(self, node, seq: ir.Expr, item: ir.Expr) -> ir.Expr:
+        """`item in seq`: the list's own `__contains__` (identity, then ==) for a Python list;
+        on a flat Vec list of ints a native scan, of floats too unless `item` is NaN (a NaN
+        object may be the one in the list: identity decides in Python, so that re-runs)."""
+        elem = seq.type.item
+        if isinstance(seq.type, ir.PyListOf):
+            if isinstance(item.type, ir.ListOf):  # compared by value: a new Python list will do
+                item = ir.ToPyList(ir.PyListOf(item.type.elem), item)
+            else:
+                self._as_item(node, item)
+            if self._container_item(node, item.type) != elem:
+                raise _Reject(node, f"`in` of {item.type} in a list of {elem} is not translated")
+            return ir.ListMethod(BOOL, seq, "__contains__", [item])
+        if item.type != elem:
+            raise _Reject(node, f"`in` of {item.type} in a list of {elem} is not translated")
+        if elem.is_float:
+            self.may_deopt = True
+        return ir.ListMethod(BOOL, seq, "contains", [item])
+
     # --------------------------------------------------------- list methods
 
     def _list_method_call(self, node: nodes.Call, defined) -> ir.Expr | None:
@@ -542,6 +590,9 @@ class ListRules:
                                                    and func.expr.name not in self.params):
             return None  # a module's function
         base = self._expr(func.expr, defined)
+        if (isinstance(base, ir.Var) and isinstance(base.type, ir.ListOf) and base.name in self.local_names
+                and func.attrname != "append" and base.type.elem != UNKNOWN_ELEM):
+            self._hold_as_python_list(node, base.name, base.type.elem)  # its methods are the list's own
         if not isinstance(base.type, ir.PyListOf):
             self.hand_down((func.expr, base))
             return None
@@ -599,8 +650,7 @@ class ListRules:
         if (isinstance(func, nodes.Attribute) and func.attrname == "append" and isinstance(func.expr, nodes.Name)
                 and len(call.args) == 1 and not call.keywords and func.expr.name in self.local_names):
             base, value = self._expr(func.expr, defined), self._expr(call.args[0], defined)
-            if self._stores_numpy_scalar(s, base, value):
-                raise _Pending() if not self.final else _Reject(s, "the list's representation did not settle")
+            self._stores_numpy_scalar(s, base, value)
             self.hand_down((func.expr, base), (call.args[0], value))
         if isinstance(call, nodes.Call):
             method = self._list_method_call(call, defined)
