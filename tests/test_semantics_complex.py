@@ -459,12 +459,20 @@ def complex_then_np_float64(z, x, k):
     return z ** x
 
 
-@case(complexes(), st.builds(np.float64, floats()), op(2))
-def np_float64_then_complex(z, x, k):
-    """... and `x * z` is numpy's complex128."""
+@case(complexes(), st.builds(np.float64, floats()), st.builds(np.complex128, complexes()), op(4))
+def np_float64_then_complex(z, x, w, k):
+    """... and `x - z` is numpy's complex128 (`x * z` is numpy's array loop, which stays Python)."""
     if k == 0:
-        return x * z
-    return x - z
+        return x - z
+    elif k == 1:
+        return x * w
+    elif k == 2:
+        return z * w
+    return w * z + x / z
+
+
+def _np_real_times_python_complex(x, z):
+    return x[0] * z
 
 
 @case(complexes(), st.builds(np.float64, floats()))
@@ -583,10 +591,24 @@ def _np_power(x):
     return x[0] ** 2
 
 
+def _store_into_real_array(x, z):
+    x[0] = z
+
+
+def _append_complex(z):
+    out = []
+    out.append(z)
+    return len(out)
+
+
 @pytest.mark.parametrize("func, args, why", [
     (_order, (1j, 2j), "complex numbers are not ordered"),
     (_floor, (1j, 2), "no floor division"),
     (_np_power, (np.array([1j, 2j]),), "numpy's complex power differs"),
+    (_store_into_real_array, (np.zeros(2), 1j), "discards the imaginary part"),
+    (_np_real_times_python_complex, (np.array([1e-300]), complex(-5e-324, -0.0)), "fused multiply-add"),
+    (_np_real_times_python_complex, (np.array([1.5], dtype=np.float32), 2j), "fused multiply-add"),
+    (_append_complex, (1j,), "lists hold numbers of one real type"),
 ])
 def test_stays_python_with_reason(func, args, why):
     fast = rustify.accelerate(func, eager=True)

@@ -53,6 +53,11 @@ class ComplexRules:
         if sem is None:
             raise _Reject(node, f"`{node.as_string()}`: arithmetic on {lv.type} and {rv.type} is not translated "
                                 "(numpy bools, a Python int with complex64, or a non-number)")
+        if sem.is_numpy and op == "mul" and any(t == ir.COMPLEX for t in (lv.type, rv.type)) \
+                and any(isinstance(t, ir.Scalar) and t.is_numpy for t in (lv.type, rv.type)):
+            raise _Reject(node, f"`{node.as_string()}`: numpy multiplies a real numpy scalar by a Python complex "
+                                "through its array loop (a fused multiply-add here, whose zero signs differ); "
+                                "not translated")
         if sem.is_numpy and op == "pow":
             raise _Reject(node, f"`{symbol}` of {sem}: numpy's complex power differs from CPython's and "
                                 "is not translated")
@@ -221,8 +226,11 @@ class ComplexRules:
         part with a warning in numpy and stays Python."""
         elem = getattr(base.type, "elem", None)
         if not isinstance(elem, ir.Complex):
-            if _is_complex(value):
+            if _is_complex(value) and isinstance(base.type, ir.Array):
                 raise _Reject(s, f"storing {value.type} into {base.type} discards the imaginary part; not translated")
+            if _is_complex(value):
+                raise _Reject(s, f"storing {value.type} into {base.type} is not translated (lists hold numbers "
+                                 "of one real type)")
             return super()._element_value(s, base, value)
         vt = value.type
         if isinstance(vt, ir.Complex) or vt in (FLOAT, ir.NP_FLOAT64, ir.Scalar("np.float32")):
