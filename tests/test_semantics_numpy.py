@@ -5,6 +5,7 @@ scalar arithmetic on the element types (the harness is tests/semantics.py)."""
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -556,6 +557,29 @@ def new_arange(a, b, step, k):
     for i in range(len(out)):
         out[i] = out[i] // 2**40 + a
     return out
+
+
+# ---- a conditional giving a numpy scalar or a Python one (by the branch taken)
+
+
+@case(arrays(np.float64, 1), bool_arrays(1), op(3))
+def masked_mean_or_nan(x, mask, k):
+    s = 0.0
+    n = 0
+    for i in range(min(len(x), len(mask))):
+        if mask[i]:
+            s += x[i]
+            n += 1
+    if k == 0:
+        return s / n if n else math.nan
+    elif k == 1:
+        return math.inf if n == 0 else s / n
+    return s / n if n > 1 else -0.0
+
+
+@case(arrays(np.int64, 1, min_side=1), st.integers(-3, 3))
+def numpy_or_python_int(a, t):
+    return a[0] * 2 if a[-1] > t else t
 
 
 @pytest.mark.parametrize("c", cases_from(__name__), ids=lambda c: c.name)

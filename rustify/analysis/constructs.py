@@ -102,7 +102,9 @@ EXPRESSIONS = _table(
               "; two str (or bytes) with every operator, chained, and `in`/`not in` (a substring); one "
               "character against another or a constant compares code points, building no str",
               "_lower_compare"),
-    Construct("IfExp", "conditional expression", "a if a > b else b", "both branches of one number, complex or tuple type",
+    Construct("IfExp", "conditional expression", "a if a > b else b", "both branches of one number, complex or tuple type "
+              "(or a numpy scalar and the Python number of its kind, `s / n if n else math.nan`: the "
+              "numpy branch runs natively, the other re-runs the call in Python)",
               "_lower_ifexp"),
     Construct("Subscript", "indexing", "xs[i], xs[-1], a[i, j], a[i][j]",
               "an int index into a list or 1-D array variable (negative indices as in Python); one int per axis "

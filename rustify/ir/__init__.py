@@ -188,6 +188,14 @@ class IfExp(Expr):
 
 
 @dataclass
+class ReRunInPython(Expr):
+    """A value of `type` this translation does not produce (the other branch of a conditional
+    gives `type`): evaluating it re-runs the call in Python (Deopt, `why`)."""
+
+    why: str
+
+
+@dataclass
 class Call(Expr):
     """A call of a known pure function: `func` names an entry of the codegen
     intrinsic table (e.g. "math.sqrt", "abs.int", "max.float", "len.list")."""

@@ -16,6 +16,8 @@ _EXACT_OPS = ({(s, op) for s in (FLOAT, NP_FLOAT64, ir.Scalar("np.float32")) for
 
 
 NP_BOOL = ir.Scalar("np.bool")
+# a numpy scalar type and the Python type of the same kind (a conditional may give either)
+_NUMPY_AND_PYTHON = ({NP_FLOAT64, FLOAT}, {NP_INT64, INT}, {NP_BOOL, BOOL})
 
 
 def _in_truth_context(node) -> bool:
@@ -68,7 +70,15 @@ class ScalarRules:
     def _lower_ifexp(self, node: nodes.IfExp, defined) -> ir.Expr:
         test = self._truth(self._expr(node.test, defined))
         body, orelse = self._expr(node.body, defined), self._expr(node.orelse, defined)
-        if body.type != orelse.type or not isinstance(body.type, ir.Scalar):
+        pair = {body.type, orelse.type}
+        if pair in _NUMPY_AND_PYTHON:
+            # `s / n if n else math.nan`: a numpy scalar or the Python one, by the branch taken.
+            # The numpy branch runs natively; taking the other re-runs the call in Python.
+            numpy_type = next(t for t in pair if t.is_numpy)
+            self.may_deopt = True
+            rerun = f"`{node.as_string()[:60]}` gives a Python {rules.arith_type(orelse.type if body.type.is_numpy else body.type)}"
+            body, orelse = [b if b.type == numpy_type else ir.ReRunInPython(numpy_type, rerun) for b in (body, orelse)]
+        elif body.type != orelse.type or not isinstance(body.type, ir.Scalar):
             raise _Reject(node, f"conditional expression with branches of different types ({body.type}, {orelse.type})")
         return ir.IfExp(body.type, test, body, orelse)
 
