@@ -73,6 +73,32 @@ def mixed_numeric_keys_hash_alike(k, b, x):
     return (b in d) + (x in d) * 2 + d.get(b, -1) * 4 + d.get(k, -1) * 400 + ((k == 1) in d) * 40000
 
 
+@case(st.floats(allow_nan=True), st.sampled_from([1, 2, 5]), st.booleans())
+def float_items_looked_up_in_int_containers(x, k, flag):
+    d = {1: 10, 2: 20}
+    s = {1, 5}
+    if flag:
+        s.discard(x)
+    return (x in d) + (x in s) * 2 + d.get(x, -1) * 4 + d.get(k, -1) * 400 + (x not in s) * 40000
+
+
+def test_float_keys_stay_python_for_nan_identity():
+    """Python finds a NaN key by identity (`x in {x: 1}` is True for x = nan); a boxed copy would not."""
+    from rustify.analysis import verdict
+
+    def float_key(x):
+        d = {x: 1}
+        return x in d
+
+    def float_key_argument(d, x):
+        return x in d
+
+    assert any("NaN key" in r.why for r in verdict(float_key, ("float",)))
+    assert any("NaN key" in r.why for r in verdict(float_key_argument, ("dict[float, int]", "float")))
+    f = rustify.accelerate(float_key, eager=True)
+    assert f(float("nan")) is True
+
+
 # ---- stores, augmented stores, del, methods
 
 

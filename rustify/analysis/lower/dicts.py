@@ -44,6 +44,14 @@ def boxable(t: ir.Type) -> bool:
     return isinstance(t, ir.PyObjectType)
 
 
+def holds_float(t: ir.Type) -> bool:
+    """`t` is or holds a float: as a dict key or set member, a NaN would be found by its
+    identity (Python compares the same object as equal), which a boxed copy loses."""
+    if isinstance(t, ir.Scalar):
+        return t.is_float
+    return isinstance(t, ir.TupleOf) and any(holds_float(i) for i in t.items)
+
+
 def join_containers(types: list[ir.Type]) -> ir.Type | None:
     """The type of a local assigned only dicts (or only sets) whose item types are known
     or still unknown (`{}` then `d[k] = v`); None if they are not all of one kind or two
@@ -130,6 +138,11 @@ class DictSetRules:
         return distinct[0]
 
     def _check_item_type(self, node, what: str, t: ir.Type, hashable: bool) -> None:
+        if t == UNKNOWN_ELEM:
+            return  # `{}` / `set()` before a store: the store is checked
+        if hashable and what in ("keys", "members") and holds_float(t):
+            raise _Reject(node, f"{what} of type {t} stay Python: a NaN key is found by its identity in Python, "
+                                "which the translation's boxed copy would not keep")
         if hashable and not ir.hashable(t):
             raise _Reject(node, f"{what} of type {t} are not translated (Python needs a hashable value; "
                                 "ints, floats, bools, str and tuples of them are)")
@@ -208,11 +221,12 @@ class DictSetRules:
         if isinstance(key_node, nodes.Slice):
             raise _Reject(node, "a slice is not a dict key (Python raises TypeError)")
         key = self._expr(key_node, defined)
-        self._check_item_type(node, "keys", key.type, hashable=True)
+        self._check_item_type(node, "lookup keys", key.type, hashable=True)
         return key
 
     def _lookup(self, node, method: str, base: ir.Expr, key: ir.Expr, default: ir.Expr | None) -> ir.Expr:
         """`d[k]`, `d.get(k, default)`, `d.pop(k[, default])`, `d.setdefault(k, default)`."""
+        self._check_item_type(node, "keys", base.type.key, hashable=True)  # float keys: see holds_float
         value = base.type.value
         if value == UNKNOWN_ELEM:
             if default is None or self.final:
@@ -276,8 +290,10 @@ class DictSetRules:
         if not isinstance(container.type, (ir.DictOf, ir.SetOf)):
             self.hand_down((node.left, item), (node.ops[0][1], container))
             return super()._compare(node, defined)
+        self._check_item_type(node, "lookup keys", item.type, hashable=True)
         self._check_item_type(node, "keys" if isinstance(container.type, ir.DictOf) else "members",
-                              item.type, hashable=True)
+                              container.type.key if isinstance(container.type, ir.DictOf) else container.type.elem,
+                              hashable=True)
         return ir.Contains(ir.BOOL, container, item, node.ops[0][0] == "not in")
 
     def _binop(self, node, op: str, left, right) -> ir.Expr:
@@ -307,6 +323,7 @@ class DictSetRules:
         if t.value != UNKNOWN_ELEM and value.type != t.value:
             raise _Reject(node, f"storing {value.type} into a dict of {t.value} values makes values of mixed "
                                 "types; not translated")
+        self._check_item_type(node, "keys", key.type, hashable=True)
         self._check_item_type(node, "values", value.type, hashable=False)
         if isinstance(base, ir.Var) and base.name not in self.param_types:
             self._record(base.name, ir.NewDict(ir.DictOf(key.type, value.type), [], []))
@@ -367,7 +384,8 @@ class DictSetRules:
             raise _Reject(s, f"the set method `{name}` with {len(call.args)} arguments is not translated "
                              "(add, discard, remove and clear are)")
         item = self._expr(call.args[0], defined)
-        self._check_item_type(s, "members", item.type, hashable=True)
+        self._check_item_type(s, "members" if name == "add" else "lookup keys", item.type, hashable=True)
+        self._check_item_type(s, "members", base.type.elem, hashable=True)
         if name == "add":
             if base.type.elem != UNKNOWN_ELEM and item.type != base.type.elem:
                 raise _Reject(s, f"adding {item.type} to a set of {base.type.elem} makes a set of mixed members; "
