@@ -152,7 +152,8 @@ EXPRESSIONS = _table(
               "and any format spec (nested fields too), formatted by CPython's own `format()`",
               "_lower_joinedstr"),
     Construct("Dict", "dict literal", "{}, {k: v}",
-              "keys of one hashable type (int, float, bool, str, tuples of them), values of one type (any "
+              "keys of one hashable type (int, bool, str, tuples of them; float keys stay Python, since a NaN "
+              "key is found by identity), values of one type (any "
               "type a container holds: numbers, str, tuples, lists, dicts, sets); `{}` takes its types from "
               "later stores; the kernel works on the Python dict itself (insertion order, hashing and "
               "KeyError as Python's): `d[k]`, `d[k] = v`, `d[k] += v`, `del d[k]`, `k in d`, `len(d)`, "

@@ -841,8 +841,8 @@ SIGNATURE_KIND_PATTERNS = {
     "numpy.<type>": "numpy scalar argument of type " + ", ".join(n[3:] for n in NUMPY_SCALAR_ARGS),
     "ndarray[complex128|complex64, <ndim>, C|A]": "numpy array of complex numbers, in the same layouts",
     "numpy.complex128|complex64": "numpy complex scalar argument",
-    "dict[<key>, <value>]": "a dict worked on in place (no copy): keys int, float, bool, str or tuples of "
-    "them, values of any item kind (numbers, numpy float64/int64, str, tuples, lists, dicts, sets); "
+    "dict[<key>, <value>]": "a dict worked on in place (no copy): keys int, bool, str or tuples of them "
+    "(float keys stay Python), values of any item kind (numbers, numpy float64/int64, str, tuples, lists, dicts, sets); "
     "classified by its first item, every item checked at entry; an empty dict (`dict[?, ?]`) stays "
     "Python, since its item types would have to come from the body",
     "set[<member>]": "a set worked on in place, members as dict keys; an empty set (`set[?]`) stays Python",
