@@ -212,6 +212,28 @@ def test_method_calls_run_native_and_say_why_not():
     assert "writes to Python objects" in g.rustify.explain()
 
 
+class Wrapped:
+    def __init__(self, x):
+        self.x = x
+
+    def sq(self):
+        return self.x * self.x
+
+    def twice(self):
+        return self.sq() + self.sq()
+
+
+def test_a_method_wrapped_by_rustify_is_translated_with_its_caller():
+    original = Wrapped.__dict__["sq"]
+    Wrapped.sq = rustify.accelerate(original)  # as auto mode leaves it in the class
+    try:
+        f = rustify.accelerate(Wrapped.twice, eager=True)
+        assert f(Wrapped(3.0)) == 18.0 and f.rustify.last_call == "native"
+        assert Wrapped(2.0).sq() == 4.0  # the wrapper binds self as the function did
+    finally:
+        Wrapped.sq = original
+
+
 def test_module_data_is_read_live_never_frozen():
     f = rustify.accelerate(live_table_size, eager=True)
     saved = TABLE[:]
@@ -224,11 +246,12 @@ def test_module_data_is_read_live_never_frozen():
         assert f(2) == -1
         g = rustify.accelerate(table_checksum, eager=True)
         before = g(b"abc")
-        MIX[0] ^= 0xFF  # a write to the module's bytearray between calls: the next call sees it
+        saved_mix = bytes(MIX)
+        MIX[:] = bytes(b ^ 0x55 for b in saved_mix)  # the module's own bytearray, written between calls
         try:
             assert g(b"abc") == table_checksum(b"abc") != before and g.rustify.last_call == "native"
         finally:
-            MIX[0] ^= 0xFF
+            MIX[:] = saved_mix
         TABLE.append("not an int")  # another kind: the native entry declines, Python answers
         assert f(3) == -1
     finally:

@@ -223,9 +223,8 @@ class ObjectRules:
     def _method_receiver(self, node: nodes.Call, defined):
         """(the class attribute, the class, the lowered object) of a method call on an
         object, or None if `node` is not one."""
-        import types
-
-        from rustify.analysis.source import class_attribute
+        from rustify.analysis.source import class_attribute, python_function
+        from rustify.runtime.dispatch import Accelerated
 
         func = node.func
         if not isinstance(func, nodes.Attribute) or not self._names_a_value(func.expr):
@@ -244,8 +243,11 @@ class ObjectRules:
             raise _Reject(node, f"`{func.attrname}` is an attribute of the object itself (it hides the method): "
                                 "calling it is not translated")
         target = class_attribute(cls, func.attrname)
-        if not isinstance(target, (types.FunctionType, staticmethod, classmethod)):
+        resolved = python_function(target)  # looks through staticmethod, classmethod and rustify's wrappers
+        if resolved is None:
             raise _Reject(node, f"`{base.type.qualname}.{func.attrname}` is not a method defined in Python")
+        if isinstance(target, Accelerated):
+            target = resolved[0]  # a method auto mode wrapped: its function, bound to the object
         return target, cls, base
 
     # ------------------------------------------------------------- writes
