@@ -242,6 +242,21 @@ def if_elif_else_and_ifexp(x, a):
     return r + (a if a > 0 else -a)
 
 
+# ---- chained assignment
+
+
+@case(floats(), big_ints())
+def chained_assignment(x, n):
+    a = b = x  # one value, bound left to right
+    i = j = k = n
+    a += 1.0
+    total = t2 = 0.0
+    for m in range(3):
+        total += a * m
+        t2 = total = total + b
+    return a, b, i, j, k, total, t2
+
+
 # ---- loops
 
 

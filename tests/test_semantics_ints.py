@@ -263,6 +263,7 @@ def math_copysign_fmod(x, y, k):
     return math.fmod(x, y)
 
 
+
 # ---- divmod, math.frexp, math.modf (tuple results)
 
 
@@ -274,6 +275,11 @@ def divisors():
 def float_divisors():
     return st.one_of(st.sampled_from([0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 1e-300, 5e-324, 1e308, math.inf, -math.inf,
                                       math.nan]), floats())
+
+
+@case(st.one_of(floats(), st.sampled_from([0.5, 1.5, 2.5, -2.5, 3.0, 5.0, 7.5, -7.5, 1e308])), float_divisors())
+def math_remainder(x, y):
+    return math.remainder(x, y)  # ties to even; y == 0 or an infinite x: ValueError
 
 
 @case(big_ints(), divisors())

@@ -33,7 +33,8 @@ def _table(*constructs: Construct) -> dict[str, Construct]:
 
 STATEMENTS = _table(
     Construct("Assign", "assignment", "x = a[i] * 2.0",
-              "one target: a name, a list/array element, or unpacking of a tuple into names, elements and "
+              "each target (`a = b = v` evaluates `v` once and binds it left to right): a name, a "
+              "list/array element, or unpacking of a tuple into names, elements and "
               "nested targets (`a, b = b, a`, `lo, (x, y) = t`, `xs[i], xs[j] = xs[j], xs[i]`; lengths must "
               "match, no `*rest`); a variable keeps one type (a seed `0`/`0.0` may widen, see semantics.md); "
               "a list or array can be bound only when it is new; an attribute of an object (`p.x = v`, "

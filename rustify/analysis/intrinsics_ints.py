@@ -158,7 +158,7 @@ def table() -> list[tuple[object, object]]:
     ]
     for name in ("acos", "asin", "atan", "sinh", "cosh", "tanh", "log2", "log1p", "expm1", "radians", "degrees"):
         rows.append((getattr(math, name), _math1(name)))
-    for name in ("copysign", "fmod"):
+    for name in ("copysign", "fmod", "remainder"):
         rows.append((getattr(math, name), _math2(name)))
     return rows
 

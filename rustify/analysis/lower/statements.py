@@ -14,9 +14,26 @@ class StatementRules:
     """Mixed into `FunctionLowerer`; the handlers named in `constructs.py` for this family."""
 
     def _lower_assign(self, s: nodes.Assign, defined):
-        if len(s.targets) != 1:
-            raise _Reject(s, "chained assignment `a = b = ...` is not translated")
-        return self._assign(s, s.targets[0], s.value, defined)
+        if len(s.targets) == 1:
+            return self._assign(s, s.targets[0], s.value, defined)
+        return self._chained_assign(s, defined)
+
+    def _chained_assign(self, s: nodes.Assign, defined):
+        """`a = b = value`: the value is evaluated once and bound to each target, left to
+        right. After the first target, the others get a read of it (the same value, or the
+        same object); a first target that is not a name needs a value that reading twice
+        cannot change (a constant or a variable)."""
+        first, rest = s.targets[0], s.targets[1:]
+        if not isinstance(first, nodes.AssignName) and not isinstance(s.value, (nodes.Const, nodes.Name)):
+            raise _Reject(s, "chained assignment `a = b = ...` whose first target is not a name, "
+                             "of a value other than a constant or a variable, is not translated")
+        out, defined, _ = self._assign(s, first, s.value, defined)
+        for target in rest:
+            if isinstance(first, nodes.AssignName):
+                self.hand_down((s.value, self._var(first.name, first)))
+            stmts, defined, _ = self._assign(s, target, s.value, defined)
+            out.extend(stmts)
+        return out, defined, False
 
     def _lower_ann_assign(self, s: nodes.AnnAssign, defined):
         if s.value is None:
