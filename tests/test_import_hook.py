@@ -46,7 +46,9 @@ def norm(xs):
 
 
 def describe(xs):
-    return {{"n": len(xs)}}
+    def count():  # a nested function: not translated
+        return len(xs)
+    return {{"n": count()}}
 
 
 def count_up(n):
