@@ -316,7 +316,7 @@ def _unpack_floats_in_for(xs):
     (_run_time_index_mixed, ("float", "int"), "the item type would depend on the index"),
     (_starred, ("float",), "starred unpacking"),
     (_chained, ("float",), "chained comparisons of tuples"),
-    (_unpack_floats_in_for, ("list[float]",), "unpacking the items of list[float] in a `for` target"),
+    (_unpack_floats_in_for, ("list[float]",), "unpacking a float is not translated"),
     (_index_out_of_range, ("tuple[...]",), "arguments of kind tuple[...] are not translated"),
 ], ids=lambda v: getattr(v, "__name__", None))
 def test_untranslatable_tuple_code_says_why(func, sig, reason):
