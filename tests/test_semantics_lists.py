@@ -161,6 +161,20 @@ def sorted_like_python_nan_included(xs, rev):
     return sorted(xs)
 
 
+@case(lists_of(st.one_of(st.floats(allow_nan=False), st.sampled_from([0.0, -0.0, 1.0])), 0, 12), st.booleans())
+def sorted_floats_stable_with_signed_zeros(xs, rev):
+    if rev:
+        return sorted(xs, reverse=True)
+    return sorted(xs)
+
+
+@case(lists_of(st.one_of(ints(), ints(-3, 3)), 0, 12), st.booleans())
+def sorted_ints(xs, rev):
+    if rev:
+        return sorted(xs, reverse=True)
+    return sorted(xs)
+
+
 @case(lists_of(ints(-50, 50)))
 def sorted_generator(xs):
     return sorted(x * 3 for x in xs)

@@ -766,6 +766,15 @@ class Sorted(NewObject):
 
 
 @dataclass
+class SortedVec(NewList):
+    """`sorted(xs)` of a flat list of floats or ints held as a Vec: a new Vec sorted stably (a
+    float list holding NaN re-runs in Python, where CPython's sort orders NaN its own way)."""
+
+    value: Expr | None = None
+    reverse: bool = False
+
+
+@dataclass
 class ListSlice(NewList, NewObject):
     """`base[lo:hi:step]`: a new list (a Vec for a ListOf, a new Python list for a
     PyListOf) with Python's slice semantics; absent bounds are None."""

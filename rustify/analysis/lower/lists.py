@@ -520,6 +520,10 @@ class ListRules:
             body = [self._comp_range(node, fake, defined, {var: var}, innermost)]
         else:
             seq = self._expr(source, defined)
+            if kind == "sorted" and isinstance(seq.type, ir.ListOf) and seq.type.elem in (FLOAT, INT):
+                if seq.type.elem == FLOAT:
+                    self.may_deopt = True  # a NaN re-runs in Python
+                return ir.SortedVec(seq.type, value=seq, reverse=reverse)
             if kind in ("sorted", "list") and isinstance(seq.type, ir.PyListOf):
                 copy = ir.ListSlice(seq.type, base=seq)  # the same item objects, as Python's list(xs)
                 return ir.Sorted(seq.type, copy, reverse, holds_shared=True) if kind == "sorted" else copy
