@@ -406,3 +406,37 @@ def test_sorted_keeps_the_callers_objects():
     out = fast(rows)
     assert fast.rustify.last_call == "native"
     assert out is not rows and [id(r) for r in out] == [id(r) for r in sorted(rows)]  # the same row objects
+
+def _grid_total(grid):
+    s = 0.0
+    for row in grid:
+        for x in row:
+            s += x
+    return s
+
+
+def _grid_scale(grid, k):
+    for row in grid:
+        for j in range(len(row)):
+            row[j] = row[j] * k
+    return len(grid)
+
+
+def test_only_a_function_that_writes_what_the_caller_sees_checks_every_item_at_entry():
+    """A reader may re-run in Python at any point, so its containers are checked where their
+    items are read (a big argument costs nothing at entry); a writer checks every item before
+    it runs, so no re-run can follow a write."""
+    reader = rustify.accelerate(_grid_total, eager=True)
+    assert reader([[1.0, 2.0], [3.0]]) == 6.0 and reader.rustify.last_call == "native"
+    assert "| arg_object_shallow::<" in reader.rustify.rust_source()
+    odd = [[1.0, 2.0], [3.0, 4]]  # an int deep inside, met only when it is read
+    assert reader(odd) == _grid_total(odd) and reader.rustify.last_call == "python"
+
+    writer = rustify.accelerate(_grid_scale, eager=True)
+    grid = [[1.0, 2.0], [3.0]]
+    assert writer(grid, 2.0) == 2 and grid == [[2.0, 4.0], [6.0]] and writer.rustify.last_call == "native"
+    assert "| arg_object_shallow::<" not in writer.rustify.rust_source()
+    odd, expected = [[1.0, 2.0], [3.0, 4]], [[1.0, 2.0], [3.0, 4]]
+    assert writer(odd, 2.0) == _grid_scale(expected, 2.0) and odd == expected  # checked before any write
+    assert [type(x) for x in odd[1]] == [type(x) for x in expected[1]]
+    assert writer.rustify.last_call == "python"

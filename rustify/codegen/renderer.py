@@ -249,7 +249,7 @@ def _environment():
     return env
 
 
-def _param_context(index: int, p: ir.Param, snapshot: bool) -> dict:
+def _param_context(index: int, p: ir.Param, snapshot: bool, writes_visible: bool = True) -> dict:
     """How argument `index` crosses the boundary, from its type's `Boundary`.
 
     mode "value": converted by value; "copy": checked as an exact list, copied into a
@@ -257,7 +257,8 @@ def _param_context(index: int, p: ir.Param, snapshot: bool) -> dict:
     (`snapshot`: copied first, so a Deopt can restore it before Python re-runs)."""
     t = p.type
     b = t.boundary
-    common = dict(index=index, name=p.name, mode=b.mode, arg=RustCode(b.arg), mutated=p.mutated,
+    arg = b.arg_unwritten if b.arg_unwritten and not writes_visible else b.arg
+    common = dict(index=index, name=p.name, mode=b.mode, arg=RustCode(arg), mutated=p.mutated,
                   write_back=RustCode(b.write_back or ""), snapshot=False)
     if b.mode in ("value", "object"):  # "object": the caller's own object, checked deeply
         return dict(common, elem=RustCode(t.rust), mutated=False, kernel_type=RustCode(t.rust),
@@ -333,7 +334,7 @@ def function_context(fn: ir.Function, deopt_module: str = RUNTIME_DEOPT_MODULE, 
     """Template values for one function (function.rs.j2 and the crate around it); its
     callees' kernels (named after `kernel_name`) are rendered into `callee_kernels`.
     `unit`: for a callee, the names and flags of the compile unit it belongs to."""
-    params = [_param_context(i, p, fn.may_deopt) for i, p in enumerate(fn.params)]
+    params = [_param_context(i, p, fn.may_deopt, fn.writes_visible_objects) for i, p in enumerate(fn.params)]
     list_params = [p for p in params if p["mode"] == "copy"]
     alias_pairs = [(a["index"], b["index"]) for a in list_params for b in list_params
                    if a["index"] < b["index"] and (a["mutated"] or b["mutated"])]

@@ -39,12 +39,16 @@ class Boundary:
     converts it (a mismatch raises Deopt before anything runs); `ret`: the
     helper that turns a kernel result into a Python object; `write_back`: the
     helper that makes the caller's object equal the kernel's copy ("copy" only).
+    `arg_unwritten` ("object" only): the check for a function that writes nothing the
+    caller can see, which may re-run in Python at any point, so the items of its
+    containers are checked where they are read instead of all at entry.
     """
 
     mode: str
     arg: str
     ret: str
     write_back: str | None = None
+    arg_unwritten: str | None = None
 
 
 class IRType(ABC):
@@ -469,7 +473,8 @@ class PyObjectType(IRType):
     @property
     def boundary(self) -> Boundary:
         return Boundary("object", f"(|py: Python<'py>, o: &Bound<'py, PyAny>| arg_object::<{self.py_class}>(py, o, &{self.check}))",
-                        "ret_object")
+                        "ret_object", arg_unwritten=f"(|py: Python<'py>, o: &Bound<'py, PyAny>| "
+                                                    f"arg_object_shallow::<{self.py_class}>(py, o, &{self.check}))")
 
     @property
     def unbox(self) -> str:
