@@ -333,6 +333,14 @@ def flat_arguments_only_read(xs, ns):
     return s, t, len(xs)
 
 
+@case(st.integers(-3, 40), st.integers(1, 3))
+def augmented_sum_of_a_generator(n, k):
+    total = 1
+    total += sum(i * k for i in range(2, n))  # the generator is lowered inside an augmented assignment
+    total -= sum([j for j in range(n) if j % 2])
+    return total
+
+
 @pytest.mark.parametrize("c", cases_from(__name__), ids=lambda c: c.name)
 def test_native_matches_python(c):
     check_native_matches_python(c)

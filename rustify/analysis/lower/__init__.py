@@ -82,9 +82,10 @@ class FunctionLowerer(TextRules, ObjectRules, DictSetRules, CallRules, ComplexRu
         visible_writes = self._visible_writes()
         if visible_writes and self.may_deopt:
             node = visible_writes[0]
-            self._reject(node, "writes to a Python object the caller can see, in a function that may ask to "
-                               "re-run in Python (an int past 64 bits, a seed guard): the re-run would repeat "
-                               "the write")
+            self._reject(node, "writes to a Python object that may outlive a re-run (an argument, an object "
+                               "reached from one, or a list stored into another object), in a function that may "
+                               "ask to re-run in Python (an int past 64 bits, a seed guard): the re-run would "
+                               "repeat the write")
         if self.reasons:
             raise Untranslatable(self.reasons)
         params = [ir.Param(p, self.param_types[p], p in self.mutated) for p in self.params]

@@ -390,7 +390,7 @@ class ListRules:
                 and getattr(seq.type, "is_slice", True) and isinstance(gen.target, nodes.AssignName):
             var = renames[gen.target.name]
             self._record(var, ir.Var(self._iter_item(node, seq), var))
-            return [ir.ForEach(self._line(node), var, seq.name, body_of(defined | {var}))]
+            return [ir.ForEach(self._line(node), var, seq.name, body_of(_plus(defined, var)))]
         label = _label(node) * 10 + len(node.generators) - len(generators)  # one per `for` clause
         return [self._iter_loop(node, seq, gen.target, defined, body_of, renames, label)]
 
@@ -404,7 +404,7 @@ class ListRules:
                              (args[0], args[1], one) if len(args) == 2 else args)
         var = renames[gen.target.name]
         self._record(var, ir.Var(INT, var))
-        return ir.ForRange(self._line(node), var, start, stop, step, body_of(defined | {var}))
+        return ir.ForRange(self._line(node), var, start, stop, step, body_of(_plus(defined, var)))
 
     def _reduced_type(self, node, kind: str, value: ir.Expr, start):
         """(the comprehension's type, sum's start cast to it, an empty sum re-runs in Python)."""
@@ -531,11 +531,11 @@ class ListRules:
             self._record(var, ir.Var(item, var))
             if isinstance(seq, ir.Var) and isinstance(seq.type, (ir.ListOf, ir.Array)) \
                     and getattr(seq.type, "is_slice", True):
-                body = [ir.ForEach(self._line(node), var, seq.name, innermost(defined | {var}))]
+                body = [ir.ForEach(self._line(node), var, seq.name, innermost(_plus(defined, var)))]
             else:
                 li = ir.LoopItem(item, self._line(node), label - 1)
                 body = [ir.ForIter(self._line(node), seq, ir.Assign(self._line(node), var, li),
-                                   innermost(defined | {var}), label - 1)]
+                                   innermost(_plus(defined, var)), label - 1)]
         value = value_holder.get("v")
         if value is None:
             raise _Pending()
@@ -687,3 +687,8 @@ def _yields(stmts) -> list[ir.CompYield]:
         for attr in ("body", "orelse"):
             out += _yields(getattr(s, attr, []) or [])
     return out
+
+
+def _plus(defined: set[str] | None, name: str) -> set[str] | None:
+    """`defined` with `name` added (None: the caller does not track definite assignment)."""
+    return None if defined is None else defined | {name}
