@@ -1,7 +1,7 @@
 """A small workload for `rustify.profile()`: nearest neighbours over random points.
 
 Some of it translates (plain numeric loops on lists of floats), some of it does
-not (a dict of counts), so the profile shows both kinds of verdict. Used by
+not (a `collections.Counter` of labels), so the profile shows both kinds of verdict. Used by
 examples/profile_notebook.ipynb and the tests.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections import Counter
 
 
 def distance(p, q):
@@ -30,9 +31,9 @@ def smooth(xs, window):
 
 
 def label_counts(labels):
-    counts = {}
+    counts = Counter()
     for label in labels:
-        counts[label] = counts.get(label, 0) + 1
+        counts[label] += 1
     return counts
 
 

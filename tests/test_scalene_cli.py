@@ -137,7 +137,7 @@ def test_signature_run_of_functions_in_the_script_itself(tmp_path: Path):
     assert notes == {}
     assert mean.signatures == [("list[int]",), ("list[float]",)]  # most called first
     assert mean.reasons == []
-    assert scale.signatures == [("__main__.Scaler", "list[float]", "float")] and scale.reasons
+    assert scale.signatures == [("obj[__main__:Scaler]", "list[float]", "float")]
 
 
 def test_module_names_follow_packages(tmp_path: Path):
