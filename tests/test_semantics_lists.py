@@ -341,6 +341,18 @@ def augmented_sum_of_a_generator(n, k):
     return total
 
 
+@case(lists_of(st.text(max_size=5), min_size=1, max_size=6), st.integers(0, 3))
+def append_str_items_to_a_new_list(words, k):
+    out = []  # becomes a Python list of str; still the kernel's own (a str cannot be written)
+    for w in words:
+        out.append(w)
+        out.append(w[:k])
+    count = 0
+    for w in out:
+        count += len(w) * 3  # int arithmetic that may ask to re-run in Python
+    return "|".join(out) + ":" + str(count)
+
+
 @pytest.mark.parametrize("c", cases_from(__name__), ids=lambda c: c.name)
 def test_native_matches_python(c):
     check_native_matches_python(c)

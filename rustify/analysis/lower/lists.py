@@ -150,7 +150,9 @@ class ListRules:
         if lists.get(name, elem) != elem:
             raise _Reject(s, f"a list holding {lists[name]} and {elem} items; not translated")
         lists[name] = elem
-        self._record(name, ir.Var(ir.PyListOf(elem), name))  # another pass follows
+        # another pass follows; the local was a new list (a flat list is bound only when new),
+        # so it stays the kernel's own until it escapes
+        self._record(name, ir.NewPyList(ir.PyListOf(elem), []))
         raise _Pending() if not self.final else _Reject(s, "the list's representation did not settle")
 
     def _stores_numpy_scalar(self, s, base, value: ir.Expr) -> bool:
@@ -216,8 +218,8 @@ class ListRules:
         source = _root(value)
         if source is not None:
             self.note_object_escape(source)
-        outside = value.type.is_object and (not isinstance(value, ir.NewObject)
-                                            or getattr(value, "holds_shared", False))
+        outside = value.type.is_object and not _immutable(value.type) and (
+            not isinstance(value, ir.NewObject) or getattr(value, "holds_shared", False))
         if outside:
             root = _root(container) if container is not None else None
             if root is not None:
@@ -655,6 +657,9 @@ class ListRules:
                 and len(call.args) == 1 and not call.keywords and func.expr.name in self.local_names):
             base, value = self._expr(func.expr, defined), self._expr(call.args[0], defined)
             self._stores_numpy_scalar(s, base, value)
+            if (isinstance(base, ir.Var) and isinstance(base.type, ir.ListOf) and value.type.is_object
+                    and base.name not in self.param_types):
+                self._hold_as_python_list(s, base.name, value.type)  # `out = []; out.append(word)`
             self.hand_down((func.expr, base), (call.args[0], value))
         if isinstance(call, nodes.Call):
             method = self._list_method_call(call, defined)
@@ -692,3 +697,11 @@ def _yields(stmts) -> list[ir.CompYield]:
 def _plus(defined: set[str] | None, name: str) -> set[str] | None:
     """`defined` with `name` added (None: the caller does not track definite assignment)."""
     return None if defined is None else defined | {name}
+
+
+def _immutable(t: ir.Type) -> bool:
+    """An object no write can change (str, bytes, tuples of such and numbers): a container
+    holding one the caller also holds does not let the caller see the container's writes."""
+    if isinstance(t, ir.TupleOf):
+        return all(_immutable(i) for i in t.items)
+    return isinstance(t, (ir.Str, ir.Bytes)) or not t.is_object
