@@ -848,7 +848,8 @@ SIGNATURE_KIND_PATTERNS = {
     "numpy.complex128|complex64": "numpy complex scalar argument",
     "dict[<key>, <value>]": "a dict worked on in place (no copy): keys int, bool, str or tuples of them "
     "(float keys stay Python), values of any item kind (numbers, numpy float64/int64, str, tuples, lists, dicts, sets); "
-    "classified by its first item, every item checked at entry; an empty dict (`dict[?, ?]`) stays "
+    "classified by its first item; every item is checked at entry if the function writes to an object "
+    "the caller sees, else where it is read (a mismatch re-runs the call in Python); an empty dict (`dict[?, ?]`) stays "
     "Python, since its item types would have to come from the body",
     "set[<member>]": "a set worked on in place, members as dict keys; an empty set (`set[?]`) stays Python",
 }
