@@ -22,6 +22,14 @@ _looked = False  # the cache was probed once (a miss is probed again after a bui
 _build_queued = False
 
 
+def enabled() -> bool:
+    """Opt-in for now (`RUSTIFY_NATIVE_DISPATCH=1`): a process forked while another thread
+    compiles could hang in the child on the native call path
+    (tests/test_faults_runtime.py::test_a_child_forked_during_a_compile_answers_at_once_and_compiles_itself
+    passes on the Python path, fails with the native one). Without it the Python path runs."""
+    return os.environ.get("RUSTIFY_NATIVE_DISPATCH") == "1"
+
+
 def current():
     """The loaded dispatcher module, loading it from the cache on the first call; None if not built."""
     global _looked
@@ -53,7 +61,7 @@ def load(build: bool = False, lock_wait: float | None = None):
 def build_in_background() -> None:
     """Queue the dispatcher's build on the compile worker (once per process), if it is missing."""
     global _build_queued
-    if _module is not None or _build_queued or os.environ.get("RUSTIFY_NATIVE_DISPATCH") == "0":
+    if _module is not None or _build_queued or not enabled():
         return
     _build_queued = True
     from rustify.runtime.dispatch import _worker
@@ -84,7 +92,7 @@ if hasattr(os, "register_at_fork"):
 
 def _load_cached() -> None:
     """Load the artifact if the cache holds a verified one (call with `_lock` held)."""
-    if os.environ.get("RUSTIFY_NATIVE_DISPATCH") == "0":
+    if not enabled():
         return
     try:
         from rustify.build.cache import find_artifact
