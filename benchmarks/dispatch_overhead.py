@@ -75,7 +75,6 @@ def main() -> None:
     from rustify.runtime.dispatch import GIVE_UP_AFTER
 
     if os.environ.get("RUSTIFY_NATIVE_DISPATCH") != "0":
-        os.environ["RUSTIFY_NATIVE_DISPATCH"] = "1"  # opt-in (native_dispatch.enabled)
         native_dispatch.load(build=True)
     mod = load_module()
     add = mod.add

@@ -161,6 +161,61 @@ def test_a_child_forked_during_a_compile_answers_at_once_and_compiles_itself(tmp
     assert child["last"] == "native" and ["list[int]", "int"] in child["natives"], child
 
 
+SPAWN_WHILE_FORKING = """
+import os, subprocess, sys, threading, time
+from rustify.build import spawn
+
+start = spawn.popen if sys.argv[1] == "rustify" else subprocess.Popen
+stop, slow, kids = False, [], []
+
+def spawner():  # starts processes as a build does (cargo, rustc -vV), one after another
+    while not stop:
+        t0 = time.monotonic()
+        proc = start(["true"])
+        took = time.monotonic() - t0
+        proc.wait()
+        if took > 0.5:
+            slow.append(round(took, 2))
+
+thread = threading.Thread(target=spawner)
+thread.start()
+end = time.monotonic() + 3
+while time.monotonic() < end:
+    pid = os.fork()
+    if pid == 0:  # a child that lives on without exec (a worker), with whatever it inherited
+        time.sleep(1.0)
+        os._exit(0)
+    kids.append(pid)
+    time.sleep(0.01)
+stop = True
+thread.join()
+for pid in kids:
+    os.waitpid(pid, 0)
+print(len(kids), slow)
+"""
+
+
+@fault("runtime", injects="os.fork() in one thread, over and over, while another thread starts subprocesses (as a "
+                          "build starts cargo); each forked child lives 1 s without exec",
+       observes="no subprocess start of rustify's waits for a forked child to exit (a child forked inside "
+                "Popen() inherits its exec-status pipe, and Popen() then blocked until that child died; with plain "
+                "subprocess.Popen the same run shows such 1 s stalls)")
+def test_a_fork_never_inherits_a_half_started_subprocess(tmp_path):
+    script = tmp_path / "spawn_fork.py"
+    script.write_text(SPAWN_WHILE_FORKING)
+    env = dict(os.environ, PYTHONPATH=str(Path(rustify.__file__).parents[1]))
+
+    def run(which):
+        proc = subprocess.run([sys.executable, str(script), which], env=env, capture_output=True, text=True,
+                              timeout=120)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        forks, slow = proc.stdout.split(" ", 1)
+        return int(forks), json.loads(slow)
+
+    forks, slow = run("rustify")
+    assert forks > 20 and slow == [], f"{len(slow)} of rustify's subprocess starts waited for a forked child: {slow}"
+
+
 @fault("runtime", injects="another process holds the build lock and does not let go (alive, stuck)",
        observes="an eager first call waits CALLER_LOCK_WAIT (3 s), returns Python's answer and says why; once the "
                 "holder exits the background retry lands and the same call runs native")

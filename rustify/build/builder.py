@@ -52,6 +52,7 @@ from .cache import (
     verify_artifact,
 )
 from .toolchain import RUST_MISSING, build_env, find_rustc, which
+from .spawn import popen
 
 try:
     import fcntl
@@ -384,7 +385,7 @@ def _run_maturin(
     start = logf.tell()
     log.debug("running %s", " ".join(cmd))
     t0 = time.perf_counter()
-    proc = subprocess.Popen(
+    proc = popen(  # not subprocess.Popen: a fork in another thread must not inherit its pipes
         supervised(cmd), cwd=crate_dir, env=env, stdin=subprocess.DEVNULL, stdout=logf,
         stderr=subprocess.STDOUT, start_new_session=(os.name == "posix"),
     )

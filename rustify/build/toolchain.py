@@ -167,6 +167,8 @@ def _run_rustc_vv(rustc: str, root: Path) -> str | None:
     import subprocess
     import time
 
+    from . import spawn
+
     log = logging.getLogger("rustify.build")
     # Run in the cache dir with the build environment, as builds do, so rustup
     # picks the same toolchain (no rust-toolchain.toml from the user's cwd).
@@ -177,7 +179,7 @@ def _run_rustc_vv(rustc: str, root: Path) -> str | None:
         cwd = None
     t0 = time.perf_counter()
     try:
-        proc = subprocess.run(
+        proc = spawn.run(  # not subprocess.run: a fork in another thread must not inherit its pipes
             [rustc, "-vV"], cwd=cwd, env=build_env(root), stdin=subprocess.DEVNULL,
             capture_output=True, text=True, timeout=60,
         )

@@ -40,7 +40,8 @@ Threads, forks and other processes:
   another caller) runs next;
 - a forked child gets fresh locks and a fresh compile worker, forgets the
   compiles its parent had under way (they compile again when hot, in the
-  background) and drops its inherited copy of a held build lock.
+  background) and drops its inherited copy of a held build lock; a fork never
+  happens inside a build's `Popen()` (`build/spawn.py`).
 """
 
 from __future__ import annotations
@@ -710,6 +711,7 @@ def _after_fork_in_child() -> None:
     global _worker_lock, _the_worker, _priority_lock, _priority_holders, _after_interrupted_fork
     interrupted = bool(_compiling - {threading.get_ident()})
     _compiling.clear()
+    _tell_native_dispatcher(False)  # else every unsampled call of the child yields for a compile that is gone
     _worker_lock = threading.Lock()
     _the_worker = None  # its thread is not in this process; a new one starts on demand
     _priority_lock = threading.Lock()

@@ -23,11 +23,8 @@ _build_queued = False
 
 
 def enabled() -> bool:
-    """Opt-in for now (`RUSTIFY_NATIVE_DISPATCH=1`): a process forked while another thread
-    compiles could hang in the child on the native call path
-    (tests/test_faults_runtime.py::test_a_child_forked_during_a_compile_answers_at_once_and_compiles_itself
-    passes on the Python path, fails with the native one). Without it the Python path runs."""
-    return os.environ.get("RUSTIFY_NATIVE_DISPATCH") == "1"
+    """On unless `RUSTIFY_NATIVE_DISPATCH=0` (then the Python call path runs)."""
+    return os.environ.get("RUSTIFY_NATIVE_DISPATCH") != "0"
 
 
 def current():
