@@ -216,6 +216,18 @@ def test_a_fork_never_inherits_a_half_started_subprocess(tmp_path):
     assert forks > 20 and slow == [], f"{len(slow)} of rustify's subprocess starts waited for a forked child: {slow}"
 
 
+def test_rustc_vv_runs_through_the_fork_safe_spawn(tmp_path):
+    """The toolchain fingerprint's `rustc -vV` (an empty cache's first compile) starts through
+    `build.spawn` and still returns rustc's text."""
+    from rustify.build.toolchain import _run_rustc_vv, find_rustc
+
+    rustc = find_rustc()
+    if rustc is None:
+        pytest.skip("no rustc")
+    text = _run_rustc_vv(rustc, tmp_path / "cache")
+    assert text is not None and text.startswith("rustc ") and "host:" in text, text
+
+
 @fault("runtime", injects="another process holds the build lock and does not let go (alive, stuck)",
        observes="an eager first call waits CALLER_LOCK_WAIT (3 s), returns Python's answer and says why; once the "
                 "holder exits the background retry lands and the same call runs native")

@@ -43,8 +43,10 @@ def popen(*args, **kwargs) -> subprocess.Popen:
             _spawning_thread = None
 
 
-def run(*args, timeout: float | None = None, **kwargs) -> subprocess.CompletedProcess:
-    """`subprocess.run` started through `popen` (`input` is not supported)."""
+def run(*args, timeout: float | None = None, capture_output: bool = False, **kwargs) -> subprocess.CompletedProcess:
+    """`subprocess.run` started through `popen` (`input` and `check` are not supported)."""
+    if capture_output:
+        kwargs["stdout"] = kwargs["stderr"] = subprocess.PIPE
     proc = popen(*args, **kwargs)
     with proc:
         try:
