@@ -25,12 +25,14 @@ def accelerate(func: types.FunctionType | None = None, *, eager: bool = False, m
     calls, never compile). threshold_ms / min_calls: when a signature is hot.
     background: compile hot signatures in a background thread (eager always
     compiles in the caller's thread). validate: shadow-validated calls per signature.
-    front_door: who wrapped it ("decorator", "profile", "auto"), for reports.
+    front_door: who wrapped it ("decorator", "profile", "auto"), for reports; the import
+    hook's wrappers ("auto") build only once a build pays for itself (the `ski_rental` setting).
     """
     config = settings().replace(mode="eager" if eager else mode, threshold_ms=threshold_ms, min_calls=min_calls,
                                 background=background, validate=validate)
+    ski_rental = config.ski_rental == "on" or (config.ski_rental == "auto" and front_door == "auto")
     policy = CompilePolicy(mode=config.mode, threshold_ns=config.threshold_ms * 1e6, min_calls=config.min_calls,
-                           background=config.background, validate=config.validate)
+                           background=config.background, validate=config.validate, ski_rental=ski_rental)
 
     def wrap(f: types.FunctionType) -> Accelerated:
         if isinstance(f, Accelerated):

@@ -14,6 +14,7 @@ reads again); a decorator's keyword arguments override it per function.
 | auto           | RUSTIFY_AUTO          | ()        | packages the import hook wraps (comma separated) |
 | record         | RUSTIFY_RECORD        | true      | write a run record at exit (for `rustify report`) |
 | lock_wait      | RUSTIFY_LOCK_WAIT     | 3.0       | seconds a caller's compile waits for another process's build |
+| ski_rental     | RUSTIFY_SKI_RENTAL    | "auto"    | profile mode: build only once a signature's Python time passed the measured cost of a build (on, off; auto: on for the import hook's wrappers) |
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 MODES = ("profile", "eager", "off")
+SKI_RENTAL = ("auto", "on", "off")
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class Settings:
     auto: tuple[str, ...] = ()
     record: bool = True
     lock_wait: float = 3.0  # seconds a compile in a caller's thread waits for another process's build
+    ski_rental: str = "auto"  # see runtime.dispatch.CompilePolicy.ski_rental; auto: on for front door "auto"
     source: dict = field(default_factory=dict, compare=False)  # setting -> where its value came from
 
     def replace(self, **changes) -> "Settings":
@@ -55,6 +58,9 @@ def _check(s: Settings) -> None:
 
     if s.mode not in MODES:
         raise ValueError(f"rustify mode must be one of {', '.join(MODES)}, not {s.mode!r}{where('mode')}")
+    if s.ski_rental not in SKI_RENTAL:
+        raise ValueError(f"rustify ski_rental must be one of {', '.join(SKI_RENTAL)}, not {s.ski_rental!r}"
+                         f"{where('ski_rental')}")
     for key, low in (("threshold_ms", 0), ("min_calls", 1), ("validate", 0), ("lock_wait", 0)):
         if getattr(s, key) < low:
             raise ValueError(f"rustify {key} must be >= {low}, not {getattr(s, key)!r}{where(key)}")
@@ -87,6 +93,8 @@ _CONVERT = {
     "auto": _as_auto,
     "record": _as_bool,
     "lock_wait": float,
+    "ski_rental": lambda v: {"1": "on", "true": "on", "yes": "on", "0": "off", "false": "off", "no": "off"}.get(
+        str(v).strip().lower(), str(v).strip().lower()),
 }
 
 

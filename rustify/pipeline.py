@@ -68,6 +68,14 @@ def crate_name(func: types.FunctionType, signature: tuple[str, ...], src) -> str
     return "rustify_" + hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
+def function_key(func: types.FunctionType) -> str:
+    """A cheap name for `func` across runs (module, qualified name, file), without its source:
+    the cache's index says whether any crate of it is there (`build.cache.is_indexed`)."""
+    code = getattr(func, "__code__", None)
+    text = f"{func.__module__}\0{func.__qualname__}\0{code.co_filename if code else ''}"
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
 def prepare_compile(func: types.FunctionType, signature: tuple[str, ...]):
     """What a compile needs done in the caller's thread before it moves to a background
     thread: the parsed source (returned, for `compile_function(src=...)`) and, unless
@@ -108,6 +116,7 @@ def compile_function(func: types.FunctionType, signature: tuple[str, ...],
     """
     from rustify.analysis.source import global_guards, load_source
     from rustify.build import build_extension, find_artifact
+    from rustify.build.cache import mark_indexed
     from rustify.runtime.loader import load_extension
 
     start = time.perf_counter()
@@ -123,13 +132,16 @@ def compile_function(func: types.FunctionType, signature: tuple[str, ...],
 
         refused = read_verdict(name)  # an earlier run's analysis of exactly this: no astroid again
         if refused is not None:
+            mark_indexed(function_key(func))
             raise Untranslatable([Reason(*r) for r in refused["reasons"]], refused["every_signature"])
         try:
             fn = analyse(func, signature, src)
         except Untranslatable as e:
             write_verdict(name, e.reasons, e.every_signature)
+            mark_indexed(function_key(func))
             raise
         path = build_extension(render(fn, name), lock_wait=lock_wait)
+    mark_indexed(function_key(func))  # a later run probes it at its min_calls-th call (runtime.dispatch)
     module = load_extension(path, name, verified=True)  # both paths above return a checked file
     return NativeFunction(signature, module.entry, name, path, hit, time.perf_counter() - start,
                           global_guards(func, src))

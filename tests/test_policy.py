@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 import warnings
 
 import numpy as np
@@ -295,3 +296,88 @@ def test_unsampled_calls_report_the_reason_of_the_signature_that_stays_python():
     assert wrapped.rustify.last_call == "python"
     assert wrapped.rustify.last_signature == ("builtins.frozenset",)
     assert "cannot be translated" in wrapped.rustify.last_reason
+
+
+SPIN = """
+    def spin(n):
+        s = 0.0
+        for i in range(n):
+            s += i * 0.5
+        return s + UNIQUE
+"""
+
+
+def test_auto_mode_builds_only_once_python_time_passes_the_measured_build_cost(tmp_path, monkeypatch):
+    """Ski rental (the import hook's policy): while a signature has cost the interpreter less than
+    a build is expected to cost (the median CPU of this cache's recorded builds) nothing is analysed
+    or built; once it has cost more, the build starts, lands, and its CPU is recorded."""
+    from rustify.build.costs import _path as costs_path, expected_build_ns
+    from rustify.config import cache_dir
+    from rustify.pipeline import crate_name
+    from rustify.analysis.source import load_source
+
+    mod = _new_function(tmp_path, monkeypatch, SPIN)
+    price = expected_build_ns()
+    assert 0 < price < 600e9
+    fast = rustify.accelerate(mod.spin, mode="profile", threshold_ms=1, background=True, front_door="auto")
+    assert fast.policy.ski_rental
+    sig = ("int",)
+    expected = mod.spin(20000)
+    crate_dir = cache_dir() / "crates" / crate_name(mod.spin, sig, load_source(mod.spin))
+    assert fast(20000) == expected
+    st = fast.rustify.stats[sig]
+    while st.estimated_python_ns() < 0.3 * price:
+        assert fast(20000) == expected
+    # far past threshold_ms, below the build's price: no compile, no crate written
+    assert not st.compile_requested and st.hot_at is None, fast.rustify.explain()
+    assert fast.rustify.status(sig) == "pending" and not crate_dir.exists()
+    recorded = costs_path().stat().st_mtime_ns if costs_path().exists() else None
+    deadline = time.monotonic() + 4 * price / 1e9 + 60
+    while not st.compile_requested and time.monotonic() < deadline:
+        assert fast(20000) == expected
+    assert st.compile_requested, f"no build after {st.estimated_python_ns() / 1e9:.1f} s of Python (price {price / 1e9:.1f} s)"
+    assert st.estimated_python_ns() >= price
+    assert fast.wait(600)
+    assert fast(20000) == expected and fast.rustify.last_call == "native", fast.rustify.explain()
+    assert crate_dir.exists()
+    assert costs_path().exists() and costs_path().stat().st_mtime_ns != recorded, "the build's CPU was not recorded"
+
+
+def test_a_decorated_function_keeps_the_plain_threshold():
+    """The ski rental is the import hook's; a function the user decorated compiles once hot."""
+    fast = rustify.accelerate(_poly, mode="profile")
+    assert not fast.policy.ski_rental
+
+
+NESTED = """
+    def outer(x):
+        def inner(y):
+            return y * 2.0 + UNIQUE
+        return inner(x)
+"""
+
+
+def test_auto_mode_takes_an_earlier_runs_refusal_at_once_and_unwraps(tmp_path, monkeypatch):
+    """A signature an earlier run refused (a verdict in the cache, listed in its index) stays Python
+    at its min_calls-th call under auto mode, without waiting to get hot, and is unwrapped."""
+    from rustify.runtime.dispatch import GIVE_UP_AFTER
+
+    mod = _new_function(tmp_path, monkeypatch, NESTED)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        first = rustify.accelerate(mod.outer, eager=True)
+        assert first(1.5) == mod.outer(1.5)
+    assert first.rustify.status(("float",)) == "python"  # the refusal is now in the cache
+    plain = mod.outer
+    again = mod.outer = rustify.accelerate(plain, mode="profile", front_door="auto")
+    assert again(1.5) == plain(1.5) and again.rustify.status(("float",)) == "pending"
+    assert again(1.5) == plain(1.5)  # min_calls: the cache's verdict, at once
+    assert again.rustify.status(("float",)) == "python", again.rustify.explain()
+    assert again.rustify.stats[("float",)].estimated_python_ns() < again.policy.threshold_ns  # not hot
+    # every signature seen stays Python: given up on after GIVE_UP_AFTER policy visits, and unwrapped
+    for _ in range(16 * (GIVE_UP_AFTER + 1)):
+        if again.rustify.gave_up is not None:
+            break
+        assert again(1.5) == plain(1.5)
+    assert again.rustify.gave_up is not None and f"{mod.__name__}.outer" in again.rustify.unwrapped
+    assert mod.outer is plain

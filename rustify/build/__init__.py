@@ -25,6 +25,8 @@ Cache layout (root: `rustify.config.cache_dir()`):
     toolchain/                cached `rustc -vV` output
     runs/                     run records (`rustify report`)
     verdicts/<name>.json      "stays Python" verdicts (the analysis's reasons), by crate name
+    index/<key>               marks a function with an artifact or a verdict here (by module, name, file)
+    build_costs.json          CPU seconds of the last builds (the profile policy's ski rental)
     CACHEDIR.TAG              marks the directory as rustify's cache (`rustify cache` checks it)
 
 Everything is created private (dirs 0700, files 0600) whatever the umask.

@@ -51,8 +51,9 @@ from .cache import (
     quarantine_artifact,
     verify_artifact,
 )
-from .toolchain import RUST_MISSING, build_env, find_rustc, which
+from .costs import BuildClock, record_build
 from .spawn import popen
+from .toolchain import RUST_MISSING, build_env, find_rustc, which
 
 try:
     import fcntl
@@ -205,8 +206,12 @@ def _build_locked(crate: CrateSource, root: Path, lock_wait: float | None = None
         crate_dir = _write_crate(root, crate)
         log_path = crate_dir / "build.log"
         with tempfile.TemporaryDirectory(prefix=f"wheel-{os.getpid()}-", dir=root / "tmp") as wheel_dir:
-            run_maturin_build(crate_dir, root, Path(wheel_dir), log_path, crate.name)
-            return _install_artifact(Path(wheel_dir), crate.name, log_path)
+            with BuildClock() as clock:  # what the build cost, for the profile policy's ski rental
+                run_maturin_build(crate_dir, root, Path(wheel_dir), log_path, crate.name)
+                installed = _install_artifact(Path(wheel_dir), crate.name, log_path)
+            record_build(clock.cpu_s)
+            log.debug("%s: the build cost %.2f s of CPU", crate.name, clock.cpu_s)
+            return installed
 
 
 def run_maturin_build(crate_dir: Path, root: Path, wheel_dir: Path, log_path: Path, label: str,

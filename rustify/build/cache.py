@@ -37,7 +37,8 @@ CACHEDIR_TAG_TEXT = (
     "# For information about cache directory tags see https://bford.info/cachedir/\n"
 )
 # What rustify puts in its cache dir; `rustify cache` refuses a dir holding anything else.
-LAYOUT = ("crates", "lib", "target", "tmp", "toolchain", "runs", "verdicts", "Cargo.lock", "build.lock", CACHEDIR_TAG)
+LAYOUT = ("crates", "lib", "target", "tmp", "toolchain", "runs", "verdicts", "index", "build_costs.json", "Cargo.lock",
+          "build.lock", CACHEDIR_TAG)
 
 
 @functools.cache
@@ -281,3 +282,26 @@ def write_verdict(name: str, reasons, every_signature: bool) -> None:
         write_private(path, json.dumps(data).encode(), 0o600)
     except (OSError, UnsafeCache):
         pass
+
+
+def index_path(key: str) -> Path:
+    """The marker `index/<key>` saying the cache holds an artifact or a verdict of the function
+    with that key (`pipeline.function_key`): a fresh process stats it before it computes any
+    crate name of the function (source fingerprints cost about a millisecond each)."""
+    return cache_dir() / "index" / key
+
+
+def mark_indexed(key: str) -> None:
+    """Create the marker of `key` (best effort)."""
+    path = index_path(key)
+    if os.path.exists(path):
+        return
+    try:
+        ensure_private_dir(path.parent)
+        write_private(path, b"", 0o600)
+    except (OSError, UnsafeCache):
+        pass
+
+
+def is_indexed(key: str) -> bool:
+    return os.path.exists(index_path(key))

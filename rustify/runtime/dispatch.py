@@ -80,9 +80,9 @@ DEOPT_GIVE_UP = 16
 GLOBAL_REBIND_GIVE_UP = 3
 # Call timing is sampled: the first calls, then one in 16 (Python) / 64 (native).
 PYTHON_SAMPLE_MASK = 15
-# The native dispatcher samples a profiled function's Python calls one in 64 after its
+# The native dispatcher samples a profiled function's Python calls one in 256 after its
 # first 1024 (a long profile needs fewer samples; each one costs a visit to the policy).
-PYTHON_SAMPLE_MASK_LATER = 63
+PYTHON_SAMPLE_MASK_LATER = 255
 PYTHON_SAMPLE_LATER_AFTER = 1024
 NATIVE_SAMPLE_MASK = 63
 ALWAYS_TIMED = 2
@@ -116,18 +116,34 @@ _UNSAMPLED_PYTHON_CALL = (None, False, "not compiled (yet): the compile policy h
 
 @dataclass(frozen=True)
 class CompilePolicy:
+    """When a signature compiles. `ski_rental` (profile mode): besides `threshold_ns`, wait
+    until the signature has cost the interpreter more time than a build is expected to cost
+    (the median CPU of this machine's recent builds, `build.costs`). Compiling then costs at
+    most about twice what running Python would have, however short or long the program is
+    (the ski-rental bound): a short run that would never earn a build back starts none, and
+    a signature cached native or refused by an earlier run is answered at its `min_calls`-th
+    call without this wait (`_load_if_cached`)."""
+
     mode: str = "profile"  # "profile", "eager" or "off"
     threshold_ns: float = 20e6
     min_calls: int = 2
     background: bool = True
     validate: int = 0
+    ski_rental: bool = False
 
     def is_hot(self, stats: SignatureStats) -> bool:
         if self.mode == "eager":
             return True
         if self.mode == "off" or stats.python_calls_so_far() < self.min_calls:
             return False
-        return stats.estimated_python_ns() >= self.threshold_ns
+        spent = stats.estimated_python_ns()
+        if spent < self.threshold_ns:
+            return False
+        if self.ski_rental:
+            from rustify.build.costs import expected_build_ns
+
+            return spent >= expected_build_ns()
+        return True
 
 
 class Accelerated:
@@ -172,6 +188,7 @@ class Accelerated:
         self._credit_to: SignatureStats | None = None  # the last sampled signature: gets the rest
         self._count_lock = threading.Lock()
         self._python_last = _UNSAMPLED_PYTHON_CALL  # `_last` for an unsampled call: the last sample's
+        self._indexed: bool | None = None  # the cache's index lists this function (see _load_if_cached)
         self._native_setup()
         registry.register(self)
 
@@ -339,20 +356,43 @@ class Accelerated:
 
     def _load_if_cached(self, sig: tuple, st: SignatureStats) -> bool:
         """At a signature's `min_calls`-th call while profiling: load its native version now if
-        an earlier run built it (a verified artifact in the cache; never a build here). One
-        probe per signature (about a millisecond: the source and the cache key)."""
+        an earlier run built it (a verified artifact in the cache; never a build here), or take
+        an earlier run's "stays Python" verdict now (it is unwrapped once nothing else can go
+        native). One probe per signature (about a millisecond: the source and the cache key), only for
+        a function the cache's index lists (one stat per function)."""
         from rustify.analysis.source import load_source
         from rustify.build import find_artifact
-        from rustify.pipeline import crate_name
+        from rustify.build.cache import is_indexed, read_verdict
+        from rustify.pipeline import crate_name, function_key
 
         try:
-            if find_artifact(crate_name(self._func, sig, load_source(self._func))) is None:
+            if self._indexed is None:  # no crate of this function in the cache: no key to compute
+                self._indexed = is_indexed(function_key(self._func))
+            if not self._indexed:
+                return False
+            name = crate_name(self._func, sig, load_source(self._func))
+            if find_artifact(name) is None:
+                refused = read_verdict(name)
+                if refused is not None:
+                    self._refused_by_cache(sig, st, refused)
                 return False
         except Exception:  # noqa: BLE001 - no source, a loose cache: the policy decides later, as before
             return False
         st.compile_requested = True
         st.hot_at = time.perf_counter()
         return self.compile(sig, lock_wait=0) is not None
+
+    def _refused_by_cache(self, sig: tuple, st: SignatureStats, refused: dict) -> None:
+        """An earlier run's analysis refused exactly this (same crate name): stay Python now, as
+        `compile` would once hot (without its wait, its build of the dispatcher or astroid)."""
+        from rustify.errors import Reason
+
+        reasons = [Reason(*r) for r in refused["reasons"]]
+        with self._lock:
+            if sig in self._native or sig in self.rustify.reasons:
+                return
+            st.compile_requested = True
+            self._stay_python(sig, _untranslatable_text(reasons), reasons, final=bool(refused["every_signature"]))
 
     def _positional(self, args: tuple, kwargs: dict) -> tuple | None:
         """`args` and `kwargs` as one positional tuple, as Python would bind them; None if it
@@ -432,8 +472,7 @@ class Accelerated:
                                          "compiling in the background meanwhile")
                 return None
             except Untranslatable as e:
-                self._stay_python(sig, "cannot be translated:\n  " + "\n  ".join(map(str, e.reasons)), e.reasons,
-                                  final=e.every_signature)
+                self._stay_python(sig, _untranslatable_text(e.reasons), e.reasons, final=e.every_signature)
                 return None
             except (UnsafeCache, CorruptArtifact) as e:
                 self._stay_python(sig, str(e))  # the message names the dir or file and the fix
@@ -849,6 +888,10 @@ def _first_user_frame() -> int:
     while frame is not None and frame.f_code.co_filename.startswith(_RUSTIFY_DIR):
         frame, level = frame.f_back, level + 1
     return level
+
+
+def _untranslatable_text(reasons) -> str:
+    return "cannot be translated:\n  " + "\n  ".join(map(str, reasons))
 
 
 def _sig_text(sig: tuple) -> str:
