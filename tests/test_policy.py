@@ -381,3 +381,29 @@ def test_auto_mode_takes_an_earlier_runs_refusal_at_once_and_unwraps(tmp_path, m
         assert again(1.5) == plain(1.5)
     assert again.rustify.gave_up is not None and f"{mod.__name__}.outer" in again.rustify.unwrapped
     assert mod.outer is plain
+
+
+TINY = """
+    def tiny(x):
+        return x + UNIQUE
+"""
+
+
+def test_auto_mode_leaves_a_function_too_cheap_for_a_native_call_and_unwraps_it(tmp_path, monkeypatch):
+    """Under the ski rental a signature whose calls take less than a native call costs by itself
+    (NATIVE_CALL_NS) stays Python after CHEAP_AFTER calls, with no compile, and is unwrapped;
+    a signature seen twice does not keep the wrapper on (GIVE_UP_SHARE)."""
+    from rustify.runtime.dispatch import CHEAP_AFTER, GIVE_UP_AFTER
+
+    mod = _new_function(tmp_path, monkeypatch, TINY)
+    plain = mod.tiny
+    fast = mod.tiny = rustify.accelerate(plain, mode="profile", threshold_ms=0, front_door="auto")
+    assert fast(1.5) == plain(1.5) and fast(2.5) == plain(2.5)  # a float signature, seen twice
+    for i in range(50 * (CHEAP_AFTER + 16 * GIVE_UP_AFTER)):  # timing decides: a loaded machine takes longer
+        if fast.rustify.gave_up is not None:
+            break
+        assert fast(i) == plain(i)
+    st = fast.rustify.stats[("int",)]
+    assert fast.rustify.status(("int",)) == "python" and "a native call costs" in fast.rustify.reasons[("int",)]
+    assert st.hot_at is None and not fast.rustify.native_signatures  # never compiled, though threshold_ms=0
+    assert fast.rustify.gave_up is not None and mod.tiny is plain, (fast._calls_after_verdict, fast.rustify.explain())

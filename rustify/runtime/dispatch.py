@@ -89,9 +89,18 @@ ALWAYS_TIMED = 2
 # A function whose every signature seen stays Python, and that ran this many sampled
 # Python calls of them since, is given up on and unwrapped (see Accelerated._give_up).
 GIVE_UP_AFTER = 64
+# ... or, under the ski rental, whose refused signatures make this share of its calls.
+GIVE_UP_SHARE = 0.99
 # The fast path (call the last native signature directly) is dropped after this
 # many calls of another signature: a polymorphic caller pays a Deopt each time.
 FAST_PATH_GIVE_UP = 16
+# Under the ski rental (auto mode): a signature whose Python calls take less than this on
+# average (the calls sampled from its CHEAP_AFTER/4-th to its CHEAP_AFTER-th) stays Python: a native call costs about this
+# much by itself (the dispatcher, the boundary and the entry: 270 ns for a two-float function
+# in benchmarks/dispatch_overhead.py), so no run is long enough for a native version to save
+# anything, and the wrapper's own cost would never be paid back.
+NATIVE_CALL_NS = 300
+CHEAP_AFTER = 1024
 # A compile in a caller's thread (eager mode, or background=False) waits this many
 # seconds for another process's build, then runs that call in Python and retries
 # the compile in the background.
@@ -336,6 +345,15 @@ class Accelerated:
             self._after_verdict_call()
         if self._native and n > ALWAYS_TIMED and n & PYTHON_SAMPLE_MASK and n != self._min_calls:
             return None  # counted exactly (natives exist), timed on a sample
+        if self.policy.ski_rental and not st.compile_requested and self.policy.mode == "profile" \
+                and n >= CHEAP_AFTER // 4:
+            base = st.warm_base
+            if base is None:  # the first calls are slow (cold caches, the interpreter's warm-up)
+                st.warm_base = (st.python_ns, st.python_timed)
+            elif n >= CHEAP_AFTER and st.python_timed - base[1] >= 16 \
+                    and st.python_ns - base[0] < NATIVE_CALL_NS * (st.python_timed - base[1]):
+                self._too_cheap(sig, st, (st.python_ns - base[0]) / (st.python_timed - base[1]))
+                return st
         if not st.cache_probed and n >= self._min_calls and self.policy.mode == "profile" \
                 and not st.compile_requested and len(sig) == self._nargs:
             st.cache_probed = True  # built by an earlier run? native now, not once hot again
@@ -381,6 +399,17 @@ class Accelerated:
         st.compile_requested = True
         st.hot_at = time.perf_counter()
         return self.compile(sig, lock_wait=0) is not None
+
+    def _too_cheap(self, sig: tuple, st: SignatureStats, mean_ns: float) -> None:
+        """`sig`'s calls (`mean_ns` each, once warm) are too short for a native call to be any
+        faster (see NATIVE_CALL_NS)."""
+        with self._lock:
+            if st.compile_requested or sig in self._native or sig in self.rustify.reasons:
+                return
+            st.compile_requested = True
+            self._stay_python(sig, f"its calls take {mean_ns:.0f} ns in Python on average, "
+                                   f"under what a native call costs by itself (about {NATIVE_CALL_NS} ns): "
+                                   "compiling it cannot make it faster")
 
     def _refused_by_cache(self, sig: tuple, st: SignatureStats, refused: dict) -> None:
         """An earlier run's analysis refused exactly this (same crate name): stay Python now, as
@@ -628,14 +657,24 @@ class Accelerated:
 
     def _after_verdict_call(self) -> None:
         """A Python call of a signature that stays Python: after GIVE_UP_AFTER of them with
-        every signature seen refused and nothing native or compiling, give up on the function."""
+        every signature seen refused (under the ski rental: 99% of its calls) and nothing native or
+        compiling, give up on the function."""
         self._calls_after_verdict += 1
         if self._calls_after_verdict < GIVE_UP_AFTER or self._native or self._pending \
                 or self.rustify.gave_up is not None:
             return
         reasons = self.rustify.reasons
-        if all(sig in reasons for sig in self.rustify._stats):
+        stats = self.rustify._stats
+        if all(sig in reasons for sig in stats):
             self._give_up(f"every signature it was called with stays Python ({len(reasons)} seen)")
+        elif self.policy.ski_rental:
+            # Auto mode: a signature seen a few times must not keep the wrapper on the calls that
+            # stay Python (it would have to get as hot as a build costs before it compiled anyway).
+            calls = {sig: st.python_calls for sig, st in list(stats.items())}
+            refused = sum(n for sig, n in calls.items() if sig in reasons)
+            total = sum(calls.values())
+            if total and refused >= GIVE_UP_SHARE * total:
+                self._give_up(f"the signatures that stay Python make {100 * refused / total:.1f}% of its calls")
 
     def _note_deopt(self, sig: tuple, st: SignatureStats, why: str) -> None:
         self.rustify._ran_python(sig, f"native code asked to re-run in Python: {why}")
