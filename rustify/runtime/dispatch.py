@@ -80,10 +80,11 @@ DEOPT_GIVE_UP = 16
 GLOBAL_REBIND_GIVE_UP = 3
 # Call timing is sampled: the first calls, then one in 16 (Python) / 64 (native).
 PYTHON_SAMPLE_MASK = 15
-# The native dispatcher samples a profiled function's Python calls one in 256 after its
-# first 1024 (a long profile needs fewer samples; each one costs a visit to the policy).
-PYTHON_SAMPLE_MASK_LATER = 255
-PYTHON_SAMPLE_LATER_AFTER = 1024
+# Both call paths sample a profiled function's Python calls one in 1024 after its
+# first 512 (a long profile needs fewer samples; each one costs a visit to the policy, which
+# computes the signature: tens of microseconds for an object argument).
+PYTHON_SAMPLE_MASK_LATER = 1023
+PYTHON_SAMPLE_LATER_AFTER = 512
 NATIVE_SAMPLE_MASK = 63
 ALWAYS_TIMED = 2
 # A function whose every signature seen stays Python, and that ran this many sampled
@@ -100,7 +101,7 @@ FAST_PATH_GIVE_UP = 16
 # in benchmarks/dispatch_overhead.py), so no run is long enough for a native version to save
 # anything, and the wrapper's own cost would never be paid back.
 NATIVE_CALL_NS = 300
-CHEAP_AFTER = 1024
+CHEAP_AFTER = 512
 # A compile in a caller's thread (eager mode, or background=False) waits this many
 # seconds for another process's build, then runs that call in Python and retries
 # the compile in the background.
@@ -249,7 +250,8 @@ class Accelerated:
             # Profiling, nothing native yet: count the call; only a sample (the first
             # calls, then one in 16) pays for the signature key, the stats and a timer.
             n = next(self._calls)
-            if n & PYTHON_SAMPLE_MASK and n > ALWAYS_TIMED and n != self._min_calls:
+            if n & (PYTHON_SAMPLE_MASK if n < PYTHON_SAMPLE_LATER_AFTER else PYTHON_SAMPLE_MASK_LATER) \
+                    and n > ALWAYS_TIMED and n != self._min_calls:
                 self.rustify._last = self._python_last
                 if _compiling:
                     _yield_gil(0)  # a compile waits for the GIL: let it run (see _compile_priority)
