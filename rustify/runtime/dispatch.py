@@ -179,6 +179,7 @@ class Accelerated:
         self._fast: tuple | None = None  # (native entry, its stats): the last signature that ran native
         self._fast_misses = 0
         self._calls_after_verdict = 0  # Python calls of refused signatures (see _after_verdict_call)
+        self._verdict_seen_at: int | None = None  # `_calls_counted()` at the first of them
         self._nargs = func.__code__.co_argcount
         code = func.__code__
         plain = not (code.co_flags & (0x04 | 0x08) or code.co_kwonlyargcount
@@ -658,12 +659,18 @@ class Accelerated:
                  ", ".join(self.rustify.unwrapped) or "no namespace")
 
     def _after_verdict_call(self) -> None:
-        """A Python call of a signature that stays Python: after GIVE_UP_AFTER of them with
+        """A Python call of a signature that stays Python: after GIVE_UP_AFTER of them (or
+        GIVE_UP_AFTER * 16 calls counted since the first, while profiling) with
         every signature seen refused (under the ski rental: 99% of its calls) and nothing native or
         compiling, give up on the function."""
         self._calls_after_verdict += 1
-        if self._calls_after_verdict < GIVE_UP_AFTER or self._native or self._pending \
-                or self.rustify.gave_up is not None:
+        if self._native or self._pending or self.rustify.gave_up is not None:
+            return
+        counted = self._calls_counted()  # while profiling: every call (policy visits are 1 in 1024 later on)
+        if self._verdict_seen_at is None:
+            self._verdict_seen_at = counted
+        if self._calls_after_verdict < GIVE_UP_AFTER \
+                and counted - self._verdict_seen_at < GIVE_UP_AFTER * (PYTHON_SAMPLE_MASK + 1):
             return
         reasons = self.rustify.reasons
         stats = self.rustify._stats
