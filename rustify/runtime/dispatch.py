@@ -95,8 +95,8 @@ GIVE_UP_SHARE = 0.99
 # The fast path (call the last native signature directly) is dropped after this
 # many calls of another signature: a polymorphic caller pays a Deopt each time.
 FAST_PATH_GIVE_UP = 16
-# Under the ski rental (auto mode): a signature whose Python calls take less than this on
-# average (the calls sampled from its CHEAP_AFTER/4-th to its CHEAP_AFTER-th) stays Python: a native call costs about this
+# Under the ski rental (auto mode): a signature whose Python calls take less than this (3 in 4
+# of the calls sampled from its CHEAP_AFTER/4-th to its CHEAP_AFTER-th) stays Python: a native call costs about this
 # much by itself (the dispatcher, the boundary and the entry: 270 ns for a two-float function
 # in benchmarks/dispatch_overhead.py), so no run is long enough for a native version to save
 # anything, and the wrapper's own cost would never be paid back.
@@ -350,12 +350,20 @@ class Accelerated:
             return None  # counted exactly (natives exist), timed on a sample
         if self.policy.ski_rental and not st.compile_requested and self.policy.mode == "profile" \
                 and n >= CHEAP_AFTER // 4:
-            base = st.warm_base
-            if base is None:  # the first calls are slow (cold caches, the interpreter's warm-up)
-                st.warm_base = (st.python_ns, st.python_timed)
-            elif n >= CHEAP_AFTER and st.python_timed - base[1] >= 16 \
-                    and st.python_ns - base[0] < NATIVE_CALL_NS * (st.python_timed - base[1]):
-                self._too_cheap(sig, st, (st.python_ns - base[0]) / (st.python_timed - base[1]))
+            # Each visit sees the time of the previous timed call of `sig` (the first calls are slow:
+            # cold caches, the interpreter's warm-up); a preempted call must not decide, so it is
+            # a vote: cheap once 3 of 4 warm samples took less than a native call costs.
+            warm = st.warm_base
+            if warm is not None and st.python_timed == warm[1] + 1:
+                took = st.python_ns - warm[0]
+                warm = (st.python_ns, st.python_timed, warm[2] + 1, warm[3] + (took < NATIVE_CALL_NS), warm[4] + took)
+            elif warm is not None:
+                warm = (st.python_ns, st.python_timed, *warm[2:])
+            else:
+                warm = (st.python_ns, st.python_timed, 0, 0, 0)
+            st.warm_base = warm
+            if n >= CHEAP_AFTER and warm[2] >= 16 and 4 * warm[3] >= 3 * warm[2]:
+                self._too_cheap(sig, st, warm)
                 return st
         if not st.cache_probed and n >= self._min_calls and self.policy.mode == "profile" \
                 and not st.compile_requested and len(sig) == self._nargs:
@@ -403,16 +411,15 @@ class Accelerated:
         st.hot_at = time.perf_counter()
         return self.compile(sig, lock_wait=0) is not None
 
-    def _too_cheap(self, sig: tuple, st: SignatureStats, mean_ns: float) -> None:
-        """`sig`'s calls (`mean_ns` each, once warm) are too short for a native call to be any
-        faster (see NATIVE_CALL_NS)."""
+    def _too_cheap(self, sig: tuple, st: SignatureStats, warm: tuple) -> None:
+        """`sig`'s warm calls (`warm`: see `SignatureStats.warm_base`) are too short for a native
+        call to be any faster (see NATIVE_CALL_NS)."""
         with self._lock:
             if st.compile_requested or sig in self._native or sig in self.rustify.reasons:
                 return
             st.compile_requested = True
-            self._stay_python(sig, f"its calls take {mean_ns:.0f} ns in Python on average, "
-                                   f"under what a native call costs by itself (about {NATIVE_CALL_NS} ns): "
-                                   "compiling it cannot make it faster")
+            self._stay_python(sig, f"{warm[3]} of {warm[2]} timed calls took under {NATIVE_CALL_NS} ns in Python, "
+                                   "about what a native call costs by itself: compiling it cannot make it faster")
 
     def _refused_by_cache(self, sig: tuple, st: SignatureStats, refused: dict) -> None:
         """An earlier run's analysis refused exactly this (same crate name): stay Python now, as

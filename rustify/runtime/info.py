@@ -48,7 +48,8 @@ class SignatureStats:
     cache_probed: bool = False  # looked for an artifact an earlier run built (profile mode)
     hot_at: float | None = None  # perf_counter() when the policy chose it, and when native code was ready
     native_at: float | None = None
-    warm_base: tuple | None = None  # (python_ns, python_timed) once warmed up (see dispatch.CHEAP_AFTER)
+    # (python_ns, python_timed, warm samples, of them under NATIVE_CALL_NS, their ns) (dispatch.CHEAP_AFTER)
+    warm_base: tuple | None = None
     native_last: tuple | None = None  # the `_last` records of a native / Python call, built once
     python_last: tuple | None = None
     # next() on these is the whole update; read them through the properties below
