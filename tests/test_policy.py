@@ -414,3 +414,15 @@ def test_auto_mode_leaves_a_function_too_cheap_for_a_native_call_and_unwraps_it(
     assert "what a native call costs" in fast.rustify.reasons[("int",)]
     assert st.hot_at is None and not fast.rustify.native_signatures  # never compiled, though threshold_ms=0
     assert fast.rustify.gave_up is not None and mod.tiny is plain, (fast._calls_after_verdict, fast.rustify.explain())
+
+
+def test_auto_mode_says_a_signature_has_not_earned_its_build_yet(tmp_path, monkeypatch):
+    """The record of a signature the ski rental has not built names its Python time and the price."""
+    from rustify.build.costs import expected_build_ns
+
+    mod = _new_function(tmp_path, monkeypatch, SPIN)
+    fast = rustify.accelerate(mod.spin, mode="profile", front_door="auto")
+    for _ in range(3):
+        fast(1000)
+    why = fast.rustify._not_native_yet(("int",))
+    assert "a build costs here" in why and f"{expected_build_ns() / 1e9:.3g} s" in why, why

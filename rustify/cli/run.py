@@ -146,8 +146,9 @@ def _why_python(info, sig: tuple) -> str:
         if sig in info.native_signatures:
             return "compiled, but every call handed back to Python"
         st = info._stats.get(sig) if hasattr(info, "_stats") else None
-        if st is not None and (st.compile_requested or st.python_last and st.python_last[2]):
-            return info._not_native_yet(sig)  # hot and queued, or waiting for a build lock, at exit
+        if st is not None and (st.compile_requested or st.python_last and st.python_last[2]
+                               or getattr(info, "_ski_rental", False)):
+            return info._not_native_yet(sig)  # hot and queued, waiting for a build lock, or cheaper than a build
         return "not compiled: not hot enough yet (mode profile) or compile disabled (mode off)"
     return " ".join(why.split())
 

@@ -189,6 +189,7 @@ class Accelerated:
         self._lock = threading.Lock()
         self.rustify = AccelerationInfo(func, front_door)
         self.rustify._settle = self._credit_unsampled_calls
+        self.rustify._ski_rental = policy.ski_rental
         self._min_calls = policy.min_calls  # the policy is asked at this call and at every timed one
         self._counting = policy.mode != "eager"  # eager mode must see every new signature at once
         # Calls counted while profiling (next() is atomic under the GIL), those of them that

@@ -120,6 +120,7 @@ class AccelerationInfo:
         self._settle = None  # set by the wrapper: credits calls counted since its last sample
         self._natives: dict[tuple, object] = {}
         self.dropped: list[str] = []  # why native versions were thrown away (a global was rebound)
+        self._ski_rental = False  # the wrapper's policy rents before it buys (see dispatch.CompilePolicy)
         self.gave_up: str | None = None  # why rustify stopped trying: the function stays Python for good
         self.unwrapped: list[str] = []  # where the original then replaced the wrapper (`module.name`)
 
@@ -229,6 +230,12 @@ class AccelerationInfo:
             return why
         if st is not None and st.compile_requested:
             return "hot: its compile is queued or running (not finished yet)"
+        if st is not None and self._ski_rental:
+            from rustify.build.costs import expected_build_ns
+
+            return (f"not compiled (yet): its {st.estimated_python_ns() / 1e9:.3g} s in Python so far have not "
+                    f"passed the {expected_build_ns() / 1e9:.3g} s of CPU a build costs here (auto mode builds "
+                    "only what can pay for its build)")
         return "not compiled (yet): the compile policy has not chosen it"
 
     def _ran_python(self, sig: tuple | None, reason: str | None = None) -> None:
