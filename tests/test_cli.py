@@ -187,6 +187,8 @@ def test_report_tolerates_missing_fields_and_computes_speedup():
              "compile_seconds": 1.25, "cache_hit": False, "native_calls": 7}]},
         {"function": "m.unmeasured", "signatures": [{"signature": ["int"], "status": "native",
                                                      "mean_python_ns": None}]},
+        {"function": "m.eager", "signatures": [{"signature": ["int"], "status": "native", "mean_python_ns": None,
+                                                "mean_native_ns": 50.0}]},
         {"function": "m.odd|name", "signatures": [{"status": "python", "reason": "a `reason`\nover lines"}]},
         {"signatures": "not a list"},
         "not a dict",
@@ -194,6 +196,7 @@ def test_report_tolerates_missing_fields_and_computes_speedup():
     text = render_markdown(record)
     assert "| `m.fast` | `(float)` | native | 1.25 s (built) | 10.0x | 7 | 0 | 0 |" in text
     assert "| `m.unmeasured` | `(int)` | native | — | not measured |" in text
+    assert "| `m.eager` | `(int)` | native | — | not measured: no call of it ran Python" in text
     assert "m.odd|name" in text and "over lines" in text
     assert render_markdown({}).startswith("# rustify run report")
 

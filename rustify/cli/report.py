@@ -116,7 +116,11 @@ def _compile_text(sig: dict) -> str:
 
 def _speedup_text(sig: dict) -> str:
     s = speedup(sig)
-    return "not measured" if s is None else f"{s:.1f}x"
+    if s is not None:
+        return f"{s:.1f}x"
+    if _number(sig.get("mean_native_ns")) is not None and _number(sig.get("mean_python_ns")) is None:
+        return "not measured: no call of it ran Python to compare with (eager mode compiles before the first)"
+    return "not measured"
 
 
 def _int(value) -> int:
