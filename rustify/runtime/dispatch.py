@@ -222,6 +222,8 @@ class Accelerated:
         return self if obj is None else types.MethodType(self, obj)
 
     def __call__(self, *args, **kwargs):
+        # The Python call path only (the native dispatcher's class calls through its own slot), where
+        # `rustify._last` has no link: its value is stored directly (no property call per call).
         fast = self._fast
         if fast is not None and not kwargs:
             # Monomorphic fast path: call the last native specialization directly.
@@ -231,7 +233,7 @@ class Accelerated:
                 return self(*args)  # the natives were dropped: dispatch again
             entry, st = fast
             n = next(st.native_count)
-            self.rustify._last = st.native_last
+            self.rustify._last_value = st.native_last
             try:
                 if n & NATIVE_SAMPLE_MASK:
                     return entry(*args)
@@ -254,7 +256,7 @@ class Accelerated:
             n = next(self._calls)
             if n & (PYTHON_SAMPLE_MASK if n < PYTHON_SAMPLE_LATER_AFTER else PYTHON_SAMPLE_MASK_LATER) \
                     and n > ALWAYS_TIMED and n != self._min_calls:
-                self.rustify._last = self._python_last
+                self.rustify._last_value = self._python_last
                 if _compiling:
                     _yield_gil(0)  # a compile waits for the GIL: let it run (see _compile_priority)
                 return self._func(*args, **kwargs)
