@@ -426,3 +426,20 @@ def test_auto_mode_says_a_signature_has_not_earned_its_build_yet(tmp_path, monke
         fast(1000)
     why = fast.rustify._not_native_yet(("int",))
     assert "a build costs here" in why and f"{expected_build_ns() / 1e9:.3g} s" in why, why
+
+
+def test_a_preempted_sample_cannot_make_a_short_run_pay_for_a_build():
+    """One timed call that took 1000 s of wall time (the process was preempted, say) makes the
+    sampled estimate huge; the ski rental also asks for as much process CPU since the signature's
+    first call, which a short run does not have."""
+    from rustify.runtime.dispatch import CompilePolicy
+    from rustify.runtime.info import SignatureStats
+
+    policy = CompilePolicy(mode="profile", threshold_ns=0, ski_rental=True)
+    st = SignatureStats(("int",))
+    st.cpu_at_first = time.process_time_ns()
+    st.python_ns, st.python_timed, st.python_credit = 1000 * 10**9, 1, 5
+    assert st.estimated_python_ns() > 1000e9
+    assert not policy.is_hot(st)
+    st.cpu_at_first = time.process_time_ns() - 10**15  # as if the process had used that much CPU since
+    assert policy.is_hot(st)

@@ -152,7 +152,11 @@ class CompilePolicy:
         if self.ski_rental:
             from rustify.build.costs import expected_build_ns
 
-            return spent >= expected_build_ns()
+            price = expected_build_ns()
+            # The estimate is a sampled mean of wall times: one sample preempted on a loaded machine
+            # can inflate it many times over. The interpreter cannot have spent more than the CPU this
+            # process used since the signature's first call, so that bounds it.
+            return spent >= price and time.process_time_ns() - stats.cpu_at_first >= price
         return True
 
 
@@ -333,6 +337,8 @@ class Accelerated:
         st = self.rustify._stats.get(sig)
         if st is None:
             st = self.rustify._stats.setdefault(sig, SignatureStats(sig))
+            if self.policy.ski_rental:
+                st.cpu_at_first = time.process_time_ns()
         if counted:
             # A sample stands for the unsampled calls since the previous one (their
             # signature is not known: they are credited to this one's).

@@ -48,6 +48,7 @@ class SignatureStats:
     cache_probed: bool = False  # looked for an artifact an earlier run built (profile mode)
     hot_at: float | None = None  # perf_counter() when the policy chose it, and when native code was ready
     native_at: float | None = None
+    cpu_at_first: int = 0  # time.process_time_ns() at its first sampled call (auto mode's ski rental)
     # (python_ns, python_timed, warm samples, of them under NATIVE_CALL_NS, their ns) (dispatch.CHEAP_AFTER)
     warm_base: tuple | None = None
     native_last: tuple | None = None  # the `_last` records of a native / Python call, built once
