@@ -101,6 +101,9 @@ FAST_PATH_GIVE_UP = 16
 # in benchmarks/dispatch_overhead.py), so no run is long enough for a native version to save
 # anything, and the wrapper's own cost would never be paid back.
 NATIVE_CALL_NS = 300
+# The same through the Python call path (no native dispatcher yet): a native call costs about
+# 1 us there (993 ns in the same benchmark), and its timing of a Python call costs more too.
+NATIVE_CALL_NS_PYTHON_PATH = 1000
 CHEAP_AFTER = 512
 # A compile in a caller's thread (eager mode, or background=False) waits this many
 # seconds for another process's build, then runs that call in Python and retries
@@ -365,7 +368,8 @@ class Accelerated:
             warm = st.warm_base
             if warm is not None and st.python_timed == warm[1] + 1:
                 took = st.python_ns - warm[0]
-                warm = (st.python_ns, st.python_timed, warm[2] + 1, warm[3] + (took < NATIVE_CALL_NS), warm[4] + took)
+                warm = (st.python_ns, st.python_timed, warm[2] + 1, warm[3] + (took < self._native_call_ns()),
+                        warm[4] + took)
             elif warm is not None:
                 warm = (st.python_ns, st.python_timed, *warm[2:])
             else:
@@ -420,6 +424,10 @@ class Accelerated:
         st.hot_at = time.perf_counter()
         return self.compile(sig, lock_wait=0) is not None
 
+    def _native_call_ns(self) -> int:
+        """What a native call costs by itself on this wrapper's call path (see NATIVE_CALL_NS)."""
+        return NATIVE_CALL_NS_PYTHON_PATH if type(self) is Accelerated else NATIVE_CALL_NS
+
     def _too_cheap(self, sig: tuple, st: SignatureStats, warm: tuple) -> None:
         """`sig`'s warm calls (`warm`: see `SignatureStats.warm_base`) are too short for a native
         call to be any faster (see NATIVE_CALL_NS)."""
@@ -427,7 +435,8 @@ class Accelerated:
             if st.compile_requested or sig in self._native or sig in self.rustify.reasons:
                 return
             st.compile_requested = True
-            self._stay_python(sig, f"{warm[3]} of {warm[2]} timed calls took under {NATIVE_CALL_NS} ns in Python, "
+            self._stay_python(sig, f"{warm[3]} of {warm[2]} timed calls took under {self._native_call_ns()} ns in "
+                                   "Python, "
                                    "about what a native call costs by itself: compiling it cannot make it faster")
 
     def _refused_by_cache(self, sig: tuple, st: SignatureStats, refused: dict) -> None:
