@@ -14,7 +14,8 @@ reads again); a decorator's keyword arguments override it per function.
 | auto           | RUSTIFY_AUTO          | ()        | packages the import hook wraps (comma separated) |
 | record         | RUSTIFY_RECORD        | true      | write a run record at exit (for `rustify report`) |
 | lock_wait      | RUSTIFY_LOCK_WAIT     | 3.0       | seconds a caller's compile waits for another process's build |
-| ski_rental     | RUSTIFY_SKI_RENTAL    | "auto"    | profile mode: build only once a signature's Python time passed the measured cost of a build (on, off; auto: on for the import hook's wrappers) |
+| ski_rental     | RUSTIFY_SKI_RENTAL    | "auto"    | profile mode: build once Python time passed a build's cost |
+|                |                       |           | (on, off; auto: on for the import hook's wrappers)           |
 """
 
 from __future__ import annotations

@@ -335,7 +335,8 @@ def test_auto_mode_builds_only_once_python_time_passes_the_measured_build_cost(t
     deadline = time.monotonic() + 4 * price / 1e9 + 60
     while not st.compile_requested and time.monotonic() < deadline:
         assert fast(20000) == expected
-    assert st.compile_requested, f"no build after {st.estimated_python_ns() / 1e9:.1f} s of Python (price {price / 1e9:.1f} s)"
+    assert st.compile_requested, \
+        f"no build after {st.estimated_python_ns() / 1e9:.1f} s of Python (price {price / 1e9:.1f} s)"
     assert st.estimated_python_ns() >= price
     assert fast.wait(600)
     assert fast(20000) == expected and fast.rustify.last_call == "native", fast.rustify.explain()

@@ -96,10 +96,10 @@ GIVE_UP_SHARE = 0.99
 # many calls of another signature: a polymorphic caller pays a Deopt each time.
 FAST_PATH_GIVE_UP = 16
 # Under the ski rental (auto mode): a signature whose Python calls take less than this (3 in 4
-# of the calls sampled from its CHEAP_AFTER/4-th to its CHEAP_AFTER-th) stays Python: a native call costs about this
-# much by itself (the dispatcher, the boundary and the entry: 270 ns for a two-float function
-# in benchmarks/dispatch_overhead.py), so no run is long enough for a native version to save
-# anything, and the wrapper's own cost would never be paid back.
+# of the calls sampled from its CHEAP_AFTER/4-th to its CHEAP_AFTER-th) stays Python: a native
+# call costs about this much by itself (the dispatcher, the boundary and the entry: 270 ns for a
+# two-float function in benchmarks/dispatch_overhead.py), so no run is long enough for a native
+# version to save anything, and the wrapper's own cost would never be paid back.
 NATIVE_CALL_NS = 300
 # The same through the Python call path (no native dispatcher yet): a native call costs about
 # 1 us there (993 ns in the same benchmark), and its timing of a Python call costs more too.
@@ -436,8 +436,8 @@ class Accelerated:
                 return
             st.compile_requested = True
             self._stay_python(sig, f"{warm[3]} of {warm[2]} timed calls took under {self._native_call_ns()} ns in "
-                                   "Python, "
-                                   "about what a native call costs by itself: compiling it cannot make it faster")
+                                   "Python, about what a native call costs by itself: compiling it cannot make it "
+                                   "faster")
 
     def _refused_by_cache(self, sig: tuple, st: SignatureStats, refused: dict) -> None:
         """An earlier run's analysis refused exactly this (same crate name): stay Python now, as
