@@ -444,3 +444,11 @@ def test_a_preempted_sample_cannot_make_a_short_run_pay_for_a_build():
     assert not policy.is_hot(st)
     st.cpu_at_first = time.process_time_ns() - 10**15  # as if the process had used that much CPU since
     assert policy.is_hot(st)
+
+
+def test_the_ski_rental_setting(tmp_path):
+    assert load_settings(env={}, pyproject=tmp_path / "none.toml").ski_rental == "auto"
+    assert load_settings(env={"RUSTIFY_SKI_RENTAL": "1"}, pyproject=tmp_path / "none.toml").ski_rental == "on"
+    assert load_settings(env={"RUSTIFY_SKI_RENTAL": "off"}, pyproject=tmp_path / "none.toml").ski_rental == "off"
+    with pytest.raises(ValueError, match="ski_rental"):
+        load_settings(env={"RUSTIFY_SKI_RENTAL": "maybe"}, pyproject=tmp_path / "none.toml")
