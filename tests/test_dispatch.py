@@ -3,9 +3,11 @@ unwrapped where it lives, and no rustify frame stands between a caller and its f
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import rustify
 
@@ -147,3 +149,26 @@ def test_a_signature_hot_and_queued_at_exit_is_reported_as_such():
     fast.rustify.stats[("float",)].compile_requested = True  # as when the policy queued it
     (sig,) = function_record(fast)["signatures"]
     assert sig["status"] == "pending" and "queued or running" in sig["reason"]
+
+
+def test_an_empty_cache_costs_no_toolchain_probe_under_auto_mode(tmp_path):
+    """A process with an empty cache finds no native dispatcher by listing lib/ and, under the ski
+    rental, starts no compile: `rustc -vV` (the toolchain fingerprint) never runs."""
+    (tmp_path / "mod_empty.py").write_text("def f(x):\n    return x * 2.0 + 1.0\n")
+    code = textwrap.dedent("""
+        import rustify, mod_empty
+        from rustify.runtime import native_dispatch
+        f = rustify.accelerate(mod_empty.f, front_door="auto")
+        for i in range(3000):
+            f(float(i))
+        assert native_dispatch.current() is None
+        print(f.rustify.status(("float",)))
+    """)
+    cache = tmp_path / "cache"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RUSTIFY_")}
+    env.update(RUSTIFY_CACHE_DIR=str(cache), RUSTIFY_RECORD="0",
+               PYTHONPATH=os.pathsep.join([str(tmp_path), str(Path(rustify.__file__).parents[1])]))
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    left = sorted(p.name for p in cache.iterdir()) if cache.exists() else []
+    assert "toolchain" not in left and "crates" not in left, left

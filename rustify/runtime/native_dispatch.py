@@ -94,7 +94,12 @@ def _load_cached() -> None:
     try:
         from rustify.build.cache import find_artifact
         from rustify.build.dispatcher import dispatcher_crate_name
+        from rustify.config import cache_dir
 
+        # Its name covers the toolchain (`rustc -vV` on a cache that has not recorded it yet): a
+        # cache with no dispatcher at all, an empty one say, is told by one listing.
+        if not any(n.startswith("rustify_dispatch_") for n in os.listdir(cache_dir() / "lib")):
+            return
         name = dispatcher_crate_name()
         path = find_artifact(name)
     except Exception as e:  # noqa: BLE001 - a loose cache or no toolchain: the Python path runs
