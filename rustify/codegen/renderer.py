@@ -103,8 +103,15 @@ def comp_label(label: int) -> RustCode:
     return RustCode(f"c_{int(label)}")
 
 
+def slot_name(slot: ir.ArraySlot) -> RustCode:
+    """The prefix of the locals (`_p` pointer, `_d<k>` lengths, `_s<k>` strides) that hold an
+    array's data pointer and shape for one fast loop (`ir.ArraySlot`)."""
+    return RustCode(f"sl_{int(slot.line)}_{int(slot.index)}")
+
+
 # One function owns each kind of name; the templates reach them as filters.
-NAMING = {"ident": user_ident, "seed_flag": seed_flag, "loop_counter": loop_counter, "comp_label": comp_label}
+NAMING = {"ident": user_ident, "seed_flag": seed_flag, "loop_counter": loop_counter, "comp_label": comp_label,
+          "slot_name": slot_name}
 
 
 # ------------------------------------------------------------------ escaping
@@ -320,6 +327,12 @@ def chunked_loops(body: list) -> set:
     return out
 
 
+def has_fast_loops(body: list) -> bool:
+    """Does `body` hold a loop with a fast (versioned) body, at any depth?"""
+    return any((isinstance(s, ir.ForRange) and s.fast is not None) or has_fast_loops(_sub_statements(s))
+               for s in body)
+
+
 def _return_context(t: ir.Type) -> dict:
     return dict(rust_type=rust_type(t), converter=RustCode(t.boundary.ret))
 
@@ -352,6 +365,10 @@ def function_context(fn: ir.Function, deopt_module: str = RUNTIME_DEOPT_MODULE, 
         locals=[(n, rust_type(t), RustCode(t.rust_init)) for n, t in fn.locals.items()],
         ret=_return_context(fn.return_type), alias_pairs=alias_pairs, array_names=array_names, bool_arrays=bool_arrays,
         c_arrays=c_arrays, chunked_loops=chunked_loops(fn.body),
+        # a kernel with vectorisable loops is compiled twice, for AVX2 and for any CPU, and
+        # picks one at run time (the artifact stays the same for every x86-64 machine)
+        multiversion=(fn.unit_id == 0 and not uses_objects and not fn.recursive
+                      and any(has_fast_loops(f.body) for f in [fn, *fn.callees])),
         unrestorable_writes=fn.writes_visible_objects
         or any(p["mode"] == "view" and p["mutated"] and not p["snapshot"] for p in params),
         # a kernel that mutates a copy of a list keeps the GIL, so no other thread writes

@@ -226,6 +226,8 @@ class CallFunction(Expr):
 class Index(Expr):
     base: Expr
     index: Expr
+    slot: "ArraySlot | None" = None  # a 1-D array read inside a fast loop: through its slot
+    proven: bool = False  # `index` is a `ProvenIndex`: in range, checked before the loop
 
 
 @dataclass
@@ -266,6 +268,56 @@ class ArrayItem(Expr):
 
     base: Expr
     groups: list[list[Expr]]
+    slot: "ArraySlot | None" = None  # inside a fast loop: read through the array's slot
+    proven: bool = False  # every index is a `ProvenIndex` (checked before the loop)
+
+
+@dataclass
+class ProvenIndex(Expr):
+    """Inside a fast loop (`ForRange.fast`): the index `var + offset` (`var` None: just
+    `offset`), known before the loop to lie in its axis for every iteration (a `RangeGuard`),
+    so it needs no check and its sum cannot overflow."""
+
+    var: str | None
+    offset: int
+
+
+@dataclass
+class ArraySlot:
+    """An array variable's data pointer and axis lengths (and, for any layout but C, its
+    strides), read into locals once before a fast loop: the loop does not rebind the
+    variable and an array's shape never changes. `writable`: the loop stores into it (the
+    pointer is then the mutable one, and every read in the loop goes through it too)."""
+
+    line: int  # the loop's
+    index: int
+    array: str
+    type: "Array"
+    writable: bool
+    strided: bool  # a view with the caller's strides (an argument not C-contiguous)
+
+
+@dataclass
+class RangeGuard:
+    """A check made once before a fast loop: `var + offset` (`var` the loop's own variable,
+    over its whole range, when `loop_var`; else a variable the loop does not assign, or None
+    for the constant `offset`) lies in [0, length of `slot`'s axis `axis`)."""
+
+    slot: ArraySlot
+    axis: int
+    var: str | None
+    offset: int
+    loop_var: bool
+
+
+@dataclass
+class FastLoop:
+    """The versioned body of a `ForRange`: `body` runs when every guard holds (no index in it
+    can be out of range), the original body, with all its checks, when one does not."""
+
+    slots: list[ArraySlot]
+    guards: list[RangeGuard]
+    body: list["Stmt"]
 
 
 @dataclass
@@ -362,6 +414,8 @@ class StoreIndex(Stmt):
     base: str
     index: Expr
     value: Expr
+    slot: ArraySlot | None = None  # a 1-D array store inside a fast loop (see Index)
+    proven: bool = False
 
 
 @dataclass
@@ -371,6 +425,8 @@ class StoreArrayItem(Stmt):
     base: str
     groups: list[list[Expr]]
     value: Expr
+    slot: ArraySlot | None = None  # see ArrayItem
+    proven: bool = False
 
 
 @dataclass
@@ -394,6 +450,7 @@ class ForRange(Stmt):
     step: Expr
     body: list[Stmt]
     reverse: bool = False  # `reversed(range(...))`: the same items, last to first
+    fast: FastLoop | None = None  # index checks hoisted before the loop (analysis/bounds.py)
 
 
 @dataclass

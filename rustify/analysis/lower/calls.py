@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from astroid import nodes
 
 from rustify import ir
+from rustify.analysis.bounds import version_loops
 from rustify.analysis.intrinsics import resolve_intrinsic
 from rustify.analysis.lower.common import _Pending, _Reject, UNKNOWN_ELEM
 from rustify.errors import Reason, Untranslatable
@@ -124,6 +125,8 @@ def lower_unit(fdef: nodes.FunctionDef, func: types.FunctionType, signature: tup
     reached = _reachable(unit, root)
     fn.callees = [s.function for s in unit.specs.values() if s.unit_id in reached and s is not root]
     fn.recursive = _has_cycle(unit, reached)
+    for f in [fn, *fn.callees]:
+        version_loops(f)
     return fn
 
 
