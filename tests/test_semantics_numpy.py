@@ -582,6 +582,69 @@ def numpy_or_python_int(a, t):
     return a[0] * 2 if a[-1] > t else t
 
 
+# ---- loops whose index checks are hoisted before the loop (analysis/bounds.py): an index
+# out of range mid-loop raises at the same iteration, after the same stores; negative
+# indices wrap; a loop that reassigns its variable keeps every check
+
+
+@case(arrays(np.float64, 1, max_side=8), arrays(np.float64, 1, max_side=8), st.integers(-10, 10),
+      st.integers(-10, 12), st.integers(-3, 3))
+def hoisted_shifted_copy_into(a, b, lo, hi, c):
+    for i in range(lo, hi):
+        b[i] = a[i + c] * 2.0 + b[i - 1]
+    return b[0] if len(b) else 0.0
+
+
+@case(arrays(np.float64, 2, max_side=5), st.integers(-3, 3), st.integers(-2, 2), native=UNPACKS_TUPLES)
+def hoisted_stencil_2d(a, r, c):
+    h, w = a.shape
+    out = np.zeros((h, w))
+    for i in range(h):
+        for j in range(1, w + c):
+            out[i, j - 1] = a[i, j] + a[r, j - 1] - a[i - r, 0] + out[i, j - 1]
+    return out
+
+
+@case(arrays(np.uint8, 2, max_side=5), st.integers(-1, 256), native=UNPACKS_TUPLES)
+def hoisted_threshold_uint8(img, t):
+    h, w = img.shape
+    out = np.empty_like(img)
+    for i in range(h):
+        for j in range(w):
+            if img[i, j] > t:
+                out[i, j] = 255
+            else:
+                out[i, j] = 255 - img[i, j]
+    return out
+
+
+@case(arrays(np.float64, 3, max_side=4), st.integers(-4, 4), native=UNPACKS_TUPLES)
+def hoisted_depth_sum_3d(vol, k):
+    d, h, w = vol.shape
+    out = np.zeros((h, w + 1))
+    for i in range(h):
+        for j in range(w):
+            out[i, j] += vol[k, i, j] + vol[-1, i, j]
+    return out
+
+
+@case(arrays(np.float64, 1, max_side=6), st.integers(-3, 3))
+def hoisted_loop_variable_rebound(a, k):
+    s = 0.0
+    for i in range(len(a)):
+        i = i + k
+        s += a[i]
+    return s
+
+
+@case(arrays(np.int32, 1, max_side=8), st.integers(-3, 9))
+def hoisted_histogram_int32(values, nbins):
+    counts = np.zeros(max(nbins, 0), dtype=np.int64)
+    for i in range(len(values)):
+        counts[values[i] % nbins] += 1
+    return counts
+
+
 @pytest.mark.parametrize("c", cases_from(__name__), ids=lambda c: c.name)
 def test_native_matches_python(c):
     check_native_matches_python(c)
@@ -643,6 +706,56 @@ def test_strided_view_runs_native():
     fast.wait()
     fast(np.arange(30.0)[::3])
     assert fast.rustify.last_call == "native", fast.rustify.explain()
+
+
+def _shift_right(src, dst):
+    for i in range(1, len(dst)):
+        dst[i] = src[i - 1] + dst[i]
+
+
+def _scaled_copy_sum(x, y):
+    s = 0.0
+    for i in range(len(x)):
+        y[i] = x[i] * 2.0
+        s += x[i]
+    return s
+
+
+def test_hoisted_loops_see_writes_through_an_aliased_argument():
+    """Two arguments that are views of one buffer: a write through one is seen through the
+    other (the call runs as Python does), whatever the loop's checks were hoisted to."""
+    fast = accelerated_strided(_shift_right)
+    for make in (lambda buf: (buf, buf), lambda buf: (buf[:-1], buf[1:]), lambda buf: (buf[1:], buf[:-1]),
+                 lambda buf: (buf[::2], buf[::2]), lambda buf: (buf[1::2], buf[::2])):
+        want, got = np.arange(9.0), np.arange(9.0)
+        _shift_right(*make(want))
+        fast(*make(got))
+        np.testing.assert_array_equal(got, want)
+    a, b = np.arange(5.0), np.zeros(5)
+    fast(a, b)
+    fast(a, b)
+    assert fast.rustify.last_call == "native", fast.rustify.explain()
+    np.testing.assert_array_equal(b, [0.0, 0.0, 1.0, 2.0, 3.0])
+
+
+@pytest.mark.parametrize("xstep, ystep, ylen", [(2, 3, None), (-1, 2, None), (3, -2, None), (2, 1, -2)])
+def test_hoisted_loops_on_strided_views(xstep, ystep, ylen):
+    """Strided views through a loop with hoisted checks: the same values, and a `y` too short
+    raises IndexError after the same stores."""
+    fast = accelerated_strided(_scaled_copy_sum)
+    for n in (0, 1, 7, 40):
+        results = []
+        for func in (_scaled_copy_sum, fast):
+            x = np.linspace(-3.0, 5.0, 3 * n + 3)[::xstep][:n]
+            y = np.zeros(3 * (n + 3))[::ystep][:n if ylen is None else max(n + ylen, 0)]
+            try:
+                results.append(("ok", func(x, y), y.copy()))
+            except IndexError:
+                results.append(("IndexError", None, y.copy()))
+        (k1, v1, y1), (k2, v2, y2) = results
+        assert k1 == k2 and v1 == v2
+        np.testing.assert_array_equal(y1, y2)
+    assert fast.rustify.last_call == "native" or ylen is not None, fast.rustify.explain()
 
 
 def test_array_kinds_keep_apart():

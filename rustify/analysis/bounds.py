@@ -108,7 +108,11 @@ class _Versioner:
     def __init__(self, loop: ir.ForRange, arrays: dict):
         self.loop = loop
         self.arrays = arrays
-        self.assigned = _assigned(loop.body, {loop.var})
+        # the loop's variable and any the body assigns (a body that reassigns the loop's
+        # variable gives it values outside the range: it is then no pattern at all)
+        self.assigned = _assigned(loop.body, set())
+        self.counter_ok = loop.var not in self.assigned
+        self.assigned.add(loop.var)
         self.written = set()
         self._stores(loop.body)
         self.slots: dict[str, ir.ArraySlot] = {}
@@ -137,7 +141,7 @@ class _Versioner:
             return (None, int(e.value), False)
         if type(e) is ir.Var and e.type == ir.INT:
             if e.name == self.loop.var:
-                return (e.name, 0, True)
+                return (e.name, 0, True) if self.counter_ok else None
             return None if e.name in self.assigned else (e.name, 0, False)
         if isinstance(e, ir.BinOp) and e.semantics == "int" and e.op in ("add", "sub") and e.type == ir.INT:
             left, right = self.pattern(e.left), self.pattern(e.right)
