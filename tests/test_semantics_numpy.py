@@ -637,6 +637,17 @@ def hoisted_loop_variable_rebound(a, k):
     return s
 
 
+@case(arrays(np.float64, 1, max_side=8), arrays(np.float64, 1, max_side=4), st.integers(-3, 3))
+def hoisted_convolve_window(x, w, c):
+    n = len(x)
+    k = len(w)
+    s = 0.0
+    for i in range(n - k + 1 + c):
+        for j in range(k):
+            s += x[i + j] * w[k - 1 - j + c] - x[c + i - j]
+    return s
+
+
 @case(arrays(np.int32, 1, max_side=8), st.integers(-3, 9))
 def hoisted_histogram_int32(values, nbins):
     counts = np.zeros(max(nbins, 0), dtype=np.int64)

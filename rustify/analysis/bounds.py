@@ -4,8 +4,8 @@ In: an `ir.Function` after lowering. Out: the same function, where an innermost
 `for v in range(a, b)` loop (step 1, a body of plain statements: no nested loop, `break`,
 `try` or call of another function) that reads or writes numpy arrays gets a `FastLoop`
 (`ForRange.fast`): each array it subscripts is bound once (data pointer, axis lengths,
-strides) into an `ArraySlot`, and every subscript whose indices are `v + c`, `w + c` (a
-variable the loop never assigns) or a constant is checked once, before the loop, over the
+strides) into an `ArraySlot`, and every subscript whose indices are sums such as `v + c`, `w + c`, `w + v - c`
+(`w` a variable the loop never assigns) or a constant is checked once, before the loop, over the
 loop's whole range (`RangeGuard`, computed in i128 so it cannot overflow). When all the
 guards hold, the fast body runs with those subscripts unchecked (`ProvenIndex`); when one
 fails, the original body runs with every check in place, so an out-of-range index raises
@@ -135,24 +135,28 @@ class _Versioner:
         return self.slots[name]
 
     def pattern(self, e: ir.Expr):
-        """(var, offset, loop_var) if `e` is `v + c`, `c + v`, `v - c`, `v` or `c` with `v`
-        the loop's variable or one it never assigns (a Python int), else None."""
+        """(loop, var, offset) if `e` is a sum of the loop's variable taken `loop` times (1, 0
+        or -1), at most one Python int variable the loop never assigns (`var`) and int
+        constants (`offset`): `i`, `i + 1`, `k + j - 2`, `k - 1 - j`, `3`; else None."""
         if isinstance(e, ir.Const) and e.type == ir.INT:
-            return (None, int(e.value), False)
+            return (0, None, int(e.value))
         if type(e) is ir.Var and e.type == ir.INT:
             if e.name == self.loop.var:
-                return (e.name, 0, True) if self.counter_ok else None
-            return None if e.name in self.assigned else (e.name, 0, False)
+                return (1, None, 0) if self.counter_ok else None
+            return None if e.name in self.assigned else (0, e.name, 0)
         if isinstance(e, ir.BinOp) and e.semantics == "int" and e.op in ("add", "sub") and e.type == ir.INT:
             left, right = self.pattern(e.left), self.pattern(e.right)
             if left is None or right is None:
                 return None
-            if e.op == "add" and left[0] is None:
-                left, right = right, left
-            if right[0] is not None:
+            if e.op == "sub":
+                if right[1] is not None:
+                    return None
+                found = (left[0] - right[0], left[1], left[2] - right[2])
+            elif left[1] is not None and right[1] is not None:
                 return None
-            off = left[1] + right[1] if e.op == "add" else left[1] - right[1]
-            return (left[0], off, left[2]) if abs(off) < 2**62 else None
+            else:
+                found = (left[0] + right[0], left[1] if left[1] is not None else right[1], left[2] + right[2])
+            return found if abs(found[0]) <= 1 and abs(found[2]) < 2**62 else None
         return None
 
     def prove(self, slot: ir.ArraySlot, indices: list) -> list | None:
@@ -161,9 +165,9 @@ class _Versioner:
         if any(p is None for p in found):
             return None
         out = []
-        for axis, (var, off, loop_var) in enumerate(found):
-            self.guards.setdefault((slot.index, axis, var, off), ir.RangeGuard(slot, axis, var, off, loop_var))
-            out.append(ir.ProvenIndex(ir.INT, var, off))
+        for axis, (loop, var, off) in enumerate(found):
+            self.guards.setdefault((slot.index, axis, loop, var, off), ir.RangeGuard(slot, axis, loop, var, off))
+            out.append(ir.ProvenIndex(ir.INT, self.loop.var if loop else None, loop < 0, var, off))
         return out
 
     # ---- the fast copy of the body

@@ -274,10 +274,13 @@ class ArrayItem(Expr):
 
 @dataclass
 class ProvenIndex(Expr):
-    """Inside a fast loop (`ForRange.fast`): the index `var + offset` (`var` None: just
-    `offset`), known before the loop to lie in its axis for every iteration (a `RangeGuard`),
-    so it needs no check and its sum cannot overflow."""
+    """Inside a fast loop (`ForRange.fast`): the index `var + offset` plus the loop's variable
+    `loop_var` (minus it when `down`; either variable may be None), known before the loop to
+    lie in its axis for every iteration (a `RangeGuard`), so it needs no check and its sum
+    cannot overflow."""
 
+    loop_var: str | None
+    down: bool
     var: str | None
     offset: int
 
@@ -299,15 +302,15 @@ class ArraySlot:
 
 @dataclass
 class RangeGuard:
-    """A check made once before a fast loop: `var + offset` (`var` the loop's own variable,
-    over its whole range, when `loop_var`; else a variable the loop does not assign, or None
-    for the constant `offset`) lies in [0, length of `slot`'s axis `axis`)."""
+    """A check made once before a fast loop: `loop * v + var + offset` lies in [0, length of
+    `slot`'s axis `axis`) for every value `v` the loop gives its variable (`loop` 1, 0 or -1;
+    `var`: a variable the loop does not assign, or None)."""
 
     slot: ArraySlot
     axis: int
+    loop: int
     var: str | None
     offset: int
-    loop_var: bool
 
 
 @dataclass
