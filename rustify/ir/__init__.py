@@ -663,6 +663,9 @@ class ForZip(Stmt):
     start: Expr | None
     bind: Stmt
     body: list[Stmt]
+    # per sequence, the item type of a Python list (PyListOf: the caller's list, read in
+    # place, its length re-read every step) or None for a Vec or array; [] if none is one
+    py_lists: list = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------- lists
@@ -733,6 +736,19 @@ class CompYield(Stmt):
     kind: str
     value: Expr
     acc: Type | None = None  # the comprehension's result type
+
+
+@dataclass
+class StoreSlice(Stmt):
+    """`base[lo:hi:step] = value` (or, `value` None, `del base[lo:hi:step]`) on a Python list
+    held in place: the list's own slice assignment (Python's clamping; ValueError for a zero
+    step or an extended slice given another number of items). A bound None is omitted."""
+
+    base: Expr
+    lo: Expr | None
+    hi: Expr | None
+    step: Expr | None
+    value: Expr | None
 
 
 @dataclass
