@@ -154,7 +154,7 @@ EXPRESSIONS = _table(
               "step); slice assignment `xs[a:b:c] = ys` of a list of the same item type (the list's own: "
               "resized in place, ValueError for an extended slice of another length); `x in xs`; the methods "
               "`append`, `pop([i])`, `insert`, "
-              "`extend`, `remove`, `index`, `count`, `reverse`, `sort([reverse=])`, `clear` run the list's own "
+              "`extend`, `remove`, `index`, `count`, `reverse`, `sort([key=][, reverse=])` (a key as sorted()'s; the list is empty while keys are computed, as in CPython), `clear` run the list's own "
               "(a flat local list that calls one is held as a Python list, as is one stored into another "
               "list)",
               "_lower_list"),

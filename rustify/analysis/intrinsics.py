@@ -117,7 +117,9 @@ def _minmax(name: str):
                                   f"({', '.join(sorted(map(str, types_)))}) would give a value-dependent type")
         return ir.Call(args[0].type, name, args)
     return Intrinsic(name, lower, "two or more numbers of one type, or one iterable (a list, generator "
-                     "expression, ...; ValueError when empty); returns one of them, as Python does")
+                     "expression, ...; ValueError when empty); returns one of them, as Python does; `key=` a "
+                     "one-parameter lambda that writes nothing, `len` or `abs`, giving numbers (the first item with "
+                     "the smallest/largest key, as Python's)")
 
 
 def _float(lw, node, args):
@@ -151,7 +153,9 @@ _ITERABLE_BUILTINS = [
     (builtins.any, "any", "of an iterable, short-circuiting as Python's"),
     (builtins.all, "all", "of an iterable, short-circuiting as Python's"),
     (builtins.sorted, "sorted", "of an iterable, `reverse=`; CPython's own stable sort on a new list (NaN "
-                                "ordered as Python orders it)"),
+                                "ordered as Python orders it); `key=` (of a list) a one-parameter lambda that writes "
+                                "nothing, `len` or `abs`: the keys are computed natively, one per item, and CPython's "
+                                "sort orders the items by them"),
     (builtins.list, "list", "`list()`, `list(iterable)`: a new list (of a Python list: the same item objects)"),
 ]
 

@@ -726,6 +726,7 @@ class Comprehension(NewList, NewObject):
     start: Expr | None = None
     empty_deopts: bool = False  # sum(): no items gives the int start, not a float: re-run
     holds_shared: bool = False  # an item is an object not built here (the caller may see it)
+    key: Type | None = None  # min_key/max_key: the type of the key (lower/keys.py)
 
 
 @dataclass
@@ -779,6 +780,22 @@ class Sorted(NewObject):
     value: Expr
     reverse: bool = False
     holds_shared: bool = False
+
+
+@dataclass
+class SortedByKey(NewObject):
+    """`sorted(xs, key=f)` (`items`: a new Python list of xs's items) or, `in_place`,
+    `xs.sort(key=f)` (`items`: xs itself; the type is None): `keys` (a Comprehension giving a
+    new Python list of f(item), one per item in order) decide the order, through CPython's
+    own sort of the item positions by those key objects, so stability, `reverse` and every
+    comparison are Python's."""
+
+    items: Expr
+    keys: Expr
+    reverse: bool = False
+    in_place: bool = False
+    holds_shared: bool = False
+    copy: str = ""  # in place: the local that holds the items while the list is empty
 
 
 @dataclass

@@ -444,6 +444,7 @@ class ListRules:
             raise _Reject(node, "async comprehensions are not translated")
         for name in (n.name for n in gen.target.nodes_of_class(nodes.AssignName)):
             renames[name] = f"{name}#c{_label(node)}"
+            self.local_names.add(name)  # a variable, not a global, where `w.lower()` asks
 
         def body_of(d):
             inner = self.comprehension_loops(node, rest, d, renames, innermost)
@@ -534,7 +535,7 @@ class ListRules:
         keywords = {k.arg: k.value for k in node.keywords}
         if kind in ("min", "max") and len(node.args) != 1:
             return None  # min(a, b): the intrinsic
-        allowed = {"sum": {"start"}, "sorted": {"reverse"}}.get(kind, set())
+        allowed = {"sum": {"start"}, "sorted": {"reverse", "key"}, "min": {"key"}, "max": {"key"}}.get(kind, set())
         for k in keywords:
             if k not in allowed:
                 raise _Reject(node, f"{kind}() with the keyword `{k}` is not translated")
@@ -554,6 +555,8 @@ class ListRules:
             if not (isinstance(rv, nodes.Const) and isinstance(rv.value, bool)):
                 raise _Reject(node, "sorted(reverse=) must be True or False")
             reverse = rv.value
+        if "key" in keywords and not (isinstance(keywords["key"], nodes.Const) and keywords["key"].value is None):
+            return self.keyed_call(node, kind, source, keywords["key"], reverse, defined)  # keys.py
         if isinstance(source, (nodes.GeneratorExp, nodes.ListComp)) and kind != "list":
             comp = self._comprehension(source, "list" if kind == "sorted" else kind, defined, start)
             if kind == "sorted":
@@ -669,7 +672,7 @@ class ListRules:
         if not isinstance(base.type, ir.PyListOf):
             self.hand_down((func.expr, base))
             return None
-        if node.keywords and not (func.attrname == "sort" and all(k.arg == "reverse" for k in node.keywords)):
+        if node.keywords and not (func.attrname == "sort" and all(k.arg in ("reverse", "key") for k in node.keywords)):
             raise _Reject(node, f"`list.{func.attrname}` with keywords is not translated")
         args = [self._expr(a, defined) for a in node.args]
         name = func.attrname
@@ -699,11 +702,17 @@ class ListRules:
         elif name == "sort":
             if args:
                 raise _Reject(node, "`list.sort` takes no positional arguments")
-            reverse = False
+            reverse, key = False, None
             for k in node.keywords:
+                if k.arg == "key":
+                    key = None if isinstance(k.value, nodes.Const) and k.value.value is None else k.value
+                    continue
                 if not (isinstance(k.value, nodes.Const) and isinstance(k.value.value, bool)):
                     raise _Reject(node, "`list.sort(reverse=)` must be True or False")
                 reverse = k.value.value
+            if key is not None:
+                self.note_object_write(node, _root(base) or base)
+                return self.keyed_sort(node, base, key, reverse, defined)  # keys.py
             args = [ir.Const(BOOL, reverse)]
         elif args:
             raise _Reject(node, f"`list.{name}` takes no arguments")
