@@ -155,6 +155,20 @@ def slice_assignment_through_a_row(grid, k):
     return grid
 
 
+# ---- a counter beside writes the caller sees
+
+
+@case(grids())
+def count_and_clear_positive_cells(grid):
+    count = 0
+    for row in grid:
+        for j in range(len(row)):
+            if row[j] > 0:
+                row[j] = 0  # a write to the caller's row: no re-run may follow it
+                count += 1  # so this sum must never ask to re-run (it cannot leave i64)
+    return count, grid
+
+
 # ---- a flat list meets a Python list
 
 
