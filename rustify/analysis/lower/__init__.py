@@ -34,6 +34,7 @@ from rustify.analysis.lower.dicts import DictSetRules, join_containers
 from rustify.analysis.lower.exceptions import ExceptionRules
 from rustify.analysis.lower.ints import IntRules
 from rustify.analysis.lower.keys import KeyRules
+from rustify.analysis.lower.steps import StepRules
 from rustify.analysis.lower.lists import ListRules
 from rustify.analysis.lower.objects import ObjectRules
 from rustify.analysis.lower.scalars import ScalarRules
@@ -46,7 +47,7 @@ from rustify.ir import BOOL, FLOAT, INT, NONE
 
 __all__ = ["FunctionLowerer", "UNKNOWN_ELEM"]
 
-class FunctionLowerer(TextRules, ObjectRules, DictSetRules, CallRules, ComplexRules, ListRules, KeyRules, TupleRules, StatementRules, ArrayRules, ScalarRules, SequenceRules, ExceptionRules, IntRules):
+class FunctionLowerer(TextRules, ObjectRules, DictSetRules, CallRules, ComplexRules, ListRules, KeyRules, StepRules, TupleRules, StatementRules, ArrayRules, ScalarRules, SequenceRules, ExceptionRules, IntRules):
     """Lowers one `nodes.FunctionDef` for one signature. Use `lower()`.
 
     The driver (passes, joins, blocks, names, globals, calls) is here; the

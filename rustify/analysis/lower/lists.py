@@ -49,33 +49,7 @@ class ListRules:
         only ever assigned those (`n = len(xs)`; then `n - 1` needs no re-run in Python)."""
         if op not in ("add", "sub"):
             return False
-        return (self._bounded(a) and self._bounded(b)) or self._counter_step(a, b) or self._counter_step(b, a)
-
-    def _counter_step(self, counter: ir.Expr, step: ir.Expr) -> bool:
-        """`count + 1` / `count - 1` of a counter: a local only ever assigned int constants within
-        +-2**32 or changed by `count += 1` / `count -= 1`. Each change is one executed statement,
-        so passing 2**62 would take more than 2**61 of them (over 70 years at one a nanosecond):
-        the sum cannot leave i64 in any run (it is still checked, never wrapped)."""
-        return (isinstance(step, ir.Const) and step.type == INT and abs(step.value) <= 1
-                and isinstance(counter, ir.Var) and counter.type == INT and counter.name in self._counter_locals())
-
-    def _counter_locals(self) -> set[str]:
-        if hasattr(self, "_counter_names"):
-            return self._counter_names
-        out = set()
-        for name, targets in self.fdef.locals.items():
-            if name in self.params:
-                continue
-            if all(self._assigns_small_constant(t) or _steps_by_one(t) for t in targets):
-                out.add(name)
-        self._counter_names = out
-        return out
-
-    def _assigns_small_constant(self, target) -> bool:
-        parent = target.parent
-        if isinstance(parent, nodes.Assign) and parent.targets == [target] and isinstance(parent.value, nodes.Const):
-            return type(parent.value.value) is int and abs(parent.value.value) <= 2**32
-        return False
+        return (self._bounded(a) and self._bounded(b)) or self.step_sum_cannot_overflow(op, a, b)  # steps.py
 
     def _bounded(self, e: ir.Expr) -> bool:
         if isinstance(e, ir.Cast) and e.type == INT and e.value.type == BOOL:
@@ -792,14 +766,6 @@ class _FakeGen:
     def __init__(self, call, var: str):
         self.iter = call
         self.target = SimpleNamespace(name=var)
-
-
-def _steps_by_one(target) -> bool:
-    """`target` is the name of `name += 1` or `name -= 1`."""
-    parent = target.parent
-    return (isinstance(parent, nodes.AugAssign) and parent.target is target and parent.op in ("+=", "-=")
-            and isinstance(parent.value, nodes.Const) and type(parent.value.value) is int
-            and abs(parent.value.value) <= 1)
 
 
 def _root(e: ir.Expr | None) -> ir.Var | None:
