@@ -137,17 +137,19 @@ class ListRules:
 
     # ------------------------------------------- one list, two representations
 
-    def _flat_as_python_list(self, value: ir.Expr, want: ir.PyListOf) -> ir.Expr:
-        """`value`, a flat (Vec) list that is new or the kernel's own, as a new Python list of
-        `want`'s items, where it meets a Python list at one local or one result (the lists
-        are equal, and no one else holds the flat one); anything else unchanged."""
+    def _flat_as_python_list(self, value: ir.Expr, want: ir.PyListOf, returned: bool = False) -> ir.Expr:
+        """`value`, a flat (Vec) list that is new (or, `returned`, a local of the kernel's own:
+        nothing reads it after the return), as a new Python list of `want`'s items, where it
+        meets a Python list at one local or one result (the lists are equal, and no one else
+        holds the flat one); anything else unchanged (a local bound to another local's flat
+        list would be a copy, not the same list: that stays refused as an alias)."""
         if not isinstance(value.type, ir.ListOf) or value.type.elem not in (want.elem, UNKNOWN_ELEM):
             return value
         if isinstance(value, ir.NewList) and not value.items and value.count is None \
                 and not isinstance(value, (ir.ListSlice, ir.Comprehension)):
             return ir.NewPyList(want, [])
         if isinstance(value, (ir.NewList, ir.CallFunction)) or (
-                isinstance(value, ir.Var) and value.name in self.local_names):
+                returned and isinstance(value, ir.Var) and value.name in self.local_names):
             return ir.ToPyList(want, value)
         return value
 
@@ -161,7 +163,7 @@ class ListRules:
         if isinstance(t, ir.PyListOf) and isinstance(t.elem, ir.Scalar):
             lists.setdefault(t.elem, t)
         elif isinstance(t, ir.ListOf) and t.elem in lists:
-            ret.value = self._flat_as_python_list(ret.value, lists[t.elem])
+            ret.value = self._flat_as_python_list(ret.value, lists[t.elem], returned=True)
             self.returns[-1] = (s, ret.value.type)
         return stmts, defined, jumps
 
