@@ -43,7 +43,9 @@ STATEMENTS = _table(
               "as assignment; the annotation is ignored (types come from the call)", "_lower_ann_assign"),
     Construct("AugAssign", "augmented assignment", "total += x * x",
               "to a name, a list/array element or an attribute of an object variable (`self.total += x`), "
-              "with the binary operators below", "_lower_aug_assign"),
+              "with the binary operators below; `s |= t`, `s &= t`, `s -= t`, `s ^= t` of two sets and `d |= e` "
+              "of two dicts change the object in place (its own `__ior__`...: it stays the same object, "
+              "which the caller sees)", "_lower_aug_assign"),
     Construct("Expr", "expression statement", "out.append(x)",
               "`list.append(x)` on a list variable, a call of a Python function (its value dropped), and "
               "docstrings; other bare expressions stay Python",
@@ -53,7 +55,9 @@ STATEMENTS = _table(
               "over `range()` (1 to 3 int arguments) or `reversed(range(...))`, a list or a 1-D array, with "
               "one loop variable; over "
               "`zip(a, b, ...)` (shortest wins), `enumerate(a[, start])` and `enumerate(zip(...))` of list "
-              "and 1-D array variables, with the loop target unpacked (`for i, (x, y) in ...`); "
+              "and 1-D array variables (flat lists, arrays, and Python lists of any item type: lists of str, "
+              "of lists, of tuples, read in place with their length re-read every step), with the loop target "
+              "unpacked (`for i, (x, y) in ...`); "
               "over a str (one-character strs), bytes or bytearray (ints; a bytearray's length is re-read "
               "every step); "
               "no `for ... else`", "_lower_for"),
@@ -63,15 +67,19 @@ STATEMENTS = _table(
     Construct("Pass", "pass", "pass", "", "_lower_pass"),
     Construct("Return", "return", "return total",
               "one type on every path (a tuple's item types included: `return lo, hi`); a new list or array "
-              "may be returned, an argument list/array not yet",
+              "may be returned, an argument list/array not yet; a flat list returned on one path and a Python "
+              "list of the same items on another make the result a Python list (the flat one is converted "
+              "where it is returned)",
               "_lower_return"),
     Construct("Raise", "raise", 'raise ValueError("negative")',
               "a builtin exception class (ValueError, TypeError, IndexError, KeyError, LookupError, "
               "ZeroDivisionError, OverflowError, ArithmeticError, RuntimeError, NotImplementedError, "
               "AssertionError, Exception), called with str values (f-strings too) and numbers or not called; a bare "
               "`raise` (or `raise e`) in an `except` block re-raises; no `from`", "_lower_raise"),
-    Construct("Delete", "del of a dict item", "del d[k]",
-              "`del d[k]` of a dict (Python's KeyError when missing); other `del` targets stay Python",
+    Construct("Delete", "del of a dict or list item", "del d[k], del xs[i], del xs[a:b]",
+              "`del d[k]` of a dict (Python's KeyError when missing); `del xs[i]` and `del xs[a:b:c]` of a list "
+              "variable (the list's own: negative indices, IndexError and ValueError as Python's; a flat local "
+              "list is held as a Python list for it); other `del` targets stay Python",
               "_lower_delete"),
     Construct("Assert", "assert", 'assert n >= 0, "n must not be negative"',
               "AssertionError with an optional str constant or number; stripped under `python -O` as in "
@@ -143,8 +151,10 @@ EXPRESSIONS = _table(
               "`row = grid[i]; row[j] = v` (shows through `grid`), `for row in grid` (the length re-read every "
               "step, as Python's list iterator), `for count, value in pairs`, `for x in (a, b, c)` of one "
               "item type; slices `xs[a:b:s]`, `xs[:]` of any list (Python's clamping; ValueError for a zero "
-              "step; no slice assignment); `x in xs`; the methods `append`, `pop([i])`, `insert`, "
-              "`extend`, `remove`, `index`, `count`, `reverse`, `sort([reverse=])`, `clear` run the list's own "
+              "step); slice assignment `xs[a:b:c] = ys` of a list of the same item type (the list's own: "
+              "resized in place, ValueError for an extended slice of another length); `x in xs`; the methods "
+              "`append`, `pop([i])`, `insert`, "
+              "`extend`, `remove`, `index`, `count`, `reverse`, `sort([key=][, reverse=])` (a key as sorted()'s; the list is empty while keys are computed, as in CPython), `clear` run the list's own "
               "(a flat local list that calls one is held as a Python list, as is one stored into another "
               "list)",
               "_lower_list"),
@@ -158,22 +168,27 @@ EXPRESSIONS = _table(
               "type a container holds: numbers, str, tuples, lists, dicts, sets); `{}` takes its types from "
               "later stores; the kernel works on the Python dict itself (insertion order, hashing and "
               "KeyError as Python's): `d[k]`, `d[k] = v`, `d[k] += v`, `del d[k]`, `k in d`, `len(d)`, "
-              "`d.get(k, default)`, `d.pop(k[, default])`, `d.setdefault(k, v)`, `d.clear()`, and `for` "
+              "`d.get(k, default)`, `d.pop(k[, default])`, `d.setdefault(k, v)`, `d.clear()`, `d.update(e)` "
+              "and `d |= e` of a dict of the same types; `d[k] = []` then `d[k].append(x)` (the values' "
+              "item type comes from the appends); and `for` "
               "over `d`, `d.keys()`, `d.values()`, `d.items()` (a dict changed in the loop raises "
               "RuntimeError as in Python)", "_lower_dict"),
     Construct("Set", "set literal", "{a, b}",
               "members of one hashable type; `set()` takes its type from later `add`s; `s.add(x)`, "
-              "`s.discard(x)`, `s.remove(x)` (KeyError), `s.clear()`, `x in s`, `len(s)`, `a | b`, `a & b`, "
-              "`a - b`, `a ^ b`, and `for x in s` in the set's own (CPython's) order", "_lower_set"),
+              "`s.discard(x)`, `s.remove(x)` (KeyError), `s.clear()`, `s.update(xs)` (one set, list, dict or "
+              "str of the member type), `x in s`, `len(s)`, `a | b`, `a & b`, "
+              "`a - b`, `a ^ b`, `s |= t` (and `&=`, `-=`, `^=`: in place), and `for x in s` in the set's own "
+              "(CPython's) order", "_lower_set"),
     Construct("DictComp", "dict comprehension", "{w: len(w) for w in words if w}",
               "keys and values as in a dict literal, over what a list comprehension iterates; the key "
               "is evaluated before the value, as in Python", "_lower_dict_comp"),
     Construct("SetComp", "set comprehension", "{x % 7 for x in xs}",
               "members as in a set literal, over what a list comprehension iterates", "_lower_set_comp"),
     Construct("Tuple", "tuple literal", "(lo, hi), a, b",
-              "up to 12 items that are numbers or tuples of them (numpy scalars stay numpy scalars when "
-              "returned); module tuple constants are frozen in like numbers; lists of tuples and tuples as "
-              "dict keys stay Python", "_lower_tuple"),
+              "up to 12 items: numbers, str, bytes, lists, dicts, sets and tuples of them (numpy scalars stay "
+              "numpy scalars when returned; an object item is the object itself: a list in a tuple is that "
+              "list, so writes through either show in both); module tuple constants are frozen in like numbers; "
+              "tuples of ints, bools and str as dict keys and set members, lists of tuples", "_lower_tuple"),
     Construct("ListComp", "list comprehension", "[x * x for x in xs if x > 0]",
               "one or more `for` clauses (over range(), lists, 1-D arrays, tuples of one item type, or any "
               "iterable object) with `if` conditions; its variables are its own (they do not leak); numbers "

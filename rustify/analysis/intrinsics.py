@@ -27,6 +27,7 @@ class Intrinsic:
     lower: Callable
     doc: str
     shape_arg: bool = False  # the first argument is an array shape: an int or a tuple of ints
+    raw_args: bool = False  # `lower` gets (the argument nodes, definitely assigned names), not IR
 
 
 def _scalar_args(lw, node, args, n: int | tuple[int, ...]):
@@ -116,7 +117,9 @@ def _minmax(name: str):
                                   f"({', '.join(sorted(map(str, types_)))}) would give a value-dependent type")
         return ir.Call(args[0].type, name, args)
     return Intrinsic(name, lower, "two or more numbers of one type, or one iterable (a list, generator "
-                     "expression, ...; ValueError when empty); returns one of them, as Python does")
+                     "expression, ...; ValueError when empty); returns one of them, as Python does; `key=` a "
+                     "one-parameter lambda that writes nothing, `len` or `abs`, giving numbers (the first item with "
+                     "the smallest/largest key, as Python's)")
 
 
 def _float(lw, node, args):
@@ -150,7 +153,9 @@ _ITERABLE_BUILTINS = [
     (builtins.any, "any", "of an iterable, short-circuiting as Python's"),
     (builtins.all, "all", "of an iterable, short-circuiting as Python's"),
     (builtins.sorted, "sorted", "of an iterable, `reverse=`; CPython's own stable sort on a new list (NaN "
-                                "ordered as Python orders it)"),
+                                "ordered as Python orders it); `key=` (of a list) a one-parameter lambda that writes "
+                                "nothing, `len` or `abs`: the keys are computed natively, one per item, and CPython's "
+                                "sort orders the items by them"),
     (builtins.list, "list", "`list()`, `list(iterable)`: a new list (of a Python list: the same item objects)"),
 ]
 
@@ -208,6 +213,64 @@ def _np_like(name: str):
     return Intrinsic(f"numpy.{name}", lower, "new array with the shape and dtype of a (or `dtype=`)")
 
 
+def _exact_class(t: ir.Type) -> type | None:
+    """The one Python class a value of IR type `t` has (arguments and items are checked to be
+    exactly of their kind's class), or None when the IR does not fix it."""
+    if isinstance(t, ir.Scalar):
+        if not t.is_numpy:
+            return {"float": float, "int": int, "bool": bool}.get(t.name)
+        np = sys.modules.get("numpy")
+        return getattr(np, t.name[3:], None) if np is not None else None
+    if isinstance(t, ir.Complex):
+        np = sys.modules.get("numpy")
+        return complex if t.name == "complex" else getattr(np, t.name[3:], None) if np is not None else None
+    plain = {ir.Str: str, ir.Bytes: bytes, ir.ByteArray: bytearray, ir.ListOf: list, ir.PyListOf: list,
+             ir.DictOf: dict, ir.SetOf: set, ir.TupleOf: tuple, ir.NoneType: type(None)}
+    return plain.get(type(t))
+
+
+def _plain_classes(target) -> tuple | None:
+    """`target` (a class or a tuple of them) if every class is a builtin or numpy class whose
+    subclass checks cannot change at run time (no ABC registration), else None."""
+    classes = target if type(target) is tuple else (target,)
+    for c in classes:
+        if not (isinstance(c, type) and type(c) is type and c.__module__ in ("builtins", "numpy")):
+            return None
+    return classes
+
+
+def _isinstance(lw, node, raw):
+    (arg_nodes, defined) = raw
+    if node.keywords or len(arg_nodes) != 2:
+        raise lw.reject(node, "isinstance() takes a value and a class (or a tuple of classes)")
+    value_node, class_node = arg_nodes
+    if not isinstance(value_node, _astroid_nodes().Name):
+        raise lw.reject(node, "isinstance() of an expression is not translated (of a variable it is)")
+    value, seeded = lw._expr_raw(value_node, defined)
+    if seeded:
+        raise lw.reject(node, f"isinstance() of `{value_node.name}`, which holds an int seed and floats: "
+                              "its class depends on the path taken; not translated")
+    if isinstance(class_node, _astroid_nodes().Tuple):
+        target = tuple(lw._global(e) for e in class_node.elts)
+    else:
+        target = lw._global(class_node)
+    classes = _plain_classes(target)
+    if classes is None:
+        raise lw.reject(node, f"isinstance() against `{class_node.as_string()}` is not translated (against "
+                              "builtin and numpy classes, and tuples of them, it is)")
+    cls = _exact_class(value.type)
+    if cls is None:
+        raise lw.reject(node, f"isinstance() of a {value.type} is not translated")
+    # the value's class is exactly `cls` (checked at entry or where it was read): the answer is known now
+    return ir.Const(BOOL, issubclass(cls, classes))
+
+
+def _astroid_nodes():
+    from astroid import nodes
+
+    return nodes
+
+
 def _builtin_table() -> list[tuple[object, Intrinsic]]:
     table = [
         (builtins.len, Intrinsic("len", _len, "length of a list or array")),
@@ -222,6 +285,11 @@ def _builtin_table() -> list[tuple[object, Intrinsic]]:
         (builtins.int, Intrinsic("int", _int, "truncate to int (ValueError/OverflowError for nan/inf)")),
         (builtins.bool, Intrinsic("bool", _bool, "truth value")),
         (builtins.round, intrinsics_ints.round_intrinsic()),
+        (builtins.isinstance, Intrinsic("isinstance", _isinstance,
+                                        "`isinstance(x, cls)` of a variable, against builtin and numpy classes "
+                                        "(or a tuple of them): x's class is fixed by its type, so the answer is "
+                                        "a constant (a bool is an int, a numpy.float64 a float, as in Python)",
+                                        raw_args=True)),
     ]
     table += [(f, Intrinsic(name, _over_iterable, doc)) for f, name, doc in _ITERABLE_BUILTINS]
     for name in ("sqrt", "exp", "log10", "sin", "cos", "tan", "fabs", "erf"):

@@ -723,6 +723,9 @@ class ForZip(Stmt):
     start: Expr | None
     bind: Stmt
     body: list[Stmt]
+    # per sequence, the item type of a Python list (PyListOf: the caller's list, read in
+    # place, its length re-read every step) or None for a Vec or array; [] if none is one
+    py_lists: list = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------- lists
@@ -783,6 +786,7 @@ class Comprehension(NewList, NewObject):
     start: Expr | None = None
     empty_deopts: bool = False  # sum(): no items gives the int start, not a float: re-run
     holds_shared: bool = False  # an item is an object not built here (the caller may see it)
+    key: Type | None = None  # min_key/max_key: the type of the key (lower/keys.py)
 
 
 @dataclass
@@ -793,6 +797,19 @@ class CompYield(Stmt):
     kind: str
     value: Expr
     acc: Type | None = None  # the comprehension's result type
+
+
+@dataclass
+class StoreSlice(Stmt):
+    """`base[lo:hi:step] = value` (or, `value` None, `del base[lo:hi:step]`) on a Python list
+    held in place: the list's own slice assignment (Python's clamping; ValueError for a zero
+    step or an extended slice given another number of items). A bound None is omitted."""
+
+    base: Expr
+    lo: Expr | None
+    hi: Expr | None
+    step: Expr | None
+    value: Expr | None
 
 
 @dataclass
@@ -823,6 +840,22 @@ class Sorted(NewObject):
     value: Expr
     reverse: bool = False
     holds_shared: bool = False
+
+
+@dataclass
+class SortedByKey(NewObject):
+    """`sorted(xs, key=f)` (`items`: a new Python list of xs's items) or, `in_place`,
+    `xs.sort(key=f)` (`items`: xs itself; the type is None): `keys` (a Comprehension giving a
+    new Python list of f(item), one per item in order) decide the order, through CPython's
+    own sort of the item positions by those key objects, so stability, `reverse` and every
+    comparison are Python's."""
+
+    items: Expr
+    keys: Expr
+    reverse: bool = False
+    in_place: bool = False
+    holds_shared: bool = False
+    copy: str = ""  # in place: the local that holds the items while the list is empty
 
 
 @dataclass

@@ -25,7 +25,7 @@ from rustify.analysis import typing_rules as rules
 from rustify.analysis.constructs import EXPRESSIONS, STATEMENTS, lookup
 from rustify.analysis.intrinsics import resolve_intrinsic
 from rustify.analysis.lower.common import (
-    MAX_PASSES, UNKNOWN_ELEM, _Assigned, _Pending, _Poisoned, _Reject, _UntranslatedArg,
+    MAX_PASSES, UNKNOWN_ELEM, _Assigned, _Pending, _Poisoned, _Reject, _UntranslatedArg, described,
 )
 from rustify.analysis.lower.arrays import ArrayRules
 from rustify.analysis.lower.calls import CallRules
@@ -33,6 +33,8 @@ from rustify.analysis.lower.complex import ComplexRules
 from rustify.analysis.lower.dicts import DictSetRules, join_containers
 from rustify.analysis.lower.exceptions import ExceptionRules
 from rustify.analysis.lower.ints import IntRules
+from rustify.analysis.lower.keys import KeyRules
+from rustify.analysis.lower.steps import StepRules
 from rustify.analysis.lower.lists import ListRules
 from rustify.analysis.lower.objects import ObjectRules
 from rustify.analysis.lower.scalars import ScalarRules
@@ -45,7 +47,7 @@ from rustify.ir import BOOL, FLOAT, INT, NONE
 
 __all__ = ["FunctionLowerer", "UNKNOWN_ELEM"]
 
-class FunctionLowerer(TextRules, ObjectRules, DictSetRules, CallRules, ComplexRules, ListRules, TupleRules, StatementRules, ArrayRules, ScalarRules, SequenceRules, ExceptionRules, IntRules):
+class FunctionLowerer(TextRules, ObjectRules, DictSetRules, CallRules, ComplexRules, ListRules, KeyRules, StepRules, TupleRules, StatementRules, ArrayRules, ScalarRules, SequenceRules, ExceptionRules, IntRules):
     """Lowers one `nodes.FunctionDef` for one signature. Use `lower()`.
 
     The driver (passes, joins, blocks, names, globals, calls) is here; the
@@ -142,6 +144,10 @@ class FunctionLowerer(TextRules, ObjectRules, DictSetRules, CallRules, ComplexRu
             for e in elems[1:]:
                 elem = rules.list_elem_join(elem, e) or elem
             return ir.ListOf(elem)
+        py_lists = [t for t in distinct if isinstance(t, ir.PyListOf)]
+        if len(py_lists) == 1 and all(t in py_lists or (isinstance(t, ir.ListOf) and t.elem in (py_lists[0].elem, UNKNOWN_ELEM))
+                                      for t in distinct):
+            return py_lists[0]  # a flat list and a Python list meet: the Python one (lists.py converts)
         containers = join_containers(distinct)  # `{}`, `set()`: item types from later stores
         if containers is not None:
             return containers
@@ -171,7 +177,8 @@ class FunctionLowerer(TextRules, ObjectRules, DictSetRules, CallRules, ComplexRu
             text = node.as_string() if node is not None else f"end of `{self.fdef.name}`"
             line = self._line(node) if node is not None else self._line(self.fdef)
             tail = " (falling off the end returns None)" if node is None else ""
-            self.reasons.append(Reason(line, text[:80], f"returns {other} here but {first} on {where}; "
+            other_text, first_text = described(other, first)
+            self.reasons.append(Reason(line, text[:80], f"returns {other_text} here but {first_text} on {where}; "
                                        f"the result type would depend on the path taken{tail}"))
         return types_[0]
 
@@ -372,6 +379,8 @@ class FunctionLowerer(TextRules, ObjectRules, DictSetRules, CallRules, ComplexRu
             if isinstance(target, type) and target.__module__ != "builtins":
                 raise _Reject(node, f"calling the class `{name}` (building an object) is not translated")
             raise _Reject(node, f"`{name}` is not a supported function")
+        if intrinsic.raw_args:  # the rule lowers what it needs (`isinstance(x, int)`: only x)
+            return intrinsic.lower(self, node, (node.args, defined))
         args = [self._shape_arg(a, defined) if i == 0 and intrinsic.shape_arg else self._expr(a, defined)
                 for i, a in enumerate(node.args)]
         return intrinsic.lower(self, node, args)

@@ -252,7 +252,8 @@ class CallRules:
         refs = [args[i].name for i in range(len(args)) if passing[i] in ("ref", "mut")]
         if any(passing[i] == "mut" and refs.count(args[i].name) > 1 for i in range(len(args))):
             raise _Reject(node, f"the same list or array is passed to `{name}` twice and `{name}` writes to it")
-        uses_objects = getattr(spec, "uses_objects", False) or any(t.is_object for t in param_types.values())
+        uses_objects = getattr(spec, "uses_objects", False) or any(t.is_object for t in param_types.values()) \
+            or return_type.is_object  # (a recursive call's kernel that returns an object takes `py` too)
         return ir.CallFunction(return_type, spec.unit_id, name, args, passing, slots, uses_objects=uses_objects)
 
     def _translate_callee(self, node, name: str, spec: _Specialisation) -> ir.Function:

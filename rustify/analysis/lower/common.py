@@ -46,3 +46,19 @@ class _Assigned:
 
     types: list[ir.Type] = field(default_factory=list)
     consts: list[object | None] = field(default_factory=list)
+
+
+def described(a: ir.Type, b: ir.Type) -> tuple[str, str]:
+    """`a` and `b` as a reason names them: with their representation when their kinds read
+    the same (`list[int]` as a flat native list, or as the Python list object itself)."""
+    if str(a) != str(b):
+        return str(a), str(b)
+    return _representation(a), _representation(b)
+
+
+def _representation(t: ir.Type) -> str:
+    if isinstance(t, ir.ListOf):
+        return f"{t} (a flat list copied into native memory)"
+    if isinstance(t, ir.PyListOf):
+        return f"{t} (a Python list object worked on in place)"
+    return f"{t} ({type(t).__name__})"

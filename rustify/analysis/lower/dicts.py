@@ -65,8 +65,13 @@ def join_containers(types: list[ir.Type]) -> ir.Type | None:
     return None
 
 
+_NEW_LIST = ir.PyListOf(UNKNOWN_ELEM)  # a `[]` stored as a value before anything is appended to it
+
+
 def _known(items: list[ir.Type]) -> ir.Type | None:
     known = list(dict.fromkeys(t for t in items if t != UNKNOWN_ELEM))
+    if _NEW_LIST in known and len(known) > 1:
+        known.remove(_NEW_LIST)  # the item type a later append through the dict gave it
     if len(known) > 1:
         return None
     return known[0] if known else UNKNOWN_ELEM
@@ -317,6 +322,8 @@ class DictSetRules:
         """Check `base[key] = value` keeps `base` of one key and value type; record what a
         local `{}` learns from it, and the write and the value's escape."""
         t = base.type
+        if value.type == _NEW_LIST and isinstance(t.value, ir.PyListOf) and isinstance(value, ir.NewPyList):
+            value.type = t.value  # `d[k] = []`: its items are those later appends gave the dict's values
         if t.key != UNKNOWN_ELEM and key.type != t.key:
             raise _Reject(node, f"storing a {key.type} key into a dict of {t.key} keys makes keys of mixed "
                                 "types; not translated")
@@ -330,18 +337,42 @@ class DictSetRules:
         self.note_object_write(node, base)
         self.note_object_escape(value)
 
+    def _dict_value(self, node, base: ir.Expr, value: ir.Expr) -> ir.Expr:
+        """`value` as stored into the dict `base`: a flat (Vec) list becomes a Python list (`[]`
+        a new one whose item type later appends through the dict settle), any object the
+        dict receives from outside makes the dict shared (the lists family's `_as_item`)."""
+        if isinstance(value, ir.NewList) and not value.items and value.count is None:
+            return ir.NewPyList(_NEW_LIST, [])
+        return self._as_item(node, value, base) if value.type.is_object or isinstance(value.type, ir.ListOf) \
+            else value
+
+    def learn_list_item(self, node, base: ir.Expr, item: ir.Type) -> None:
+        """`d[k].append(x)` where the dict local `d`'s values are still `[]` (PyListOf(?)):
+        the dict's values are lists of `item` (x's type in a list) from the next pass on."""
+        if not (isinstance(base, ir.DictLookup) and isinstance(base.base, ir.Var)
+                and base.base.name not in self.param_types and base.base.type.value == _NEW_LIST):
+            raise _Reject(node, "the item type of this list is unknown")
+        self._record(base.base.name, ir.NewDict(ir.DictOf(base.base.type.key, ir.PyListOf(item)), [], []))
+        raise _Pending() if not self.final else _Reject(node, "the item type of the dict's lists did not settle")
+
     def _assign(self, s, target, value_node, defined):
         if isinstance(target, nodes.Subscript):
             value = self._expr(value_node, defined)  # Python evaluates the value first
             base = self._expr(target.value, defined)
             if isinstance(base.type, ir.DictOf):
                 key = self._lookup_key(s, target.slice, defined)
+                value = self._dict_value(s, base, value)
                 self._stored_value(s, base, key, value)
                 return [ir.DictStore(self._line(s), base, key, value)], defined, False
             self.hand_down((value_node, value), (target.value, base))
         return super()._assign(s, target, value_node, defined)
 
     def _lower_aug_assign(self, s: nodes.AugAssign, defined):
+        if isinstance(s.target, nodes.AssignName):
+            self._require_defined(s.target, s.target.name, defined)
+            current = self._var(s.target.name, s.target)
+            if isinstance(current.type, (ir.SetOf, ir.DictOf)):
+                return [self._in_place_operator(s, current, self._expr(s.value, defined))], defined, False
         if isinstance(s.target, nodes.Subscript):
             base = self._expr(s.target.value, defined)
             if isinstance(base.type, ir.DictOf):
@@ -356,12 +387,69 @@ class DictSetRules:
             self.hand_down((s.target.value, base))
         return super()._lower_aug_assign(s, defined)
 
+    def _in_place_operator(self, s, base: ir.Var, other: ir.Expr) -> ir.Stmt:
+        """`s |= t` (`&=`, `-=`, `^=`) of two sets, `d |= e` of two dicts: the object's own in-place
+        operator (`__ior__`...), so `s` stays the same object, changed where the caller sees it."""
+        method = {"|=": "__ior__", "&=": "__iand__", "-=": "__isub__", "^=": "__ixor__"}.get(s.op)
+        t, o = base.type, other.type
+        if isinstance(t, ir.DictOf):
+            if method != "__ior__" or not isinstance(o, ir.DictOf):
+                raise _Reject(s, f"`{s.op}` on {t} and {o} is not translated (`d |= e` of two dicts is)")
+            self._stored_value(s, base, ir.HeldKey(o.key), ir.HeldKey(o.value))
+            self._holds_values_of(base, o)
+        else:
+            if method is None or not isinstance(o, ir.SetOf):
+                raise _Reject(s, f"`{s.op}` on {t} and {o} is not translated (`|= &= -= ^=` of two sets are)")
+            self._added_members(s, base, o.elem, adds=method in ("__ior__", "__ixor__"))
+        self.note_object_write(s, base)
+        return ir.ObjectUpdate(self._line(s), method, base, other)
+
+    def _added_members(self, s, base: ir.Expr, elem: ir.Type, adds: bool = True) -> None:
+        """Members of type `elem` go into (or, `adds` False, are compared with) the set `base`."""
+        if elem == UNKNOWN_ELEM:
+            raise _Pending() if not self.final else _Reject(s, "the member type of the other set is unknown")
+        self._check_item_type(s, "members", elem, hashable=True)
+        if base.type.elem != UNKNOWN_ELEM and elem != base.type.elem:
+            raise _Reject(s, f"{elem} members with a set of {base.type.elem} make a set of mixed members; "
+                             "not translated")
+        if adds and isinstance(base, ir.Var) and base.name not in self.param_types:
+            self._record(base.name, ir.NewSet(ir.SetOf(elem), []))
+
+    def _holds_values_of(self, base: ir.Expr, other: ir.DictOf) -> None:
+        """`base` now holds the other dict's values: if they may be written (lists, dicts...),
+        writes reached through `base` may show elsewhere."""
+        if isinstance(base, ir.Var) and other.value.is_object and not isinstance(other.value, (ir.Str, ir.Bytes)):
+            self.shared_objects.add(base.name)
+
+    def _update_call(self, s, base: ir.Expr, call: nodes.Call, defined) -> ir.Stmt:
+        """`d.update(e)` with a dict `e`, `s.update(xs)` with one set, list, dict or str of the
+        set's member type: the container's own method."""
+        if len(call.args) != 1:
+            raise _Reject(s, f"`.update` with {len(call.args)} arguments is not translated (with one it is)")
+        other = self._expr(call.args[0], defined)
+        if isinstance(base.type, ir.DictOf):
+            if not isinstance(other.type, ir.DictOf):
+                raise _Reject(s, f"`d.update` with {other.type} is not translated (with a dict it is)")
+            self._stored_value(s, base, ir.HeldKey(other.type.key), ir.HeldKey(other.type.value))
+            self._holds_values_of(base, other.type)
+        else:
+            if isinstance(other.type, ir.ListOf) and other.type.elem != UNKNOWN_ELEM:
+                other = ir.ToPyList(ir.PyListOf(other.type.elem), other)  # a new list of the same numbers
+            if not isinstance(other.type, (ir.SetOf, ir.PyListOf, ir.DictOf, ir.Str)):
+                raise _Reject(s, f"`s.update` with {other.type} is not translated (with a set, list, dict or str)")
+            self._added_members(s, base, other.type.item)
+        self.note_object_write(s, base)
+        return ir.ObjectUpdate(self._line(s), "update", base, other)
+
     def _lower_delete(self, s: nodes.Delete, defined):
         stmts = []
         for target in s.targets:
             base = self._expr(target.value, defined) if isinstance(target, nodes.Subscript) else None
-            if base is None or not isinstance(base.type, ir.DictOf):
-                raise _Reject(s, f"`del {target.as_string()}` is not translated (`del d[k]` of a dict is)")
+            if base is not None and not isinstance(base.type, ir.DictOf):
+                stmts.append(self._delete_item(s, target, base, defined))  # `del xs[i]`: lists.py
+                continue
+            if base is None:
+                raise _Reject(s, f"`del {target.as_string()}` is not translated (`del d[k]`, `del xs[i]` are)")
             key = self._lookup_key(s, target.slice, defined)
             self.note_object_write(s, base)
             stmts.append(ir.ObjectUpdate(self._line(s), "del", base, key))
@@ -378,6 +466,8 @@ class DictSetRules:
         if name == "clear" and not call.args:
             self.note_object_write(s, base)
             return ir.ObjectUpdate(line, "clear", base, None)
+        if name == "update":
+            return self._update_call(s, base, call, defined)
         if isinstance(base.type, ir.DictOf):
             return ir.ObjectUpdate(line, "value", None, self._dict_method(call, base, defined))
         if name not in ("add", "discard", "remove") or len(call.args) != 1:

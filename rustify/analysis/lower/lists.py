@@ -47,7 +47,9 @@ class ListRules:
         """`a op b` (add or sub) of two ints that are each within +-2**48 is exact in i64: the
         length of a list, str or other object held in memory, a small constant, or a local
         only ever assigned those (`n = len(xs)`; then `n - 1` needs no re-run in Python)."""
-        return op in ("add", "sub") and self._bounded(a) and self._bounded(b)
+        if op not in ("add", "sub"):
+            return False
+        return (self._bounded(a) and self._bounded(b)) or self.step_sum_cannot_overflow(op, a, b)  # steps.py
 
     def _bounded(self, e: ir.Expr) -> bool:
         if isinstance(e, ir.Cast) and e.type == INT and e.value.type == BOOL:
@@ -122,6 +124,9 @@ class ListRules:
         if renames and name in renames:
             name = renames[name]
         value = self._as_python_list(name, value)
+        wide = self.env.get(name)
+        if isinstance(wide, ir.PyListOf):
+            value = self._flat_as_python_list(value, wide)  # the local is a Python list (see `_join`)
         source = _root(value) if value.type.is_object else None
         if source is not None and source.name != name:
             self.note_object_escape(source)  # two names reach one object: writes through either show
@@ -129,6 +134,38 @@ class ListRules:
         if getattr(value, "holds_shared", False):
             self.shared_objects.add(name)  # a new list holding objects not built here
         return stmt
+
+    # ------------------------------------------- one list, two representations
+
+    def _flat_as_python_list(self, value: ir.Expr, want: ir.PyListOf, returned: bool = False) -> ir.Expr:
+        """`value`, a flat (Vec) list that is new (or, `returned`, a local of the kernel's own:
+        nothing reads it after the return), as a new Python list of `want`'s items, where it
+        meets a Python list at one local or one result (the lists are equal, and no one else
+        holds the flat one); anything else unchanged (a local bound to another local's flat
+        list would be a copy, not the same list: that stays refused as an alias)."""
+        if not isinstance(value.type, ir.ListOf) or value.type.elem not in (want.elem, UNKNOWN_ELEM):
+            return value
+        if isinstance(value, ir.NewList) and not value.items and value.count is None \
+                and not isinstance(value, (ir.ListSlice, ir.Comprehension)):
+            return ir.NewPyList(want, [])
+        if isinstance(value, (ir.NewList, ir.CallFunction)) or (
+                returned and isinstance(value, ir.Var) and value.name in self.local_names):
+            return ir.ToPyList(want, value)
+        return value
+
+    def _lower_return(self, s, defined):
+        """A function that returns a Python list on one path returns one on every path: a flat
+        list returned elsewhere becomes a new Python list there (kept across passes)."""
+        stmts, defined, jumps = super()._lower_return(s, defined)
+        ret = stmts[-1]
+        t = ret.value.type if ret.value is not None else None
+        lists = self.__dict__.setdefault("_py_list_returns", {})
+        if isinstance(t, ir.PyListOf) and isinstance(t.elem, ir.Scalar):
+            lists.setdefault(t.elem, t)
+        elif isinstance(t, ir.ListOf) and t.elem in lists:
+            ret.value = self._flat_as_python_list(ret.value, lists[t.elem], returned=True)
+            self.returns[-1] = (s, ret.value.type)
+        return stmts, defined, jumps
 
     # -------------------------------------------------------- list values
 
@@ -209,6 +246,8 @@ class ListRules:
         now on; so is a container that receives an object not built here (writes reached
         through either are visible to the caller)."""
         if isinstance(value.type, ir.ListOf):
+            if isinstance(value, ir.Var) and value.type.elem == UNKNOWN_ELEM:
+                raise _Pending() if not self.final else _Reject(node, f"the item type of `{value.name}` is unknown")
             if isinstance(value, ir.Var) and value.name in self.local_names:
                 self._hold_as_python_list(node, value.name, value.type.elem)  # one object in both places
             if not isinstance(value, ir.NewList):
@@ -216,8 +255,8 @@ class ListRules:
                                     "Python object in both places; not translated")
             return ir.ToPyList(ir.PyListOf(value.type.elem), value)
         source = _root(value)
-        if source is not None:
-            self.note_object_escape(source)
+        if source is not None and not (isinstance(value, ir.ListSlice) and _immutable(value.type.item)):
+            self.note_object_escape(source)  # (a slice of ints or str shares nothing with its list)
         outside = value.type.is_object and not _immutable(value.type) and (
             not isinstance(value, ir.NewObject) or getattr(value, "holds_shared", False))
         if outside:
@@ -231,6 +270,38 @@ class ListRules:
         return value
 
     # ------------------------------------------------------------ indexing
+
+    def _assign(self, s, target, value_node, defined):
+        if not (isinstance(target, nodes.Subscript) and isinstance(target.slice, nodes.Slice)):
+            return super()._assign(s, target, value_node, defined)
+        value = self._expr(value_node, defined)  # Python evaluates the value first
+        base = self._expr(target.value, defined)
+        if not self._python_list_for_slice(s, base):
+            self.hand_down((value_node, value), (target.value, base))
+            return super()._assign(s, target, value_node, defined)
+        elem = base.type.elem
+        if isinstance(value.type, ir.ListOf) and value.type.elem in (elem, UNKNOWN_ELEM):
+            value = ir.ToPyList(base.type, value)  # the items are copied in, as Python does
+        if not (isinstance(value.type, ir.PyListOf) and value.type.elem == elem):
+            raise _Reject(s, f"assigning {value.type} to a slice of a list of {elem} is not translated "
+                             "(a list of the same item type is)")
+        if not _immutable(elem):
+            self._as_item(s, value, base)  # its items are now in `base` too
+        return [self._slice_store(s, target, base, value, defined)], defined, False
+
+    def _python_list_for_slice(self, s, base: ir.Expr) -> bool:
+        """`base` (a slice assignment's or `del`'s list) is a Python list; a flat local list becomes one."""
+        if isinstance(base, ir.Var) and isinstance(base.type, ir.ListOf) and base.name in self.local_names \
+                and base.type.elem != UNKNOWN_ELEM:
+            self._hold_as_python_list(s, base.name, base.type.elem)
+        return isinstance(base.type, ir.PyListOf)
+
+    def _slice_store(self, s, target, base: ir.Expr, value: ir.Expr | None, defined) -> ir.Stmt:
+        sl = target.slice
+        lo, hi, step = [None if b is None or (isinstance(b, nodes.Const) and b.value is None)
+                        else self._int_arg(b, defined) for b in (sl.lower, sl.upper, sl.step)]
+        self.note_object_write(s, _root(base) or base)
+        return ir.StoreSlice(self._line(s), base, lo, hi, step, value)
 
     def _subscript_parts(self, node: nodes.Subscript, defined):
         base = self._expr(node.value, defined)
@@ -377,6 +448,7 @@ class ListRules:
             raise _Reject(node, "async comprehensions are not translated")
         for name in (n.name for n in gen.target.nodes_of_class(nodes.AssignName)):
             renames[name] = f"{name}#c{_label(node)}"
+            self.local_names.add(name)  # a variable, not a global, where `w.lower()` asks
 
         def body_of(d):
             inner = self.comprehension_loops(node, rest, d, renames, innermost)
@@ -467,7 +539,7 @@ class ListRules:
         keywords = {k.arg: k.value for k in node.keywords}
         if kind in ("min", "max") and len(node.args) != 1:
             return None  # min(a, b): the intrinsic
-        allowed = {"sum": {"start"}, "sorted": {"reverse"}}.get(kind, set())
+        allowed = {"sum": {"start"}, "sorted": {"reverse", "key"}, "min": {"key"}, "max": {"key"}}.get(kind, set())
         for k in keywords:
             if k not in allowed:
                 raise _Reject(node, f"{kind}() with the keyword `{k}` is not translated")
@@ -487,6 +559,8 @@ class ListRules:
             if not (isinstance(rv, nodes.Const) and isinstance(rv.value, bool)):
                 raise _Reject(node, "sorted(reverse=) must be True or False")
             reverse = rv.value
+        if "key" in keywords and not (isinstance(keywords["key"], nodes.Const) and keywords["key"].value is None):
+            return self.keyed_call(node, kind, source, keywords["key"], reverse, defined)  # keys.py
         if isinstance(source, (nodes.GeneratorExp, nodes.ListComp)) and kind != "list":
             comp = self._comprehension(source, "list" if kind == "sorted" else kind, defined, start)
             if kind == "sorted":
@@ -602,7 +676,7 @@ class ListRules:
         if not isinstance(base.type, ir.PyListOf):
             self.hand_down((func.expr, base))
             return None
-        if node.keywords and not (func.attrname == "sort" and all(k.arg == "reverse" for k in node.keywords)):
+        if node.keywords and not (func.attrname == "sort" and all(k.arg in ("reverse", "key") for k in node.keywords)):
             raise _Reject(node, f"`list.{func.attrname}` with keywords is not translated")
         args = [self._expr(a, defined) for a in node.args]
         name = func.attrname
@@ -610,6 +684,8 @@ class ListRules:
         if name in ("append", "remove", "index", "count"):
             if len(args) != 1:
                 raise _Reject(node, f"`list.{name}` takes one argument")
+            if elem == UNKNOWN_ELEM and name == "append":
+                self.learn_list_item(node, base, self._container_item(node, args[0].type))  # dicts.py
             args = [self._item_value(node, base, args[0]) if name == "append" else self._as_item(node, args[0])]
             if name != "append" and args[0].type != elem:
                 raise _Reject(node, f"`list.{name}` of {args[0].type} in a list of {elem} is not translated")
@@ -630,20 +706,38 @@ class ListRules:
         elif name == "sort":
             if args:
                 raise _Reject(node, "`list.sort` takes no positional arguments")
-            reverse = False
+            reverse, key = False, None
             for k in node.keywords:
+                if k.arg == "key":
+                    key = None if isinstance(k.value, nodes.Const) and k.value.value is None else k.value
+                    continue
                 if not (isinstance(k.value, nodes.Const) and isinstance(k.value.value, bool)):
                     raise _Reject(node, "`list.sort(reverse=)` must be True or False")
                 reverse = k.value.value
+            if key is not None:
+                self.note_object_write(node, _root(base) or base)
+                return self.keyed_sort(node, base, key, reverse, defined)  # keys.py
             args = [ir.Const(BOOL, reverse)]
         elif args:
             raise _Reject(node, f"`list.{name}` takes no arguments")
         if name in ("pop", "append", "extend", "insert", "remove", "reverse", "sort", "clear"):
             self.note_object_write(node, _root(base) or base)
-        if name == "extend":
-            self._as_item(node, args[0], base)
+        if name == "extend" and not _immutable(elem):
+            self._as_item(node, args[0], base)  # its items are now in `base` too (ints, str: nothing to see)
         result = {True: elem, False: INT, None: NONE}[_METHODS[name]]
         return ir.ListMethod(result, base, name, args)
+
+    def _delete_item(self, s, target: nodes.Subscript, base: ir.Expr, defined) -> ir.Stmt:
+        """`del xs[i]` of a Python list: the list's own `__delitem__` (negative indices,
+        IndexError as Python's); a flat local list is held as a Python list for it."""
+        if not self._python_list_for_slice(s, base):
+            raise _Reject(s, f"`del {target.as_string()}` of {base.type} is not translated (of a dict or a "
+                             "list variable of the function it is)")
+        if isinstance(target.slice, nodes.Slice):
+            return self._slice_store(s, target, base, None, defined)
+        index = self._int_arg(target.slice, defined)
+        self.note_object_write(s, _root(base) or base)
+        return ir.Evaluate(self._line(s), ir.ListMethod(NONE, base, "__delitem__", [index]))
 
     def _int_value(self, node, value: ir.Expr) -> ir.Expr:
         if not isinstance(value.type, ir.Scalar) or value.type.is_float:

@@ -6,7 +6,7 @@ from astroid import nodes
 
 from rustify import ir
 from rustify.analysis import typing_rules as rules
-from rustify.analysis.lower.common import UNKNOWN_ELEM, _Pending, _Reject
+from rustify.analysis.lower.common import UNKNOWN_ELEM, _Pending, _Reject, described
 from rustify.ir import INT, NONE
 
 
@@ -189,6 +189,7 @@ class StatementRules:
             if isinstance(wide, ir.ListOf) and isinstance(value.type, ir.ListOf):
                 value.type = wide  # `[]` gets its element type from later appends
             elif self.final:
-                raise _Reject(s, f"`{name}` is assigned both {wide} and {value.type}; "
+                wide_text, value_text = described(wide, value.type)
+                raise _Reject(s, f"`{name}` is assigned both {wide_text} and {value_text}; "
                                  "its type would depend on the path taken")
         return ir.Assign(self._line(s), name, value)

@@ -18,6 +18,18 @@ from rustify.analysis import typing_rules as rules
 from rustify.analysis.lower.common import UNKNOWN_ELEM, _Pending, _Reject
 from rustify.ir import BOOL, FLOAT, INT, NP_FLOAT64, NP_INT64
 
+# `_as_item`'s container for a tuple's item: the tuple is no variable's container, and
+# every write reached through a tuple counts as visible (lists.py `_root` stops at it)
+_NO_CONTAINER = ir.Const(INT, 0)
+
+
+def _boxable_item(t: ir.Type) -> bool:
+    """An object (or a flat list, held as a Python list) a tuple item may be."""
+    if isinstance(t, ir.TupleOf):
+        return all(_boxable_item(i) or isinstance(i, (ir.Scalar, ir.Complex)) for i in t.items)
+    return isinstance(t, (ir.ListOf, ir.Str, ir.Bytes, ir.ByteArray, ir.PyListOf, ir.DictOf, ir.SetOf))
+
+
 # item types a tuple comparison handles (narrow numpy scalars follow other rules)
 _COMPARABLE = (FLOAT, INT, BOOL, NP_FLOAT64, NP_INT64)
 
@@ -37,11 +49,19 @@ class TupleRules:
     def _new_tuple(self, node, items: list[ir.Expr]) -> ir.NewTuple:
         if len(items) > ir.types.MAX_TUPLE_ITEMS:
             raise _Reject(node, f"tuples of more than {ir.types.MAX_TUPLE_ITEMS} items are not translated")
+        held = []
         for item in items:
-            if not isinstance(item.type, (ir.Scalar, ir.TupleOf, ir.Complex)):
-                raise _Reject(node, f"tuples holding {item.type} are not translated yet "
-                                    "(their items may be numbers and tuples of numbers)")
-        return ir.NewTuple(ir.TupleOf(tuple(i.type for i in items)), items)
+            if isinstance(item.type, (ir.Scalar, ir.Complex)) or (
+                    isinstance(item.type, ir.TupleOf) and not item.type.is_object):
+                held.append(item)
+                continue
+            if not (item.type.is_object or isinstance(item.type, ir.ListOf)) or not _boxable_item(item.type):
+                raise _Reject(node, f"tuples holding {item.type} are not translated "
+                                    "(their items may be numbers, str, bytes, lists, dicts, sets and tuples)")
+            # an object item is the object itself, as in Python (a flat Vec list becomes a
+            # Python list, held so in both places; the object escapes into the tuple)
+            held.append(self._as_item(node, item, _NO_CONTAINER))
+        return ir.NewTuple(ir.TupleOf(tuple(i.type for i in held)), held)
 
     def _constant(self, node, value) -> ir.Expr:
         if type(value) is tuple:  # a module constant such as WEIGHTS = (0.5, 0.25)
@@ -195,7 +215,9 @@ class TupleRules:
         self.loop_depth += 1
         body, _, _ = self._block(s.body, defined | names)
         self.loop_depth -= 1
-        return [ir.ForZip(line, [q.name for q in seqs], is_enumerate, start, bind, body)], defined, False
+        py_lists = [q.type.elem if isinstance(q.type, ir.PyListOf) else None for q in seqs]
+        return [ir.ForZip(line, [q.name for q in seqs], is_enumerate, start, bind, body,
+                          py_lists if any(py_lists) else [])], defined, False
 
     def _zip_call(self, it) -> nodes.Call | None:
         """`it` if it calls the builtin zip or enumerate, else None."""
@@ -237,7 +259,8 @@ class TupleRules:
 
     def _zip_seq(self, s, node, defined) -> ir.Var:
         seq = self._expr(node, defined)
-        if not isinstance(seq, ir.Var) or getattr(seq.type, "item", None) is None or not seq.type.has_len:
+        if not isinstance(seq, ir.Var) or not isinstance(seq.type, (ir.ListOf, ir.Array, ir.PyListOf)) \
+                or seq.type.item is None:
             raise _Reject(s, f"zip() and enumerate() are translated over list and 1-D array variables, "
                              f"not `{node.as_string()}` ({seq.type})")
         if seq.type.item == UNKNOWN_ELEM:
