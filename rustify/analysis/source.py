@@ -103,6 +103,77 @@ def class_attribute(cls: type, name: str):
     return None
 
 
+# Values frozen into native code as constants when a module or class attribute holds them
+# (`math.pi`, `Geodesic.tol2_`): their exact types, and tuples of them.
+_FROZEN_TYPES = (int, float, bool, complex, str, bytes, type(None))
+
+
+def is_frozen_constant(value, depth: int = 0) -> bool:
+    """`value` is an int, float, bool, complex, str, bytes, None or a tuple of them (exact types)."""
+    t = type(value)
+    if t in _FROZEN_TYPES:
+        return True
+    return t is tuple and depth < 4 and len(value) <= 64 and all(is_frozen_constant(v, depth + 1) for v in value)
+
+
+def class_constant(cls: type, name: str):
+    """(value, the class in `cls.__mro__` that defines it) when `cls.name` reads a constant
+    (see `is_frozen_constant`) the class body (or a base's) bound, running no Python code:
+    no metaclass, no dunder name; None otherwise."""
+    if type(cls) is not type or name.startswith("__"):
+        return None
+    for klass in cls.__mro__:
+        if name in vars(klass):
+            value = vars(klass)[name]
+            return (value, klass) if is_frozen_constant(value) else None
+    return None
+
+
+def attribute_constant_guards(func: types.FunctionType, tree: ast.AST,
+                              bound_class: type | None = None) -> list[tuple[dict, str, object]]:
+    """(namespace, attribute, value) for each constant the body reads as `module.NAME` or
+    `Class.NAME` (and each link of a chain such as `mod.Class.NAME`): the translation freezes
+    the value in, so rebinding the attribute (or shadowing it in a class nearer in the MRO)
+    drops the native code, as rebinding a global does."""
+    fdef = next((n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)), None)
+    guards: list = []
+    if fdef is None:
+        return guards
+    cls_param = fdef.args.args[0].arg if bound_class is not None and fdef.args.args else None
+    seen = set()
+    for node in (n for stmt in fdef.body for n in ast.walk(stmt)):
+        if not (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load)) or id(node) in seen:
+            continue
+        owner = _static_value(node.value, func.__globals__, cls_param, bound_class)
+        if isinstance(owner, types.ModuleType):
+            if node.attr not in vars(owner) or not is_frozen_constant(vars(owner)[node.attr]):
+                continue
+        elif not isinstance(owner, type) or class_constant(owner, node.attr) is None:
+            continue
+        link = node
+        while isinstance(link, ast.Attribute):  # `mod.Class.NAME`: each lookup on the way
+            seen.add(id(link))
+            owner = _static_value(link.value, func.__globals__, cls_param, bound_class)
+            guards += _lookup_guards(owner, link.attr)
+            link = link.value
+    return list({(id(ns), attr): (ns, attr, value) for ns, attr, value in guards}.values())
+
+
+def _lookup_guards(owner, attr: str) -> list[tuple[dict, str, object]]:
+    if isinstance(owner, types.ModuleType):
+        ns = vars(owner)
+        return [(ns, attr, ns.get(attr, MISSING))]
+    if isinstance(owner, type):
+        out = []
+        for klass in owner.__mro__:
+            ns = _class_namespace(klass)
+            out.append((ns, attr, ns.get(attr, MISSING)))
+            if attr in vars(klass):
+                break
+        return out
+    return []
+
+
 def called_functions(func: types.FunctionType, tree: ast.AST, bound_class: type | None = None):
     """(function, class or None) for every Python function a call in the body may run:
     a called global name, `module.f`, `Class.f` (staticmethod or classmethod; `cls.f`
@@ -209,6 +280,7 @@ def global_guards(func: types.FunctionType, src: FunctionSource) -> tuple[tuple[
         g = f.__globals__
         guards += [(g, name, g.get(name, MISSING)) for name in global_names(s.tree)]
         guards += _attribute_callee_guards(f, s.tree, bound.get(f))
+        guards += attribute_constant_guards(f, s.tree, bound.get(f))
         for callee, cls in called_functions(f, s.tree, bound.get(f)):
             if cls is not None:
                 bound.setdefault(callee, cls)
@@ -282,6 +354,8 @@ def _own_fingerprint(func: types.FunctionType, src: FunctionSource) -> str:
     for _, attr, value in _attribute_callee_guards(func, tree):  # `module.f(...)`: which `f` it is now
         if value is not MISSING:
             h.update(f".{attr}={describe_global(value)}".encode())
+    for _, attr, value in attribute_constant_guards(func, tree):  # `Class.NAME`, `mod.NAME`: frozen in
+        h.update(f".{attr}:={describe_global(value)}".encode())
     h.update(repr(func.__defaults__).encode())
     h.update(repr(func.__kwdefaults__).encode())
     if any(isinstance(n, ast.Assert) for n in ast.walk(tree)):

@@ -426,6 +426,8 @@ class FunctionLowerer(TextRules, ObjectRules, DictSetRules, CallRules, ComplexRu
             base = self._global(node.expr)
             if (base is int or base is float) and resolve_intrinsic(getattr(base, node.attrname, None)) is not None:
                 return getattr(base, node.attrname)  # `int.bit_length(n)`
+            if isinstance(base, type) and not (isinstance(node.parent, nodes.Call) and node.parent.func is node):
+                return self._class_constant(node, base)
             if not isinstance(base, types.ModuleType):
                 raise _Reject(node, "attribute access is translated for modules only (`math.sqrt`)")
             try:
@@ -433,6 +435,28 @@ class FunctionLowerer(TextRules, ObjectRules, DictSetRules, CallRules, ComplexRu
             except AttributeError:
                 raise _Reject(node, f"module `{base.__name__}` has no attribute `{node.attrname}`") from None
         raise _Reject(node, f"`{node.as_string()}` is not a name the translator understands")
+
+    def _class_constant(self, node: nodes.Attribute, cls: type) -> object:
+        """`Class.NAME` read as a constant: a number, str, bytes, None or tuple of them that the
+        class (or a base) binds, frozen in like a module constant and guarded the same way
+        (`source.attribute_constant_guards`: rebinding it after the compile drops the native code)."""
+        from rustify.analysis.source import class_constant
+
+        found = class_constant(cls, node.attrname)
+        if found is not None:
+            return found[0]
+        if type(cls) is not type:
+            why = f"the class `{cls.__qualname__}` has a metaclass (`{type(cls).__name__}`): its attributes are not read"
+        elif node.attrname.startswith("__"):
+            why = f"`{node.as_string()}` is a special attribute of the class: not translated"
+        else:
+            from rustify.analysis.source import class_attribute
+
+            value = class_attribute(cls, node.attrname)
+            what = "not defined" if value is None and not hasattr(cls, node.attrname) else f"a {type(value).__name__}"
+            why = (f"`{node.as_string()}` is {what}: class attributes are read as constants only when they are "
+                   "numbers, str, bytes, None or tuples of them")
+        raise _Reject(node, why)
 
     # intrinsics call back into these
     cast = _cast
