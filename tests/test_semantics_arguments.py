@@ -1,0 +1,216 @@
+"""Differential cases for how arguments reach native code: parameters left out at the
+top-level call (the dispatcher binds their defaults, the objects Python binds), defaults
+rebound after a native call, str, bytes, Python lists and dicts passed on to a callee that
+reads them, and class-attribute constants (`Class.NAME`, frozen in and guarded like module
+constants: rebinding one after the first native call is seen at once)."""
+
+from __future__ import annotations
+
+import calls_helpers
+import pytest
+from hypothesis import strategies as st
+from semantics import accelerated, case, cases_from, check_native_matches_python, floats, ints, small_ints
+
+import rustify
+from rustify.analysis import verdict
+
+# ---- parameters left out at the top-level call
+
+
+def _scaled_sum(x, n=3, scale=0.5, offsets=(1, 2.5)):
+    return x * n / scale + offsets[0] - offsets[1]
+
+
+@case(args=st.one_of(
+    st.tuples(floats()),
+    st.tuples(floats(), small_ints()),
+    st.tuples(floats(), small_ints(), floats()),
+    st.tuples(floats(), ints(-5, 5), floats(), st.tuples(ints(-9, 9), floats())),
+))
+def defaults_left_out_or_given(x, n=3, scale=0.5, offsets=(1, 2.5)):
+    # scale == 0.0 given raises ZeroDivisionError; the defaults never do
+    return _scaled_sum(x, n, scale, offsets) + n
+
+
+@case(args=st.one_of(st.tuples(st.text(alphabet="ab-", max_size=6)),
+                     st.tuples(st.text(alphabet="ab-", max_size=6), st.sampled_from(["-", "ab", ""]))))
+def str_default(s, sep="-"):
+    n = 0
+    for c in s:
+        if c == sep:
+            n += 1
+    return n * 10 + len(sep)
+
+
+@case(args=st.one_of(st.tuples(ints(0, 6)),
+                     st.tuples(ints(0, 6), st.dictionaries(ints(0, 6), ints(-9, 9), max_size=4))))
+def dict_default_read_only(k, table={1: 10, 3: 30, 5: 50}):  # noqa: B006 - read, never written
+    return table[k] * 2  # KeyError for a missing key, as Python's
+
+
+# ---- objects passed on to callees
+
+
+def _count(s, ch):
+    n = 0
+    for c in s:
+        if c == ch:
+            n += 1
+    return n
+
+
+def _byte_sum(b, i):
+    return b[i] + len(b)  # IndexError past the end
+
+
+def _row_true(grid, i):
+    n = 0
+    for v in grid[i]:  # IndexError for a missing row
+        if v:
+            n += 1
+    return n
+
+
+def _twice_at(d, k):
+    return d[k] * 2  # KeyError for a missing key
+
+
+@case(st.text(alphabet="abc", max_size=8), st.binary(max_size=6), small_ints())
+def str_and_bytes_to_callees(s, b, i):
+    return _count(s, "a") + _count(s, "c") * 100 + _byte_sum(b, i)
+
+
+@case(st.lists(st.lists(st.booleans(), min_size=1, max_size=5), min_size=1, max_size=4), small_ints(),
+      st.dictionaries(st.sampled_from("abcd"), ints(-(2**40), 2**40), min_size=1, max_size=4), st.sampled_from("abc"))
+def list_and_dict_to_callees(grid, i, d, k):
+    return _row_true(grid, i) + _twice_at(d, k)
+
+
+# ---- class-attribute constants
+
+
+class Consts:
+    SCALE = 3
+    OFFSET = 0.25
+    PAIR = (2, 1.5)
+    NAME = "abc"
+    FLAG = True
+
+
+class MoreConsts(Consts):
+    OFFSET = 0.75
+
+
+@case(floats(), ints(-(2**40), 2**40))
+def class_constants(x, n):
+    # int overflow past 64 bits re-runs in Python; a NaN/inf x flows through
+    return x * Consts.SCALE + MoreConsts.OFFSET + MoreConsts.PAIR[1] + len(Consts.NAME) + (
+        n * MoreConsts.SCALE if MoreConsts.FLAG else 0)
+
+
+@pytest.mark.parametrize("c", cases_from(__name__), ids=lambda c: c.name)
+def test_native_matches_python(c):
+    check_native_matches_python(c)
+
+
+# ---- what the user sees
+
+
+def _case(name):
+    return accelerated(next(c for c in cases_from(__name__) if c.name == name))
+
+
+def test_left_out_parameters_get_their_defaults_natively():
+    f = _case("defaults_left_out_or_given")
+    assert f(2.0) == defaults_left_out_or_given(2.0) and f.rustify.last_call == "native"
+    assert f.rustify._last[0] == ("float", "int", "float", "tuple[int, float]")  # the key has what was filled
+    assert f(2.0, scale=4.0) == defaults_left_out_or_given(2.0, scale=4.0) and f.rustify.last_call == "native"
+    assert f(2.0, 2) == defaults_left_out_or_given(2.0, 2) and f.rustify.last_call == "native"
+    # passing a default's value explicitly with another type is another signature
+    assert f(2.0, 2.5) == defaults_left_out_or_given(2.0, 2.5) and f.rustify.last_call == "native"
+    assert f.rustify._last[0] == ("float", "float", "float", "tuple[int, float]")
+    with pytest.raises(ZeroDivisionError):
+        f(1.0, 1, 0.0)
+    with pytest.raises(TypeError, match="missing 1 required positional argument"):
+        f()
+    with pytest.raises(TypeError, match="takes from 1 to 4 positional arguments but 5 were given"):
+        f(1.0, 2, 3.0, (1, 2.0), 5)
+
+
+def rebound_defaults(x, k=2):
+    return x * k
+
+
+def test_rebinding_a_default_after_a_native_call_is_seen():
+    f = rustify.accelerate(rebound_defaults, eager=True)
+    for _ in range(3):  # the fast path (a full call) and the general path (a default left out) alternate
+        assert f(3) == 6 and f.rustify.last_call == "native"
+        assert f(3, 5) == 15 and f.rustify.last_call == "native"
+    old = rebound_defaults.__defaults__
+    try:
+        rebound_defaults.__defaults__ = (7,)
+        assert f(3) == 21 and f.rustify.last_call == "native"
+        rebound_defaults.__defaults__ = (0.5,)
+        assert f(3) == 1.5 and f.rustify.last_call == "native"
+    finally:
+        rebound_defaults.__defaults__ = old
+
+
+def _fill(d, k):
+    d[k] = 1
+
+
+def writes_a_dict_in_a_callee(d, k):
+    _fill(d, k)
+    return len(d)
+
+
+def test_a_callee_that_writes_to_a_passed_object_stays_python():
+    (reason,) = verdict(writes_a_dict_in_a_callee, ("dict[str, int]", "str"))
+    assert "writes to Python objects its caller can see" in reason.why
+
+
+def test_rebinding_a_class_constant_after_a_native_call_is_seen():
+    f = _case("class_constants")
+    assert f(1.0, 2) == class_constants(1.0, 2) and f.rustify.last_call == "native"
+    try:
+        Consts.SCALE = 5
+        assert f(1.0, 2) == class_constants(1.0, 2) == 1.0 * 5 + 0.75 + 1.5 + 3 + 10
+        MoreConsts.PAIR = (0, 9.0)  # shadows Consts.PAIR for MoreConsts
+        assert f(1.0, 2) == class_constants(1.0, 2) and f.rustify.last_call == "native"
+        Consts.SCALE = 2.5  # another type (the two branches of its `if` then differ: it stays Python)
+        assert f(1.0, 2) == class_constants(1.0, 2)
+    finally:
+        Consts.SCALE = 3
+        del MoreConsts.PAIR
+
+
+def reads_a_module_attribute_constant(x):
+    return x * calls_helpers.SCALE
+
+
+def test_rebinding_a_module_attribute_constant_after_a_native_call_is_seen():
+    f = rustify.accelerate(reads_a_module_attribute_constant, eager=True)
+    old = calls_helpers.SCALE
+    assert f(2) == 2 * old and f.rustify.last_call == "native"
+    try:
+        calls_helpers.SCALE = old + 4
+        assert f(2) == 2 * (old + 4)
+    finally:
+        calls_helpers.SCALE = old
+
+
+class Holder:
+    TABLE = [1, 2]
+
+    def method(self):
+        return 1
+
+
+def reads_a_class_list(i):
+    return Holder.TABLE[i]
+
+
+def test_class_attributes_that_are_not_constants_stay_python_with_a_reason():
+    (reason,) = verdict(reads_a_class_list, ("int",))
+    assert "`Holder.TABLE` is a list: class attributes are read as constants only" in reason.why
