@@ -108,6 +108,16 @@ def class_constants(x, n):
         n * MoreConsts.SCALE if MoreConsts.FLAG else 0)
 
 
+# ---- imports in the body of a function
+
+
+@case(ints(-(2**40), 2**40), small_ints())
+def imports_in_the_body(n, k):
+    from calls_helpers import SCALE, scaled
+    from test_semantics_arguments import Consts as C
+    return scaled(n) + SCALE * k + C.SCALE // (k - 3)  # ZeroDivisionError for k == 3
+
+
 @pytest.mark.parametrize("c", cases_from(__name__), ids=lambda c: c.name)
 def test_native_matches_python(c):
     check_native_matches_python(c)
@@ -214,3 +224,41 @@ def reads_a_class_list(i):
 def test_class_attributes_that_are_not_constants_stay_python_with_a_reason():
     (reason,) = verdict(reads_a_class_list, ("int",))
     assert "`Holder.TABLE` is a list: class attributes are read as constants only" in reason.why
+
+
+def imports_in_a_branch(n):
+    if n > 0:
+        from calls_helpers import SCALE
+        return SCALE
+    return 0
+
+
+def imports_read_before(n):
+    if n > 0:
+        return SCALE  # noqa: F821 - UnboundLocalError in Python
+    from calls_helpers import SCALE
+    return SCALE
+
+
+def test_imports_in_the_body_read_like_globals_and_are_guarded():
+    f = _case("imports_in_the_body")
+    assert f(2, 1) == imports_in_the_body(2, 1) and f.rustify.last_call == "native"
+    old = calls_helpers.SCALE
+    try:
+        calls_helpers.SCALE = old + 1
+        assert f(2, 1) == imports_in_the_body(2, 1) == 2 * (old + 1) + (old + 1) + Consts.SCALE // -2
+    finally:
+        calls_helpers.SCALE = old
+    assert f(2, 1) == imports_in_the_body(2, 1) and f.rustify.last_call == "native"
+    with pytest.raises(ZeroDivisionError):
+        f(2, 3)
+
+
+def test_imports_that_may_run_code_or_not_bind_stay_python():
+    (reason,) = verdict(imports_in_a_branch, ("int",))
+    assert "only at the top of its body" in reason.why
+    reasons = verdict(imports_read_before, ("int",))
+    assert any("only at the top of its body" in r.why for r in reasons)
+    g = rustify.accelerate(imports_read_before, eager=True)
+    with pytest.raises(UnboundLocalError):
+        g(1)

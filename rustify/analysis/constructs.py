@@ -48,6 +48,11 @@ STATEMENTS = _table(
               "`list.append(x)` on a list variable, a call of a Python function (its value dropped), and "
               "docstrings; other bare expressions stay Python",
               "_lower_expr_stmt"),
+    Construct("ImportFrom", "import in a function", "from geographiclib.geodesic import Geodesic",
+              "at the top level of the body, of a module already imported (found in `sys.modules`), "
+              "binding names nothing else in the function assigns: the names read like globals (frozen in "
+              "and guarded: rebinding the module in `sys.modules`, the name in the module or "
+              "`builtins.__import__` drops the native code)", "_lower_import_from"),
     Construct("If", "if / elif / else", "if x > 0:", "the test may be any number or bool (not an array)", "_lower_if"),
     Construct("For", "for loop", "for i in range(n):",
               "over `range()` (1 to 3 int arguments) or `reversed(range(...))`, a list or a 1-D array, with "
@@ -123,6 +128,8 @@ EXPRESSIONS = _table(
               "caller's module; a method that writes to an object its caller sees stays Python for now): "
               "the callee is translated with its caller, specialised for the argument types, with keyword "
               "and keyword-only arguments and defaults (numbers and tuples) bound as Python binds them; "
+              "arguments of any translated kind, str, bytes, Python lists, dicts and sets included (the "
+              "callee holds the caller's object; a callee that writes to one stays Python for now); "
               "recursion, direct or mutual (past Python's recursion limit, or deep enough to need more native "
               "stack, the call re-runs in Python); a list or array argument is a variable (lent: the callee's "
               "writes reach it) or a new list or array such as a slice; a call Python "
@@ -132,7 +139,11 @@ EXPRESSIONS = _table(
               "attributes of objects (an instance of a plain class, a dataclass or a `__slots__` class: `p.vx`, "
               "`self.total`) the object had at the call, read with their exact type checked (a property or other "
               "descriptor, or a class with its own `__getattr__`/`__getattribute__`/`__setattr__`, stays Python); "
-              "attributes of modules; of an array argument or local: `a.shape` (a tuple of ints: `a.shape[k]`, "
+              "attributes of modules; constants of classes (`Geodesic.tol2_`, `Math.digits`: an int, float, bool, str, "
+              "bytes, None or tuple of them that the class or a base binds, for a class without a metaclass), "
+              "frozen in like module constants (`mod.NAME` and `Class.NAME` are guarded: rebinding one, or "
+              "shadowing it in a subclass, drops the native code; `self.NAME` of a class constant stays "
+              "Python); of an array argument or local: `a.shape` (a tuple of ints: `a.shape[k]`, "
               "`n, m = a.shape`), `a.ndim`, `a.size`; of a complex value: `z.real`, `z.imag` and the method "
               "`z.conjugate()` (no other methods except `list.append` as a statement)",
               "_lower_attribute"),
@@ -234,7 +245,10 @@ def markdown() -> str:
         "",
         "## Argument kinds",
         "",
-        "A function is compiled once per signature: the kinds of its positional arguments at the call.",
+        "A function is compiled once per signature: the kinds of its positional arguments at the call,",
+        "after keyword arguments are bound to their positions and every parameter left out is given",
+        "its default (the object Python binds, read from `__defaults__` at each call: rebinding a",
+        "default is seen at once, and a call that passes the argument gets the key of what it passes).",
         "",
         "| kind | Python value |",
         "|---|---|",

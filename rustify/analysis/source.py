@@ -140,11 +140,12 @@ def attribute_constant_guards(func: types.FunctionType, tree: ast.AST,
     if fdef is None:
         return guards
     cls_param = fdef.args.args[0].arg if bound_class is not None and fdef.args.args else None
+    namespace = _namespace(func, tree)
     seen = set()
     for node in (n for stmt in fdef.body for n in ast.walk(stmt)):
         if not (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load)) or id(node) in seen:
             continue
-        owner = _static_value(node.value, func.__globals__, cls_param, bound_class)
+        owner = _static_value(node.value, namespace, cls_param, bound_class)
         if isinstance(owner, types.ModuleType):
             if node.attr not in vars(owner) or not is_frozen_constant(vars(owner)[node.attr]):
                 continue
@@ -153,7 +154,7 @@ def attribute_constant_guards(func: types.FunctionType, tree: ast.AST,
         link = node
         while isinstance(link, ast.Attribute):  # `mod.Class.NAME`: each lookup on the way
             seen.add(id(link))
-            owner = _static_value(link.value, func.__globals__, cls_param, bound_class)
+            owner = _static_value(link.value, namespace, cls_param, bound_class)
             guards += _lookup_guards(owner, link.attr)
             link = link.value
     return list({(id(ns), attr): (ns, attr, value) for ns, attr, value in guards}.values())
@@ -184,17 +185,18 @@ def called_functions(func: types.FunctionType, tree: ast.AST, bound_class: type 
     if fdef is None:
         return []  # a lambda (analysis says it is not a plain `def`)
     cls_param = fdef.args.args[0].arg if bound_class is not None and fdef.args.args else None
+    namespace = _namespace(func, tree)
     found = []
     for node in (n for stmt in fdef.body for n in ast.walk(stmt)):
         if not isinstance(node, ast.Call):
             continue
-        owner, target = None, _static_value(node.func, func.__globals__, cls_param, bound_class)
+        owner, target = None, _static_value(node.func, namespace, cls_param, bound_class)
         if isinstance(node.func, ast.Attribute):
-            owner = _static_value(node.func.value, func.__globals__, cls_param, bound_class)
+            owner = _static_value(node.func.value, namespace, cls_param, bound_class)
             if isinstance(owner, type):
                 target = class_attribute(owner, node.func.attr)
         if owner is None and isinstance(node.func, ast.Attribute):  # `p.m()` on an object: lower/objects.py
-            for method, cls in _methods_named(func.__globals__, node.func.attr):
+            for method, cls in _methods_named(namespace, node.func.attr):
                 if method not in (f for f, _ in found):
                     found.append((method, cls))
         if target is None or resolve_intrinsic(target) is not None:
@@ -203,6 +205,88 @@ def called_functions(func: types.FunctionType, tree: ast.AST, bound_class: type 
         if resolved is not None and resolved[0] not in (f for f, _ in found):
             found.append((resolved[0], owner if resolved[1] and isinstance(owner, type) else None))
     return found
+
+
+def local_imports(func: types.FunctionType, tree: ast.AST) -> dict[str, object]:
+    """name -> object for each `from M import N [as A]` at the top level of the body whose
+    module is loaded (in `sys.modules`, initialised) and binds N, where A is bound by nothing
+    else in the function and read only after the import: such an import runs no code of
+    the program (it finds the module in `sys.modules` and N in it), so the name reads like a
+    global (`import_guards` drops the native code if either is rebound)."""
+    return {name: found[2] for name, found in _local_imports(func, tree).items()}
+
+
+def _local_imports(func: types.FunctionType, tree: ast.AST) -> dict[str, tuple]:
+    fdef = next((n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)), None)
+    if fdef is None or not _plain_import_machinery(func):
+        return {}
+    found: dict[str, tuple] = {}
+    bound_twice: set[str] = set()
+    for index, stmt in enumerate(fdef.body):
+        if not isinstance(stmt, ast.ImportFrom) or stmt.level or not stmt.module:
+            continue
+        module = sys.modules.get(stmt.module)
+        spec = getattr(module, "__spec__", None)
+        if not isinstance(module, types.ModuleType) or getattr(spec, "_initializing", False):
+            continue
+        for alias in stmt.names:
+            name = alias.asname or alias.name
+            if name in found:
+                bound_twice.add(name)
+            if alias.name != "*" and alias.name in vars(module):
+                found[name] = (index, stmt.module, vars(module)[alias.name], module, alias.name)
+    params = {a.arg for a in fdef.args.posonlyargs + fdef.args.args + fdef.args.kwonlyargs}
+    params |= {a.arg for a in (fdef.args.vararg, fdef.args.kwarg) if a is not None}
+    for index, stmt in enumerate(fdef.body):
+        for node in ast.walk(stmt):
+            names = ()
+            if isinstance(node, ast.Name):
+                if isinstance(node.ctx, ast.Load) and node.id in found and index <= found[node.id][0]:
+                    bound_twice.add(node.id)  # read before (or in) the import: UnboundLocalError
+                elif not isinstance(node.ctx, ast.Load):
+                    names = (node.id,)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names = (node.name,)
+            elif isinstance(node, (ast.Global, ast.Nonlocal)):
+                names = tuple(node.names)
+            elif isinstance(node, ast.arg) or isinstance(node, ast.ExceptHandler) and node.name:
+                names = (node.arg if isinstance(node, ast.arg) else node.name,)
+            elif isinstance(node, ast.Import):
+                names = tuple((a.asname or a.name).split(".")[0] for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node is not fdef.body[index]:
+                names = tuple(a.asname or a.name for a in node.names)  # an import nested in a block
+            elif isinstance(node, ast.ImportFrom):
+                for a in node.names:  # at the top level: the import found, or another binding the name
+                    name = a.asname or a.name
+                    if name in found and (found[name][0] != index or a.name == "*"):
+                        bound_twice.add(name)
+            bound_twice.update(n for n in names if n in found)
+    return {name: v for name, v in found.items() if name not in bound_twice and name not in params}
+
+
+def _plain_import_machinery(func: types.FunctionType) -> bool:
+    """The function's imports call CPython's own `__import__` (not one the program put in)."""
+    b = func.__globals__.get("__builtins__", builtins)
+    b = vars(b) if isinstance(b, types.ModuleType) else b
+    imp = b.get("__import__") if isinstance(b, dict) else None
+    return b is vars(builtins) and type(imp) is types.BuiltinFunctionType and imp.__self__ is builtins
+
+
+def import_guards(func: types.FunctionType, tree: ast.AST) -> list[tuple[dict, str, object]]:
+    """(namespace, name, value) for each import `local_imports` reads as a global: the module in
+    `sys.modules`, the name in the module, and `builtins.__import__`."""
+    guards = []
+    for _, modname, value, module, attr in _local_imports(func, tree).values():
+        guards += [(sys.modules, modname, module), (vars(module), attr, value)]
+    if guards:
+        guards.append((vars(builtins), "__import__", vars(builtins)["__import__"]))
+    return guards
+
+
+def _namespace(func: types.FunctionType, tree: ast.AST) -> dict:
+    """The names a body reads as globals: the module's, and the imports of `local_imports`."""
+    imports = local_imports(func, tree)
+    return {**func.__globals__, **imports} if imports else func.__globals__
 
 
 def _methods_named(namespace: dict, name: str) -> list:
@@ -239,6 +323,8 @@ def global_names(tree: ast.AST) -> list[str]:
     body = [n for stmt in fdef.body for n in ast.walk(stmt)]  # not the decorators or annotations
     stored = {n.id for n in body if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
     stored |= {a.arg for a in fdef.args.posonlyargs + fdef.args.args + fdef.args.kwonlyargs}
+    stored |= {(a.asname or a.name).split(".")[0] for n in body if isinstance(n, (ast.Import, ast.ImportFrom))
+               for a in n.names}  # an import in the body binds a local
     return sorted({n.id for n in body if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - stored)
 
 
@@ -281,6 +367,7 @@ def global_guards(func: types.FunctionType, src: FunctionSource) -> tuple[tuple[
         guards += [(g, name, g.get(name, MISSING)) for name in global_names(s.tree)]
         guards += _attribute_callee_guards(f, s.tree, bound.get(f))
         guards += attribute_constant_guards(f, s.tree, bound.get(f))
+        guards += import_guards(f, s.tree)
         for callee, cls in called_functions(f, s.tree, bound.get(f)):
             if cls is not None:
                 bound.setdefault(callee, cls)
@@ -300,10 +387,11 @@ def _attribute_callee_guards(func: types.FunctionType, tree: ast.AST,
     if fdef is None:
         return guards
     cls_param = fdef.args.args[0].arg if bound_class is not None and fdef.args.args else None
+    namespace = _namespace(func, tree)
     for node in (n for stmt in fdef.body for n in ast.walk(stmt)):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
             continue
-        owner = _static_value(node.func.value, func.__globals__, cls_param, bound_class)
+        owner = _static_value(node.func.value, namespace, cls_param, bound_class)
         attr = node.func.attr
         if isinstance(owner, types.ModuleType):
             namespaces = [vars(owner)]
@@ -315,7 +403,7 @@ def _attribute_callee_guards(func: types.FunctionType, tree: ast.AST,
                     break
         else:
             continue
-        value = _static_value(node.func, func.__globals__, cls_param, bound_class)
+        value = _static_value(node.func, namespace, cls_param, bound_class)
         if value is None or resolve_intrinsic(value) is not None or python_function(value) is None:
             continue
         guards += [(ns, attr, ns.get(attr, MISSING)) for ns in namespaces]
@@ -354,6 +442,8 @@ def _own_fingerprint(func: types.FunctionType, src: FunctionSource) -> str:
     for _, attr, value in _attribute_callee_guards(func, tree):  # `module.f(...)`: which `f` it is now
         if value is not MISSING:
             h.update(f".{attr}={describe_global(value)}".encode())
+    for name, (_, modname, value, _, attr) in _local_imports(func, tree).items():  # `from M import N` in the body
+        h.update(f"import {modname}.{attr} as {name}={describe_global(value)}".encode())
     for _, attr, value in attribute_constant_guards(func, tree):  # `Class.NAME`, `mod.NAME`: frozen in
         h.update(f".{attr}:={describe_global(value)}".encode())
     h.update(repr(func.__defaults__).encode())

@@ -284,6 +284,9 @@ class FunctionLowerer(TextRules, ObjectRules, DictSetRules, CallRules, ComplexRu
         renamed = self._comprehension_name(node)  # a comprehension's own variable (lists.py)
         if renamed is not None:
             return self._var(renamed, node, raw=True)
+        if node.name in self.imports:  # `from M import N` earlier in the body (statements.py)
+            self._require_defined(node, node.name, defined)
+            return self._constant(node, self.imports[node.name]), False
         obj = self._maybe_global(node)
         if obj is not _LOCAL:
             return self._constant(node, obj), False
@@ -414,6 +417,8 @@ class FunctionLowerer(TextRules, ObjectRules, DictSetRules, CallRules, ComplexRu
     def _global(self, node) -> object:
         """The live object a global name or attribute chain (`math.sqrt`) refers to."""
         if isinstance(node, nodes.Name):
+            if node.name in self.imports:
+                return self.imports[node.name]
             if node.name in self.local_names or node.name in self.params:
                 raise _Reject(node, f"`{node.name}` is a local variable, not a function")
             g = self.func.__globals__

@@ -79,6 +79,9 @@ class CallUnit:
         lowerer.unit, lowerer.unit_spec = self, spec
         if spec.param_types is not None:
             lowerer.as_callee(spec.param_types, spec.bound_class)
+        src = self.sources.get(spec.func)
+        if src is not None:
+            lowerer.use_imports(src.tree)  # `from M import N` in the body: statements.py
         spec.in_progress = True
         try:
             fn = lowerer.lower()
@@ -105,7 +108,7 @@ class CallUnit:
 def lower_unit(fdef: nodes.FunctionDef, func: types.FunctionType, signature: tuple[str, ...], src) -> ir.Function:
     """`func` for `signature` with every callee it reaches, as one `ir.Function` whose
     `callees` are the other specialisations (raises `Untranslatable`)."""
-    unit = CallUnit(src.callees)
+    unit = CallUnit({**src.callees, func: src})
     root = unit.specialisation(func, signature)
     for round_ in range(MAX_ROUNDS):
         unit.round, unit.provisional = round_, False
