@@ -6,6 +6,9 @@ constants: rebinding one after the first native call is seen at once)."""
 
 from __future__ import annotations
 
+import math
+import sys
+
 import calls_helpers
 import pytest
 from hypothesis import strategies as st
@@ -116,6 +119,22 @@ def imports_in_the_body(n, k):
     from calls_helpers import SCALE, scaled
     from test_semantics_arguments import Consts as C
     return scaled(n) + SCALE * k + C.SCALE // (k - 3)  # ZeroDivisionError for k == 3
+
+
+# ---- comparisons of constants only, decided at compile time
+
+
+@case(floats(), floats())
+def version_dependent_norm(x, y):
+    r = (math.sqrt(x * x + y * y) if (3, 8) <= sys.version_info < (3, 10) else math.hypot(x, y))
+    return x / r  # ZeroDivisionError for (0, 0); NaN and inf as Python's
+
+
+@case(ints(-(2**40), 2**40))
+def constant_comparisons(n):
+    if calls_helpers.SCALE >= 3 and Consts.NAME != "x" and (1, "a") < (1, "b"):
+        return n * calls_helpers.SCALE
+    return -n
 
 
 @pytest.mark.parametrize("c", cases_from(__name__), ids=lambda c: c.name)
@@ -262,3 +281,15 @@ def test_imports_that_may_run_code_or_not_bind_stay_python():
     g = rustify.accelerate(imports_read_before, eager=True)
     with pytest.raises(UnboundLocalError):
         g(1)
+
+
+def test_a_folded_comparison_is_guarded_like_its_constants():
+    f = _case("constant_comparisons")
+    assert f(5) == 5 * calls_helpers.SCALE and f.rustify.last_call == "native"
+    old = calls_helpers.SCALE
+    try:
+        calls_helpers.SCALE = 2
+        assert f(5) == constant_comparisons(5) == -5
+    finally:
+        calls_helpers.SCALE = old
+    assert f(5) == constant_comparisons(5) and f.rustify.last_call == "native"

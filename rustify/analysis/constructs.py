@@ -105,6 +105,9 @@ EXPRESSIONS = _table(
               "two tuples compare item by item as in Python (one operator, no chain; two NaN items re-run "
               "in Python, where their identity decides); complex numbers compare with `==`/`!=` only (CPython "
               "compares a complex with an int exactly; `<` raises TypeError, so it stays Python)"
+              "; a comparison of constants only (literals, module and class constants, `sys.version_info`: "
+              "`(3, 8) <= sys.version_info < (3, 10)`) is decided when compiling, as Python decides it, and "
+              "guarded with its constants"
               "; two str (or bytes) with every operator, chained, and `in`/`not in` (a substring); one "
               "character against another or a constant compares code points, building no str",
               "_lower_compare"),

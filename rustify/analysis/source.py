@@ -113,7 +113,13 @@ def is_frozen_constant(value, depth: int = 0) -> bool:
     t = type(value)
     if t in _FROZEN_TYPES:
         return True
-    return t is tuple and depth < 4 and len(value) <= 64 and all(is_frozen_constant(v, depth + 1) for v in value)
+    return (t is tuple or _is_structseq(t)) and depth < 4 and len(value) <= 64 and all(
+        is_frozen_constant(v, depth + 1) for v in value)
+
+
+def _is_structseq(t: type) -> bool:
+    """`sys.version_info`, `sys.float_info`: a C named tuple (immutable, compares as a tuple)."""
+    return t.__bases__ == (tuple,) and hasattr(t, "n_sequence_fields") and not t.__flags__ & (1 << 9)
 
 
 def class_constant(cls: type, name: str):
@@ -336,6 +342,8 @@ def describe_global(value: object) -> str:
         # a tuple constant (frozen into the translation): by its items, never by its id
         return "tuple:(" + ",".join(describe_global(v) if type(v) is not tuple else "tuple" + repr(v)
                                     for v in value) + ")"
+    if isinstance(value, tuple) and _is_structseq(type(value)):
+        return f"{type(value).__name__}:{tuple(value)!r}"  # sys.version_info
     if isinstance(value, types.ModuleType):
         return f"module:{value.__name__}"
     if type(value) in (list, dict, set, bytearray):

@@ -98,6 +98,63 @@ class ObjectRules:
         self.uses_objects = True
         return data
 
+    def _lower_compare(self, node: nodes.Compare, defined) -> ir.Expr:
+        """A comparison of constants only (`(3, 8) <= sys.version_info < (3, 10)`: literals,
+        module and class constants, all guarded) is decided here, as Python decides it."""
+        folded = self._static_comparison(node)
+        if folded is not None:
+            return ir.Const(ir.BOOL, folded)
+        return super()._lower_compare(node, defined)
+
+    def _static_comparison(self, node: nodes.Compare) -> bool | None:
+        import operator
+
+        ops = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+               "==": operator.eq, "!=": operator.ne}
+        if not all(op in ops for op, _ in node.ops):
+            return None
+        values = [self._static_value(n) for n in [node.left] + [n for _, n in node.ops]]
+        if any(v is _MISSING for v in values):
+            return None
+        try:
+            return all(ops[op](a, b) for (op, _), a, b in zip(node.ops, values, values[1:]))
+        except TypeError:
+            return None  # `"a" < 1`: the usual rules say why
+
+    def _static_value(self, node):
+        """The value of a literal or a constant global, module or class attribute (numbers, str,
+        bytes, None, tuples of them, `sys.version_info`); _MISSING for anything else."""
+        from rustify.analysis.source import is_frozen_constant
+
+        if isinstance(node, nodes.Const):
+            value = node.value
+        elif isinstance(node, nodes.Tuple):
+            value = tuple(self._static_value(n) for n in node.elts)
+            if any(v is _MISSING for v in value):
+                return _MISSING
+        elif isinstance(node, (nodes.Name, nodes.Attribute)):
+            base = node
+            while isinstance(base, nodes.Attribute):
+                base = base.expr
+            if not isinstance(base, nodes.Name) or not self._names_a_global(base):
+                return _MISSING
+            try:
+                value = self._global(node)
+            except _Reject:
+                return _MISSING
+        else:
+            return _MISSING
+        return value if is_frozen_constant(value) else _MISSING
+
+    def _names_a_global(self, node: nodes.Name) -> bool:
+        """`node` reads a global or a body import (not a local, argument or comprehension variable)."""
+        if node.name in self.imports:
+            return True
+        if node.name in self.local_names or node.name in self.params or self._comprehension_name(node) is not None:
+            return False
+        scope, _ = node.lookup(node.name)
+        return scope is not self.fdef and isinstance(scope, nodes.Module)
+
     # ------------------------------------------------------------- reads
 
     def _instance_attribute(self, node: nodes.Attribute, defined) -> ir.Expr | None:
