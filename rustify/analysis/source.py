@@ -296,14 +296,16 @@ def _namespace(func: types.FunctionType, tree: ast.AST) -> dict:
 
 
 def _methods_named(namespace: dict, name: str) -> list:
-    """(function, class for a classmethod or None) named `name` in the classes defined in
-    `namespace` (a module's globals): what `p.name()` may run on an instance of one."""
+    """(function, class for a classmethod or None) named `name` in the classes of `namespace`
+    (a module's globals: the classes it defines, then those it imports): what `p.name()` may
+    run on an instance of one."""
     methods = []
-    for value in list(namespace.values()):
-        if isinstance(value, type) and value.__module__ == namespace.get("__name__"):
-            resolved = python_function(class_attribute(value, name))
-            if resolved is not None and resolved[0] not in (f for f, _ in methods):
-                methods.append((resolved[0], value if resolved[1] else None))
+    classes = [v for v in list(namespace.values()) if isinstance(v, type) and v.__flags__ & (1 << 9)]
+    own = [c for c in classes if c.__module__ == namespace.get("__name__")]
+    for value in own + [c for c in classes if c not in own]:  # its own classes, then those it imports
+        resolved = python_function(class_attribute(value, name))
+        if resolved is not None and resolved[0] not in (f for f, _ in methods):
+            methods.append((resolved[0], value if resolved[1] else None))
     return methods[:4]
 
 
