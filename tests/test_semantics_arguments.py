@@ -293,3 +293,23 @@ def test_a_folded_comparison_is_guarded_like_its_constants():
     finally:
         calls_helpers.SCALE = old
     assert f(5) == constant_comparisons(5) and f.rustify.last_call == "native"
+
+
+class Slotted:
+    __slots__ = ("a", "b")
+
+    def __init__(self):
+        self.a = 1
+
+
+def initialises(obj, v):
+    obj.b = v
+    return obj.a
+
+
+def test_a_store_that_adds_an_attribute_says_so():
+    (reason,) = verdict(initialises, (f"obj[{__name__}:Slotted, a=int]", "float"))
+    assert "adds the attribute `b` to the `Slotted` object (at the call it was an unset `__slots__` entry)" in reason.why
+    f = rustify.accelerate(initialises, eager=True)
+    o = Slotted()
+    assert f(o, 2.5) == 1 and o.b == 2.5

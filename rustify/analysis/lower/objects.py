@@ -43,6 +43,11 @@ def live_class(t: ir.Instance) -> type | None:
     return obj if isinstance(obj, type) else None
 
 
+def target_text(node) -> str:
+    """The first line of a statement, for a reason."""
+    return node.as_string().splitlines()[0][:60] if node is not None else "?"
+
+
 def attribute_obstacle(cls: type, name: str) -> str | None:
     """Why reading or writing `name` on an instance of `cls` would run Python code (None: it does not)."""
     for hook in ("__getattribute__", "__setattr__", "__delattr__"):
@@ -182,7 +187,7 @@ class ObjectRules:
             return node.name in self.local_names or node.name in self.params
         return isinstance(node, nodes.Call)
 
-    def _attribute_type(self, node, base: ir.Expr, name: str) -> ir.Type:
+    def _attribute_type(self, node, base: ir.Expr, name: str, store: bool = False) -> ir.Type:
         t: ir.Instance = base.type
         cls = live_class(t)
         if cls is None:
@@ -196,6 +201,12 @@ class ObjectRules:
             if name in kinds:
                 raise _Reject(node, f"the attribute `{name}` of the `{t.qualname}` object is a {kinds[name]}: "
                                     "values of that kind are not translated")
+            if store:  # an initialiser: `self.x = 0` on an object that has no `x` yet
+                slot = type(inspect.getattr_static(cls, name, None)).__name__ == "member_descriptor"
+                what = "an unset `__slots__` entry" if slot else "not in its `__dict__`"
+                raise _Reject(node, f"`{target_text(node)}` adds the attribute `{name}` to the `{t.qualname}` "
+                                    f"object (at the call it was {what}): adding attributes changes the "
+                                    "object's shape, which is not translated")
             raise _Reject(node, f"the `{t.qualname}` object has no attribute `{name}` at the call (Python "
                                 "raises AttributeError, or it is set later): not translated")
         return attr
@@ -314,7 +325,7 @@ class ObjectRules:
         base = current if current is not None else self._expr(target.expr, defined)
         if not isinstance(base.type, ir.Instance):
             raise _Reject(s, f"attribute assignment on a {base.type} is not translated")
-        t = self._attribute_type(s, base, target.attrname)
+        t = self._attribute_type(s, base, target.attrname, store=True)
         if value.type != t:  # `self.total = 0` makes a float attribute an int, as Python does
             raise _Reject(s, f"assigning a {value.type} to `{target.as_string()}` (a {t}) would change the "
                              "attribute's type: not translated")
