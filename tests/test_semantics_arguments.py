@@ -313,3 +313,9 @@ def test_a_store_that_adds_an_attribute_says_so():
     f = rustify.accelerate(initialises, eager=True)
     o = Slotted()
     assert f(o, 2.5) == 1 and o.b == 2.5
+
+
+def test_a_signature_recorded_without_the_defaults_is_judged_with_them():
+    assert verdict(defaults_left_out_or_given, ("float",)) == []  # as a profile records `f(x)`
+    (reason,) = verdict(defaults_left_out_or_given, ())
+    assert reason.why == "called with 0 positional arguments; it takes 1 to 4 (Python raises TypeError)"
