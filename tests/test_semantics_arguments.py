@@ -137,6 +137,26 @@ def constant_comparisons(n):
     return -n
 
 
+# ---- isinstance of a variable, decided from its exact type
+
+
+@case(st.one_of(floats(), ints(), st.booleans(), st.text(max_size=3), st.binary(max_size=3),
+                st.lists(floats(), max_size=2)), small_ints())
+def isinstance_of_arguments(x, n):
+    k = 0
+    if isinstance(x, int):  # True for a bool too
+        k += 1
+    if isinstance(x, (float, (str, bytes))):
+        k += 2
+    if isinstance(x, bool):
+        k += 4
+    if isinstance(x, list):
+        k += 8
+    if isinstance(n, MoreConsts):
+        k += 16
+    return k * 100 // (n - 4)  # ZeroDivisionError for n == 4
+
+
 @pytest.mark.parametrize("c", cases_from(__name__), ids=lambda c: c.name)
 def test_native_matches_python(c):
     check_native_matches_python(c)
@@ -319,3 +339,19 @@ def test_a_signature_recorded_without_the_defaults_is_judged_with_them():
     assert verdict(defaults_left_out_or_given, ("float",)) == []  # as a profile records `f(x)`
     (reason,) = verdict(defaults_left_out_or_given, ())
     assert reason.why == "called with 0 positional arguments; it takes 1 to 4 (Python raises TypeError)"
+
+
+def isinstance_of_seeded(xs):
+    total = 0
+    for x in xs:
+        if isinstance(total, float):
+            return 1
+        total += x
+    return 0
+
+
+def test_isinstance_of_a_variable_that_may_still_hold_its_seed_stays_python():
+    reasons = verdict(isinstance_of_seeded, ("list[float]",))
+    assert any("may still hold its first value" in r.why for r in reasons)
+    f = rustify.accelerate(isinstance_of_seeded, eager=True)
+    assert f([0.5, 1.0]) == isinstance_of_seeded([0.5, 1.0]) == 1

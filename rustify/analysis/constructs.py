@@ -137,7 +137,9 @@ EXPRESSIONS = _table(
               "stack, the call re-runs in Python); a list or array argument is a variable (lent: the callee's "
               "writes reach it) or a new list or array such as a slice; a call Python "
               "would refuse (wrong arity, unknown keyword) stays Python; a callee that stays Python keeps its "
-              "caller in Python, with the callee's reason", "_lower_call"),
+              "caller in Python, with the callee's reason; `isinstance(x, T)` of a variable (T a builtin or global "
+              "class, or a tuple of them) is decided when compiling from the variable's exact type",
+              "_lower_call"),
     Construct("Attribute", "module attribute", "math.pi, np.float64, a.shape",
               "attributes of objects (an instance of a plain class, a dataclass or a `__slots__` class: `p.vx`, "
               "`self.total`) the object had at the call, read with their exact type checked (a property or other "

@@ -350,6 +350,9 @@ class FunctionLowerer(TextRules, ObjectRules, DictSetRules, CallRules, ComplexRu
         user_call = None if self._is_intrinsic_call(node) else self._user_function_call(node, defined)
         if user_call is not None:  # a Python function: calls.py
             return user_call
+        type_test = self._isinstance_call(node, defined)  # isinstance(x, str): objects.py
+        if type_test is not None:
+            return type_test
         over_lists = self._iterable_builtin_call(node, defined) or self._list_method_call(node, defined)
         if over_lists is not None:  # sum(...), sorted(...), xs.pop(): lists.py
             return over_lists

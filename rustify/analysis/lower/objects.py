@@ -23,6 +23,7 @@ at the call, and a store that would change an attribute's type.
 
 from __future__ import annotations
 
+import builtins
 import inspect
 import sys
 
@@ -41,6 +42,29 @@ def live_class(t: ir.Instance) -> type | None:
     for part in t.qualname.split("."):
         obj = getattr(obj, part, None)
     return obj if isinstance(obj, type) else None
+
+
+def python_class(t: ir.Type) -> type | None:
+    """The one exact Python class every value of IR type `t` has (None: not known)."""
+    import numpy
+
+    if isinstance(t, ir.Instance):
+        return live_class(t)
+    if isinstance(t, ir.Scalar):
+        if t.name in ("int", "float", "bool"):
+            return {"int": int, "float": float, "bool": bool}[t.name]
+        cls = getattr(numpy, t.name[3:], None) if t.name.startswith("np.") else None
+        return cls if isinstance(cls, type) else None
+    plain = {ir.Str: str, ir.Bytes: bytes, ir.ByteArray: bytearray, ir.PyListOf: list, ir.ListOf: list,
+             ir.DictOf: dict, ir.SetOf: set, ir.TupleOf: tuple, ir.NoneType: type(None)}
+    for kind, cls in plain.items():
+        if isinstance(t, kind):
+            return cls
+    if isinstance(t, ir.Array):
+        return numpy.ndarray
+    if isinstance(t, ir.Complex):
+        return complex if t.name == "complex" else getattr(numpy, t.name[3:], None)
+    return None
 
 
 def target_text(node) -> str:
@@ -150,6 +174,48 @@ class ObjectRules:
         else:
             return _MISSING
         return value if is_frozen_constant(value) else _MISSING
+
+    def _isinstance_call(self, node: nodes.Call, defined) -> ir.Expr | None:
+        """`isinstance(x, T)` of a variable: its IR type is one exact Python class (a
+        signature's kinds are exact, and so is every value the kernel makes), so the answer
+        is known when compiling; None if `node` does not call the builtin `isinstance`."""
+        func = node.func
+        if not (isinstance(func, nodes.Name) and self._names_a_global(func)):
+            return None
+        try:
+            if self._global(func) is not builtins.isinstance:
+                return None
+        except _Reject:
+            return None
+        if len(node.args) != 2 or node.keywords:
+            raise _Reject(node, "`isinstance` takes two positional arguments (Python raises TypeError)")
+        subject, classes = node.args
+        if not isinstance(subject, nodes.Name) or subject.name in self.imports or self._names_a_global(subject):
+            raise _Reject(node, "`isinstance(x, T)` is translated for a variable `x` only")
+        value, seeded = self._expr_raw(subject, defined)
+        if seeded:
+            raise _Reject(node, f"`{subject.name}` may still hold its first value (a number of another type) "
+                                "here: `isinstance` of it is not translated")
+        cls = python_class(value.type)
+        wanted = self._class_tuple(classes)
+        if cls is None or wanted is None:
+            what = f"a {value.type}" if cls is None else f"`{classes.as_string()}`"
+            raise _Reject(node, f"`isinstance` of {what} is not translated (the class must be a builtin or "
+                                "global class, or a tuple of them)")
+        return ir.Const(ir.BOOL, issubclass(cls, wanted))
+
+    def _class_tuple(self, node):
+        """The class (or nested tuple of classes) a Name or tuple of Names names; None if not one."""
+        if isinstance(node, nodes.Tuple):
+            items = [self._class_tuple(n) for n in node.elts]
+            return None if any(i is None for i in items) else tuple(items)
+        if not (isinstance(node, nodes.Name) and self._names_a_global(node)):
+            return None
+        try:
+            value = self._global(node)
+        except _Reject:
+            return None
+        return value if isinstance(value, type) else None
 
     def _names_a_global(self, node: nodes.Name) -> bool:
         """`node` reads a global or a body import (not a local, argument or comprehension variable)."""
