@@ -415,6 +415,8 @@ class FunctionLowerer(TextRules, ObjectRules, DictSetRules, CallRules, ComplexRu
         scope, _ = node.lookup(node.name)
         if scope is self.fdef:
             return _LOCAL
+        if isinstance(scope, nodes.Module) and (node.name in self.local_names or node.name in self.params):
+            return _LOCAL  # read before the function binds it: a local all the same (UnboundLocalError)
         return self._global(node)
 
     def _global(self, node) -> object:
