@@ -127,7 +127,7 @@ def imports_in_the_body(n, k):
 @case(floats(), floats())
 def version_dependent_norm(x, y):
     r = (math.sqrt(x * x + y * y) if (3, 8) <= sys.version_info < (3, 10) else math.hypot(x, y))
-    return x / r  # ZeroDivisionError for (0, 0); NaN and inf as Python's
+    return x / r + sys.float_info.epsilon * sys.version_info.major  # ZeroDivisionError for (0, 0)
 
 
 @case(ints(-(2**40), 2**40))

@@ -438,6 +438,9 @@ class FunctionLowerer(TextRules, ObjectRules, DictSetRules, CallRules, ComplexRu
                 return getattr(base, node.attrname)  # `int.bit_length(n)`
             if isinstance(base, type) and not (isinstance(node.parent, nodes.Call) and node.parent.func is node):
                 return self._class_constant(node, base)
+            if isinstance(base, tuple) and type(base) is not tuple and node.attrname in getattr(
+                    type(base), "__match_args__", ()):
+                return getattr(base, node.attrname)  # `sys.float_info.epsilon`: a field of a C named tuple
             if not isinstance(base, types.ModuleType):
                 raise _Reject(node, "attribute access is translated for modules only (`math.sqrt`)")
             try:
