@@ -157,6 +157,27 @@ def isinstance_of_arguments(x, n):
     return k * 100 // (n - 4)  # ZeroDivisionError for n == 4
 
 
+# ---- memoryview of bytes and bytearray, and branches decided when compiling
+
+
+def _buffer(data):
+    if isinstance(data, str):
+        raise TypeError("Unicode-objects must be encoded before calculating a CRC")
+    mv = memoryview(data)
+    if mv.ndim > 1:
+        raise BufferError("Buffer must be single dimension")  # never runs: not translated
+    return mv
+
+
+@case(st.one_of(st.binary(max_size=8), st.binary(max_size=8).map(bytearray), st.text(max_size=3)),
+      ints(-(2**62), 2**62))
+def crc_like(data, crc):
+    mv = _buffer(data)
+    for x in mv.tobytes():
+        crc = ((crc << 1) ^ x) & 0xFFFF
+    return crc * 100 + mv.itemsize * 10 + (1 if mv.readonly else 0)
+
+
 @pytest.mark.parametrize("c", cases_from(__name__), ids=lambda c: c.name)
 def test_native_matches_python(c):
     check_native_matches_python(c)
@@ -355,3 +376,33 @@ def test_isinstance_of_a_variable_that_may_still_hold_its_seed_stays_python():
     assert any("may still hold its first value" in r.why for r in reasons)
     f = rustify.accelerate(isinstance_of_seeded, eager=True)
     assert f([0.5, 1.0]) == isinstance_of_seeded([0.5, 1.0]) == 1
+
+
+def resizes_under_a_view(ba):
+    mv = memoryview(ba)
+    ba.append(1)
+    return len(mv.tobytes())
+
+
+def dead_branch_binds(x):
+    if isinstance(x, str):
+        y = 1
+    return y  # noqa: F821 - UnboundLocalError unless x is a str
+
+
+def test_memoryview_and_branches_decided_when_compiling():
+    f = _case("crc_like")
+    assert f(b"ab", 3) == crc_like(b"ab", 3) and f.rustify.last_call == "native"
+    assert f(bytearray(b"ab"), 3) == crc_like(bytearray(b"ab"), 3) and f.rustify.last_call == "native"
+    with pytest.raises(TypeError, match="^Unicode-objects must be encoded before calculating a CRC$"):
+        f("ab", 3)
+    g = rustify.accelerate(resizes_under_a_view, eager=True)
+    with pytest.raises(BufferError):  # a bytearray with a view cannot be resized, as in Python
+        g(bytearray(b"xy"))
+    assert verdict(resizes_under_a_view, ("bytearray",)) == []
+    (reason,) = verdict(dead_branch_binds, ("int",))
+    assert "may be used before it is assigned" in reason.why
+    h = rustify.accelerate(dead_branch_binds, eager=True)
+    assert h("s") == 1 and h.rustify.last_call == "native"
+    with pytest.raises(UnboundLocalError):
+        h(3)

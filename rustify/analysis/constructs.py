@@ -53,7 +53,9 @@ STATEMENTS = _table(
               "binding names nothing else in the function assigns: the names read like globals (frozen in "
               "and guarded: rebinding the module in `sys.modules`, the name in the module or "
               "`builtins.__import__` drops the native code)", "_lower_import_from"),
-    Construct("If", "if / elif / else", "if x > 0:", "the test may be any number or bool (not an array)", "_lower_if"),
+    Construct("If", "if / elif / else", "if x > 0:", "the test may be any number or bool (not an array); "
+              "a test known when compiling (`isinstance(data, str)`, a comparison of constants) translates "
+              "only the branch Python takes", "_lower_if"),
     Construct("For", "for loop", "for i in range(n):",
               "over `range()` (1 to 3 int arguments) or `reversed(range(...))`, a list or a 1-D array, with "
               "one loop variable; over "
@@ -138,7 +140,9 @@ EXPRESSIONS = _table(
               "writes reach it) or a new list or array such as a slice; a call Python "
               "would refuse (wrong arity, unknown keyword) stays Python; a callee that stays Python keeps its "
               "caller in Python, with the callee's reason; `isinstance(x, T)` of a variable (T a builtin or global "
-              "class, or a tuple of them) is decided when compiling from the variable's exact type",
+              "class, or a tuple of them) is decided when compiling from the variable's exact type; "
+              "`memoryview(b)` of a bytes or bytearray (CPython's own object: a viewed bytearray cannot be "
+              "resized, as in Python) with `mv.tobytes()`, `mv.ndim`, `mv.itemsize` and `mv.readonly`",
               "_lower_call"),
     Construct("Attribute", "module attribute", "math.pi, np.float64, a.shape",
               "attributes of objects (an instance of a plain class, a dataclass or a `__slots__` class: `p.vx`, "

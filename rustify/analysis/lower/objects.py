@@ -55,7 +55,8 @@ def python_class(t: ir.Type) -> type | None:
             return {"int": int, "float": float, "bool": bool}[t.name]
         cls = getattr(numpy, t.name[3:], None) if t.name.startswith("np.") else None
         return cls if isinstance(cls, type) else None
-    plain = {ir.Str: str, ir.Bytes: bytes, ir.ByteArray: bytearray, ir.PyListOf: list, ir.ListOf: list,
+    plain = {ir.Str: str, ir.Bytes: bytes, ir.ByteArray: bytearray, ir.MemoryView: memoryview,
+             ir.PyListOf: list, ir.ListOf: list,
              ir.DictOf: dict, ir.SetOf: set, ir.TupleOf: tuple, ir.NoneType: type(None)}
     for kind, cls in plain.items():
         if isinstance(t, kind):
@@ -135,6 +136,16 @@ class ObjectRules:
             return ir.Const(ir.BOOL, folded)
         return super()._lower_compare(node, defined)
 
+    def _lower_if(self, s: nodes.If, defined):
+        """`if` of a test known when compiling (`isinstance(data, str)`, `mv.ndim > 1`, a
+        comparison of constants): only the branch Python takes is translated (the other never
+        runs; its names stay unassigned, as in Python)."""
+        test = self._truth(self._expr(s.test, defined))
+        if isinstance(test, ir.Const) and type(test.value) is bool:
+            return self._block(s.body if test.value else s.orelse, defined)
+        self.hand_down((s.test, test))
+        return super()._lower_if(s, defined)
+
     def _static_comparison(self, node: nodes.Compare) -> bool | None:
         import operator
 
@@ -161,6 +172,10 @@ class ObjectRules:
             value = tuple(self._static_value(n) for n in node.elts)
             if any(v is _MISSING for v in value):
                 return _MISSING
+        elif (isinstance(node, nodes.Attribute) and isinstance(node.expr, nodes.Name)
+              and isinstance(self.env.get(node.expr.name), ir.MemoryView)
+              and node.expr.name not in self.seeded and node.attrname in ("ndim", "itemsize")):
+            value = 1  # `mv.ndim` of a memoryview of bytes or a bytearray
         elif isinstance(node, (nodes.Name, nodes.Attribute)):
             base = node
             while isinstance(base, nodes.Attribute):
@@ -178,14 +193,20 @@ class ObjectRules:
     def _isinstance_call(self, node: nodes.Call, defined) -> ir.Expr | None:
         """`isinstance(x, T)` of a variable: its IR type is one exact Python class (a
         signature's kinds are exact, and so is every value the kernel makes), so the answer
-        is known when compiling; None if `node` does not call the builtin `isinstance`."""
+        is known when compiling. Also `memoryview(b)` of a bytes or bytearray and its
+        `tobytes()`. None if `node` is none of these."""
         func = node.func
+        if isinstance(func, nodes.Attribute):
+            return self._memoryview_method(node, defined)
         if not (isinstance(func, nodes.Name) and self._names_a_global(func)):
             return None
         try:
-            if self._global(func) is not builtins.isinstance:
-                return None
+            called = self._global(func)
         except _Reject:
+            return None
+        if called is builtins.memoryview:
+            return self._new_memoryview(node, defined)
+        if called is not builtins.isinstance:
             return None
         if len(node.args) != 2 or node.keywords:
             raise _Reject(node, "`isinstance` takes two positional arguments (Python raises TypeError)")
@@ -203,6 +224,38 @@ class ObjectRules:
             raise _Reject(node, f"`isinstance` of {what} is not translated (the class must be a builtin or "
                                 "global class, or a tuple of them)")
         return ir.Const(ir.BOOL, issubclass(cls, wanted))
+
+    def _new_memoryview(self, node: nodes.Call, defined) -> ir.Expr:
+        if len(node.args) != 1 or node.keywords:
+            raise _Reject(node, "`memoryview` takes one positional argument")
+        source = self._expr(node.args[0], defined)
+        if source.type not in (ir.BYTES, ir.BYTEARRAY):
+            raise _Reject(node, f"`memoryview` of a {source.type} is translated for bytes and bytearray only")
+        self.uses_objects = True
+        return ir.NewMemoryView(ir.MemoryView(source.type.kind), source)
+
+    def _memoryview_method(self, node: nodes.Call, defined) -> ir.Expr | None:
+        """`mv.tobytes()` of a memoryview variable: a new bytes (CPython's method)."""
+        func = node.func
+        if not (isinstance(func.expr, nodes.Name) and (func.expr.name in self.local_names or
+                                                       func.expr.name in self.params)):
+            return None
+        base = self._expr(func.expr, defined)
+        if not isinstance(base.type, ir.MemoryView):
+            self.hand_down((func.expr, base))
+            return None
+        if func.attrname != "tobytes" or node.args or node.keywords:
+            raise _Reject(node, f"the memoryview method `{func.attrname}` (with these arguments) is not translated "
+                                "(`tobytes()` is)")
+        return ir.TextMethod(ir.BYTES, "tobytes", base, [])
+
+    def _memoryview_attribute(self, node: nodes.Attribute, base: ir.Expr) -> ir.Expr:
+        """`mv.ndim`, `mv.itemsize`, `mv.readonly` of a memoryview variable of bytes or bytearray."""
+        values = {"ndim": 1, "itemsize": 1, "readonly": base.type.source == "bytes"}
+        if node.attrname not in values or not isinstance(base, ir.Var):
+            raise _Reject(node, f"the memoryview attribute `{node.attrname}` is not translated "
+                                "(`ndim`, `itemsize` and `readonly` of a variable are)")
+        return self._constant(node, values[node.attrname])
 
     def _class_tuple(self, node):
         """The class (or nested tuple of classes) a Name or tuple of Names names; None if not one."""
@@ -234,6 +287,8 @@ class ObjectRules:
         if not self._names_a_value(node.expr):
             return None
         base = self._expr(node.expr, defined)
+        if isinstance(base.type, ir.MemoryView):
+            return self._memoryview_attribute(node, base)
         if not isinstance(base.type, ir.Instance):
             self.hand_down((node.expr, base))
             return None
