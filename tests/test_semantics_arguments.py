@@ -178,6 +178,30 @@ def crc_like(data, crc):
     return crc * 100 + mv.itemsize * 10 + (1 if mv.readonly else 0)
 
 
+# ---- self.NAME of a class constant in a method
+
+
+class Scaler:
+    FACTOR = 3
+    BIAS = 0.5
+
+    def __init__(self, weight, count):
+        self.weight = weight
+        self.count = count
+
+    def scaled(self, x):
+        return x * self.FACTOR * self.weight + self.BIAS * self.count // (self.count - 2)
+
+
+class FastScaler(Scaler):
+    FACTOR = 7
+
+
+@case(st.builds(Scaler, floats(), ints(-(2**40), 2**40)), floats())
+def self_constants(s, x):
+    return s.scaled(x)  # ZeroDivisionError when count == 2
+
+
 @pytest.mark.parametrize("c", cases_from(__name__), ids=lambda c: c.name)
 def test_native_matches_python(c):
     check_native_matches_python(c)
@@ -406,3 +430,19 @@ def test_memoryview_and_branches_decided_when_compiling():
     assert h("s") == 1 and h.rustify.last_call == "native"
     with pytest.raises(UnboundLocalError):
         h(3)
+
+
+def test_self_class_constants_are_guarded():
+    f = rustify.accelerate(Scaler.scaled, eager=True)
+    s = Scaler(2.0, 4)
+    assert f(s, 1.5) == Scaler.scaled(s, 1.5) and f.rustify.last_call == "native"
+    try:
+        Scaler.FACTOR = 5
+        assert f(s, 1.5) == Scaler.scaled(s, 1.5) == 1.5 * 5 * 2.0 + 0.5 * 4 // 2
+        assert f.rustify.last_call == "native"
+    finally:
+        Scaler.FACTOR = 3
+    fast = FastScaler(2.0, 4)  # its own class: self.FACTOR is FastScaler's (stays Python)
+    assert f(fast, 1.5) == Scaler.scaled(fast, 1.5)
+    s.FACTOR = 11  # the object's own FACTOR now hides the class's: another kind
+    assert f(s, 1.5) == Scaler.scaled(s, 1.5) == 1.5 * 11 * 2.0 + 0.5 * 4 // 2

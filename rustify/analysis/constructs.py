@@ -151,8 +151,9 @@ EXPRESSIONS = _table(
               "attributes of modules; constants of classes (`Geodesic.tol2_`, `Math.digits`: an int, float, bool, str, "
               "bytes, None or tuple of them that the class or a base binds, for a class without a metaclass), "
               "frozen in like module constants (`mod.NAME` and `Class.NAME` are guarded: rebinding one, or "
-              "shadowing it in a subclass, drops the native code; `self.NAME` of a class constant stays "
-              "Python); fields of `sys.float_info` and `sys.version_info` (`sys.float_info.epsilon`); "
+              "shadowing it in a subclass, drops the native code; `self.NAME` in a method reads its class's "
+              "constant the same way when the object is exactly of the method's class and has no NAME "
+              "of its own); fields of `sys.float_info` and `sys.version_info` (`sys.float_info.epsilon`); "
               "of an array argument or local: `a.shape` (a tuple of ints: `a.shape[k]`, "
               "`n, m = a.shape`), `a.ndim`, `a.size`; of a complex value: `z.real`, `z.imag` and the method "
               "`z.conjugate()` (no other methods except `list.append` as a statement)",

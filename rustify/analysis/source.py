@@ -135,10 +135,26 @@ def class_constant(cls: type, name: str):
     return None
 
 
+def defining_class(func: types.FunctionType) -> type | None:
+    """The class whose body defines `func` (found by its qualified name in its module, and
+    holding `func` itself, or rustify's wrapper of it); None for a module-level function."""
+    parts = func.__qualname__.split(".")
+    if len(parts) < 2 or "<locals>" in parts:
+        return None
+    obj = sys.modules.get(func.__module__)
+    for part in parts[:-1]:
+        obj = vars(obj).get(part) if isinstance(obj, (types.ModuleType, type)) else None
+    if not isinstance(obj, type):
+        return None
+    found = python_function(vars(obj).get(parts[-1]))
+    return obj if found is not None and found[0] is func else None
+
+
 def attribute_constant_guards(func: types.FunctionType, tree: ast.AST,
                               bound_class: type | None = None) -> list[tuple[dict, str, object]]:
     """(namespace, attribute, value) for each constant the body reads as `module.NAME` or
-    `Class.NAME` (and each link of a chain such as `mod.Class.NAME`): the translation freezes
+    `Class.NAME` (and each link of a chain such as `mod.Class.NAME`), or as `self.NAME` in a
+    method of the class that binds NAME (`defining_class`): the translation freezes
     the value in, so rebinding the attribute (or shadowing it in a class nearer in the MRO)
     drops the native code, as rebinding a global does."""
     fdef = next((n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)), None)
@@ -148,8 +164,14 @@ def attribute_constant_guards(func: types.FunctionType, tree: ast.AST,
     cls_param = fdef.args.args[0].arg if bound_class is not None and fdef.args.args else None
     namespace = _namespace(func, tree)
     seen = set()
+    self_param = fdef.args.args[0].arg if fdef.args.args and bound_class is None else None
+    own_class = defining_class(func) if self_param is not None else None
     for node in (n for stmt in fdef.body for n in ast.walk(stmt)):
         if not (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load)) or id(node) in seen:
+            continue
+        if (own_class is not None and isinstance(node.value, ast.Name) and node.value.id == self_param
+                and class_constant(own_class, node.attr) is not None):
+            guards += _lookup_guards(own_class, node.attr)  # `self.NAME` of a class constant
             continue
         owner = _static_value(node.value, namespace, cls_param, bound_class)
         if isinstance(owner, types.ModuleType):

@@ -292,6 +292,9 @@ class ObjectRules:
         if not isinstance(base.type, ir.Instance):
             self.hand_down((node.expr, base))
             return None
+        constant = self._self_class_constant(node, base)
+        if constant is not None:
+            return constant
         t = self._attribute_type(node, base, node.attrname)
         slot = self._held_slot(base, node.attrname, t, written=False)
         if slot is not None:
@@ -299,6 +302,24 @@ class ObjectRules:
         if not self._exact_instance(base):
             self.note_deopt()  # an instance from a container: its attribute may have another type
         return ir.AttrRead(t, base, node.attrname)
+
+    def _self_class_constant(self, node: nodes.Attribute, base: ir.Expr) -> ir.Expr | None:
+        """`self.NAME` in a method, where the object (exactly of the method's own class, never
+        rebound) has no NAME of its own at the call and the class binds NAME to a constant:
+        the constant, frozen in and guarded like `Class.NAME` (`source.attribute_constant_guards`).
+        Nothing in the unit can give the object a NAME of its own meanwhile (a store that adds
+        an attribute stays Python). None otherwise."""
+        from rustify.analysis.source import class_constant, defining_class
+
+        args = self.fdef.args.args
+        if not (args and isinstance(base, ir.Var) and base.name == args[0].name and not self.bound_classes
+                and self._exact_instance(base) and node.attrname not in dict(base.type.attrs)):
+            return None
+        cls = live_class(base.type)
+        if cls is None or cls is not defining_class(self.func) or attribute_obstacle(cls, node.attrname):
+            return None
+        found = class_constant(cls, node.attrname)
+        return None if found is None else self._constant(node, found[0])
 
     def _names_a_value(self, node) -> bool:
         """`node` is a local, an argument, or an expression on one (not a module's name)."""
@@ -328,6 +349,10 @@ class ObjectRules:
                 raise _Reject(node, f"`{target_text(node)}` adds the attribute `{name}` to the `{t.qualname}` "
                                     f"object (at the call it was {what}): adding attributes changes the "
                                     "object's shape, which is not translated")
+            if inspect.getattr_static(cls, name, _MISSING) is not _MISSING:
+                raise _Reject(node, f"`{name}` is an attribute of the class `{cls.__qualname__}`, not of the object: "
+                                    "read through an object only as `self.NAME` of a number, str or tuple in a "
+                                    "method of exactly the object's class")
             raise _Reject(node, f"the `{t.qualname}` object has no attribute `{name}` at the call (Python "
                                 "raises AttributeError, or it is set later): not translated")
         return attr
