@@ -465,7 +465,7 @@ class Accelerated:
             return None
         bound = list(args)
         slots = [MISSING] * (len(params) - len(args))
-        for name, value in kwargs.items():
+        for name, value in (kwargs or {}).items():  # the native dispatcher passes None
             i = self._param_index.get(name)
             if i is None or i < len(args) or slots[i - len(args)] is not MISSING:
                 return None
