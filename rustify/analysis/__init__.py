@@ -32,8 +32,17 @@ def analyse(func: types.FunctionType, signature: tuple[str, ...], src: FunctionS
         raise Untranslatable([Reason(line, func.__name__, "closures (functions reading variables of an enclosing function) are not translated")], every_signature=True)
     if code.co_flags & 0x20 or code.co_flags & 0x80 or code.co_flags & 0x100 or code.co_flags & 0x200:
         raise Untranslatable([Reason(line, func.__name__, "generators and coroutines are not translated")], every_signature=True)
+    if len(signature) < code.co_argcount and code.co_argcount - len(signature) <= len(func.__defaults__ or ()):
+        # parameters left out (a profile records the call as made): the dispatcher passes
+        # their defaults, so their kinds are those of the defaults (runtime.dispatch._positional)
+        from rustify.runtime.signature import signature_of
+
+        signature = tuple(signature) + signature_of(func.__defaults__[len(signature) - code.co_argcount:])
     if len(signature) != code.co_argcount:
-        raise Untranslatable([Reason(line, func.__name__, "called with default arguments; not translated yet")])
+        least = code.co_argcount - len(func.__defaults__ or ())
+        takes = f"{least} to {code.co_argcount}" if least != code.co_argcount else f"{least}"
+        raise Untranslatable([Reason(line, func.__name__, f"called with {len(signature)} positional arguments; it "
+                                     f"takes {takes} (Python raises TypeError)")])
     src = src or load_source(func)
     module = astroid_module(src)
     fdefs = [n for n in module.body if isinstance(n, astroid.nodes.FunctionDef)]

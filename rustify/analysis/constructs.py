@@ -50,7 +50,14 @@ STATEMENTS = _table(
               "`list.append(x)` on a list variable, a call of a Python function (its value dropped), and "
               "docstrings; other bare expressions stay Python",
               "_lower_expr_stmt"),
-    Construct("If", "if / elif / else", "if x > 0:", "the test may be any number or bool (not an array)", "_lower_if"),
+    Construct("ImportFrom", "import in a function", "from geographiclib.geodesic import Geodesic",
+              "at the top level of the body, of a module already imported (found in `sys.modules`), "
+              "binding names nothing else in the function assigns: the names read like globals (frozen in "
+              "and guarded: rebinding the module in `sys.modules`, the name in the module or "
+              "`builtins.__import__` drops the native code)", "_lower_import_from"),
+    Construct("If", "if / elif / else", "if x > 0:", "the test may be any number or bool (not an array); "
+              "a test known when compiling (`isinstance(data, str)`, a comparison of constants) translates "
+              "only the branch Python takes", "_lower_if"),
     Construct("For", "for loop", "for i in range(n):",
               "over `range()` (1 to 3 int arguments) or `reversed(range(...))`, a list or a 1-D array, with "
               "one loop variable; over "
@@ -108,6 +115,9 @@ EXPRESSIONS = _table(
               "two tuples compare item by item as in Python (one operator, no chain; two NaN items re-run "
               "in Python, where their identity decides); complex numbers compare with `==`/`!=` only (CPython "
               "compares a complex with an int exactly; `<` raises TypeError, so it stays Python)"
+              "; a comparison of constants only (literals, module and class constants, `sys.version_info`: "
+              "`(3, 8) <= sys.version_info < (3, 10)`) is decided when compiling, as Python decides it, and "
+              "guarded with its constants"
               "; two str (or bytes) with every operator, chained, and `in`/`not in` (a substring); one "
               "character against another or a constant compares code points, building no str",
               "_lower_compare"),
@@ -131,16 +141,28 @@ EXPRESSIONS = _table(
               "caller's module; a method that writes to an object its caller sees stays Python for now): "
               "the callee is translated with its caller, specialised for the argument types, with keyword "
               "and keyword-only arguments and defaults (numbers and tuples) bound as Python binds them; "
+              "arguments of any translated kind, str, bytes, Python lists, dicts and sets included (the "
+              "callee holds the caller's object; a callee that writes to one stays Python for now); "
               "recursion, direct or mutual (past Python's recursion limit, or deep enough to need more native "
               "stack, the call re-runs in Python); a list or array argument is a variable (lent: the callee's "
               "writes reach it) or a new list or array such as a slice; a call Python "
               "would refuse (wrong arity, unknown keyword) stays Python; a callee that stays Python keeps its "
-              "caller in Python, with the callee's reason", "_lower_call"),
+              "caller in Python, with the callee's reason; `isinstance(x, T)` of a variable (T a builtin or global "
+              "class, or a tuple of them) is decided when compiling from the variable's exact type; "
+              "`memoryview(b)` of a bytes or bytearray (CPython's own object: a viewed bytearray cannot be "
+              "resized, as in Python) with `mv.tobytes()`, `mv.ndim`, `mv.itemsize` and `mv.readonly`",
+              "_lower_call"),
     Construct("Attribute", "module attribute", "math.pi, np.float64, a.shape",
               "attributes of objects (an instance of a plain class, a dataclass or a `__slots__` class: `p.vx`, "
               "`self.total`) the object had at the call, read with their exact type checked (a property or other "
               "descriptor, or a class with its own `__getattr__`/`__getattribute__`/`__setattr__`, stays Python); "
-              "attributes of modules; of an array argument or local: `a.shape` (a tuple of ints: `a.shape[k]`, "
+              "attributes of modules; constants of classes (`Geodesic.tol2_`, `Math.digits`: an int, float, bool, str, "
+              "bytes, None or tuple of them that the class or a base binds, for a class without a metaclass), "
+              "frozen in like module constants (`mod.NAME` and `Class.NAME` are guarded: rebinding one, or "
+              "shadowing it in a subclass, drops the native code; `self.NAME` in a method reads its class's "
+              "constant the same way when the object is exactly of the method's class and has no NAME "
+              "of its own); fields of `sys.float_info` and `sys.version_info` (`sys.float_info.epsilon`); "
+              "of an array argument or local: `a.shape` (a tuple of ints: `a.shape[k]`, "
               "`n, m = a.shape`), `a.ndim`, `a.size`; of a complex value: `z.real`, `z.imag` and the method "
               "`z.conjugate()` (no other methods except `list.append` as a statement)",
               "_lower_attribute"),
@@ -249,7 +271,10 @@ def markdown() -> str:
         "",
         "## Argument kinds",
         "",
-        "A function is compiled once per signature: the kinds of its positional arguments at the call.",
+        "A function is compiled once per signature: the kinds of its positional arguments at the call,",
+        "after keyword arguments are bound to their positions and every parameter left out is given",
+        "its default (the object Python binds, read from `__defaults__` at each call: rebinding a",
+        "default is seen at once, and a call that passes the argument gets the key of what it passes).",
         "",
         "| kind | Python value |",
         "|---|---|",

@@ -103,6 +103,106 @@ def class_attribute(cls: type, name: str):
     return None
 
 
+# Values frozen into native code as constants when a module or class attribute holds them
+# (`math.pi`, `Geodesic.tol2_`): their exact types, and tuples of them.
+_FROZEN_TYPES = (int, float, bool, complex, str, bytes, type(None))
+
+
+def is_frozen_constant(value, depth: int = 0) -> bool:
+    """`value` is an int, float, bool, complex, str, bytes, None or a tuple of them (exact types)."""
+    t = type(value)
+    if t in _FROZEN_TYPES:
+        return True
+    return (t is tuple or _is_structseq(t)) and depth < 4 and len(value) <= 64 and all(
+        is_frozen_constant(v, depth + 1) for v in value)
+
+
+def _is_structseq(t: type) -> bool:
+    """`sys.version_info`, `sys.float_info`: a C named tuple (immutable, compares as a tuple)."""
+    return t.__bases__ == (tuple,) and hasattr(t, "n_sequence_fields") and not t.__flags__ & (1 << 9)
+
+
+def class_constant(cls: type, name: str):
+    """(value, the class in `cls.__mro__` that defines it) when `cls.name` reads a constant
+    (see `is_frozen_constant`) the class body (or a base's) bound, running no Python code:
+    no metaclass, no dunder name; None otherwise."""
+    if type(cls) is not type or name.startswith("__"):
+        return None
+    for klass in cls.__mro__:
+        if name in vars(klass):
+            value = vars(klass)[name]
+            return (value, klass) if is_frozen_constant(value) else None
+    return None
+
+
+def defining_class(func: types.FunctionType) -> type | None:
+    """The class whose body defines `func` (found by its qualified name in its module, and
+    holding `func` itself, or rustify's wrapper of it); None for a module-level function."""
+    parts = func.__qualname__.split(".")
+    if len(parts) < 2 or "<locals>" in parts:
+        return None
+    obj = sys.modules.get(func.__module__)
+    for part in parts[:-1]:
+        obj = vars(obj).get(part) if isinstance(obj, (types.ModuleType, type)) else None
+    if not isinstance(obj, type):
+        return None
+    found = python_function(vars(obj).get(parts[-1]))
+    return obj if found is not None and found[0] is func else None
+
+
+def attribute_constant_guards(func: types.FunctionType, tree: ast.AST,
+                              bound_class: type | None = None) -> list[tuple[dict, str, object]]:
+    """(namespace, attribute, value) for each constant the body reads as `module.NAME` or
+    `Class.NAME` (and each link of a chain such as `mod.Class.NAME`), or as `self.NAME` in a
+    method of the class that binds NAME (`defining_class`): the translation freezes
+    the value in, so rebinding the attribute (or shadowing it in a class nearer in the MRO)
+    drops the native code, as rebinding a global does."""
+    fdef = next((n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)), None)
+    guards: list = []
+    if fdef is None:
+        return guards
+    cls_param = fdef.args.args[0].arg if bound_class is not None and fdef.args.args else None
+    namespace = _namespace(func, tree)
+    seen = set()
+    self_param = fdef.args.args[0].arg if fdef.args.args and bound_class is None else None
+    own_class = defining_class(func) if self_param is not None else None
+    for node in (n for stmt in fdef.body for n in ast.walk(stmt)):
+        if not (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load)) or id(node) in seen:
+            continue
+        if (own_class is not None and isinstance(node.value, ast.Name) and node.value.id == self_param
+                and class_constant(own_class, node.attr) is not None):
+            guards += _lookup_guards(own_class, node.attr)  # `self.NAME` of a class constant
+            continue
+        owner = _static_value(node.value, namespace, cls_param, bound_class)
+        if isinstance(owner, types.ModuleType):
+            if node.attr not in vars(owner) or not is_frozen_constant(vars(owner)[node.attr]):
+                continue
+        elif not isinstance(owner, type) or class_constant(owner, node.attr) is None:
+            continue
+        link = node
+        while isinstance(link, ast.Attribute):  # `mod.Class.NAME`: each lookup on the way
+            seen.add(id(link))
+            owner = _static_value(link.value, namespace, cls_param, bound_class)
+            guards += _lookup_guards(owner, link.attr)
+            link = link.value
+    return list({(id(ns), attr): (ns, attr, value) for ns, attr, value in guards}.values())
+
+
+def _lookup_guards(owner, attr: str) -> list[tuple[dict, str, object]]:
+    if isinstance(owner, types.ModuleType):
+        ns = vars(owner)
+        return [(ns, attr, ns.get(attr, MISSING))]
+    if isinstance(owner, type):
+        out = []
+        for klass in owner.__mro__:
+            ns = _class_namespace(klass)
+            out.append((ns, attr, ns.get(attr, MISSING)))
+            if attr in vars(klass):
+                break
+        return out
+    return []
+
+
 def called_functions(func: types.FunctionType, tree: ast.AST, bound_class: type | None = None):
     """(function, class or None) for every Python function a call in the body may run:
     a called global name, `module.f`, `Class.f` (staticmethod or classmethod; `cls.f`
@@ -113,17 +213,18 @@ def called_functions(func: types.FunctionType, tree: ast.AST, bound_class: type 
     if fdef is None:
         return []  # a lambda (analysis says it is not a plain `def`)
     cls_param = fdef.args.args[0].arg if bound_class is not None and fdef.args.args else None
+    namespace = _namespace(func, tree)
     found = []
     for node in (n for stmt in fdef.body for n in ast.walk(stmt)):
         if not isinstance(node, ast.Call):
             continue
-        owner, target = None, _static_value(node.func, func.__globals__, cls_param, bound_class)
+        owner, target = None, _static_value(node.func, namespace, cls_param, bound_class)
         if isinstance(node.func, ast.Attribute):
-            owner = _static_value(node.func.value, func.__globals__, cls_param, bound_class)
+            owner = _static_value(node.func.value, namespace, cls_param, bound_class)
             if isinstance(owner, type):
                 target = class_attribute(owner, node.func.attr)
         if owner is None and isinstance(node.func, ast.Attribute):  # `p.m()` on an object: lower/objects.py
-            for method, cls in _methods_named(func.__globals__, node.func.attr):
+            for method, cls in _methods_named(namespace, node.func.attr):
                 if method not in (f for f, _ in found):
                     found.append((method, cls))
         if target is None or resolve_intrinsic(target) is not None:
@@ -134,15 +235,99 @@ def called_functions(func: types.FunctionType, tree: ast.AST, bound_class: type 
     return found
 
 
+def local_imports(func: types.FunctionType, tree: ast.AST) -> dict[str, object]:
+    """name -> object for each `from M import N [as A]` at the top level of the body whose
+    module is loaded (in `sys.modules`, initialised) and binds N, where A is bound by nothing
+    else in the function and read only after the import: such an import runs no code of
+    the program (it finds the module in `sys.modules` and N in it), so the name reads like a
+    global (`import_guards` drops the native code if either is rebound)."""
+    return {name: found[2] for name, found in _local_imports(func, tree).items()}
+
+
+def _local_imports(func: types.FunctionType, tree: ast.AST) -> dict[str, tuple]:
+    fdef = next((n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)), None)
+    if fdef is None or not _plain_import_machinery(func):
+        return {}
+    found: dict[str, tuple] = {}
+    bound_twice: set[str] = set()
+    for index, stmt in enumerate(fdef.body):
+        if not isinstance(stmt, ast.ImportFrom) or stmt.level or not stmt.module:
+            continue
+        module = sys.modules.get(stmt.module)
+        spec = getattr(module, "__spec__", None)
+        if not isinstance(module, types.ModuleType) or getattr(spec, "_initializing", False):
+            continue
+        for alias in stmt.names:
+            name = alias.asname or alias.name
+            if name in found:
+                bound_twice.add(name)
+            if alias.name != "*" and alias.name in vars(module):
+                found[name] = (index, stmt.module, vars(module)[alias.name], module, alias.name)
+    params = {a.arg for a in fdef.args.posonlyargs + fdef.args.args + fdef.args.kwonlyargs}
+    params |= {a.arg for a in (fdef.args.vararg, fdef.args.kwarg) if a is not None}
+    for index, stmt in enumerate(fdef.body):
+        for node in ast.walk(stmt):
+            names = ()
+            if isinstance(node, ast.Name):
+                if isinstance(node.ctx, ast.Load) and node.id in found and index <= found[node.id][0]:
+                    bound_twice.add(node.id)  # read before (or in) the import: UnboundLocalError
+                elif not isinstance(node.ctx, ast.Load):
+                    names = (node.id,)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names = (node.name,)
+            elif isinstance(node, (ast.Global, ast.Nonlocal)):
+                names = tuple(node.names)
+            elif isinstance(node, ast.arg) or isinstance(node, ast.ExceptHandler) and node.name:
+                names = (node.arg if isinstance(node, ast.arg) else node.name,)
+            elif isinstance(node, ast.Import):
+                names = tuple((a.asname or a.name).split(".")[0] for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node is not fdef.body[index]:
+                names = tuple(a.asname or a.name for a in node.names)  # an import nested in a block
+            elif isinstance(node, ast.ImportFrom):
+                for a in node.names:  # at the top level: the import found, or another binding the name
+                    name = a.asname or a.name
+                    if name in found and (found[name][0] != index or a.name == "*"):
+                        bound_twice.add(name)
+            bound_twice.update(n for n in names if n in found)
+    return {name: v for name, v in found.items() if name not in bound_twice and name not in params}
+
+
+def _plain_import_machinery(func: types.FunctionType) -> bool:
+    """The function's imports call CPython's own `__import__` (not one the program put in)."""
+    b = func.__globals__.get("__builtins__", builtins)
+    b = vars(b) if isinstance(b, types.ModuleType) else b
+    imp = b.get("__import__") if isinstance(b, dict) else None
+    return b is vars(builtins) and type(imp) is types.BuiltinFunctionType and imp.__self__ is builtins
+
+
+def import_guards(func: types.FunctionType, tree: ast.AST) -> list[tuple[dict, str, object]]:
+    """(namespace, name, value) for each import `local_imports` reads as a global: the module in
+    `sys.modules`, the name in the module, and `builtins.__import__`."""
+    guards = []
+    for _, modname, value, module, attr in _local_imports(func, tree).values():
+        guards += [(sys.modules, modname, module), (vars(module), attr, value)]
+    if guards:
+        guards.append((vars(builtins), "__import__", vars(builtins)["__import__"]))
+    return guards
+
+
+def _namespace(func: types.FunctionType, tree: ast.AST) -> dict:
+    """The names a body reads as globals: the module's, and the imports of `local_imports`."""
+    imports = local_imports(func, tree)
+    return {**func.__globals__, **imports} if imports else func.__globals__
+
+
 def _methods_named(namespace: dict, name: str) -> list:
-    """(function, class for a classmethod or None) named `name` in the classes defined in
-    `namespace` (a module's globals): what `p.name()` may run on an instance of one."""
+    """(function, class for a classmethod or None) named `name` in the classes of `namespace`
+    (a module's globals: the classes it defines, then those it imports): what `p.name()` may
+    run on an instance of one."""
     methods = []
-    for value in list(namespace.values()):
-        if isinstance(value, type) and value.__module__ == namespace.get("__name__"):
-            resolved = python_function(class_attribute(value, name))
-            if resolved is not None and resolved[0] not in (f for f, _ in methods):
-                methods.append((resolved[0], value if resolved[1] else None))
+    classes = [v for v in list(namespace.values()) if isinstance(v, type) and v.__flags__ & (1 << 9)]
+    own = [c for c in classes if c.__module__ == namespace.get("__name__")]
+    for value in own + [c for c in classes if c not in own]:  # its own classes, then those it imports
+        resolved = python_function(class_attribute(value, name))
+        if resolved is not None and resolved[0] not in (f for f, _ in methods):
+            methods.append((resolved[0], value if resolved[1] else None))
     return methods[:4]
 
 
@@ -168,6 +353,8 @@ def global_names(tree: ast.AST) -> list[str]:
     body = [n for stmt in fdef.body for n in ast.walk(stmt)]  # not the decorators or annotations
     stored = {n.id for n in body if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
     stored |= {a.arg for a in fdef.args.posonlyargs + fdef.args.args + fdef.args.kwonlyargs}
+    stored |= {(a.asname or a.name).split(".")[0] for n in body if isinstance(n, (ast.Import, ast.ImportFrom))
+               for a in n.names}  # an import in the body binds a local
     return sorted({n.id for n in body if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - stored)
 
 
@@ -179,6 +366,8 @@ def describe_global(value: object) -> str:
         # a tuple constant (frozen into the translation): by its items, never by its id
         return "tuple:(" + ",".join(describe_global(v) if type(v) is not tuple else "tuple" + repr(v)
                                     for v in value) + ")"
+    if isinstance(value, tuple) and _is_structseq(type(value)):
+        return f"{type(value).__name__}:{tuple(value)!r}"  # sys.version_info
     if isinstance(value, types.ModuleType):
         return f"module:{value.__name__}"
     if type(value) in (list, dict, set, bytearray):
@@ -209,6 +398,8 @@ def global_guards(func: types.FunctionType, src: FunctionSource) -> tuple[tuple[
         g = f.__globals__
         guards += [(g, name, g.get(name, MISSING)) for name in global_names(s.tree)]
         guards += _attribute_callee_guards(f, s.tree, bound.get(f))
+        guards += attribute_constant_guards(f, s.tree, bound.get(f))
+        guards += import_guards(f, s.tree)
         for callee, cls in called_functions(f, s.tree, bound.get(f)):
             if cls is not None:
                 bound.setdefault(callee, cls)
@@ -228,10 +419,11 @@ def _attribute_callee_guards(func: types.FunctionType, tree: ast.AST,
     if fdef is None:
         return guards
     cls_param = fdef.args.args[0].arg if bound_class is not None and fdef.args.args else None
+    namespace = _namespace(func, tree)
     for node in (n for stmt in fdef.body for n in ast.walk(stmt)):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
             continue
-        owner = _static_value(node.func.value, func.__globals__, cls_param, bound_class)
+        owner = _static_value(node.func.value, namespace, cls_param, bound_class)
         attr = node.func.attr
         if isinstance(owner, types.ModuleType):
             namespaces = [vars(owner)]
@@ -243,7 +435,7 @@ def _attribute_callee_guards(func: types.FunctionType, tree: ast.AST,
                     break
         else:
             continue
-        value = _static_value(node.func, func.__globals__, cls_param, bound_class)
+        value = _static_value(node.func, namespace, cls_param, bound_class)
         if value is None or resolve_intrinsic(value) is not None or python_function(value) is None:
             continue
         guards += [(ns, attr, ns.get(attr, MISSING)) for ns in namespaces]
@@ -282,6 +474,10 @@ def _own_fingerprint(func: types.FunctionType, src: FunctionSource) -> str:
     for _, attr, value in _attribute_callee_guards(func, tree):  # `module.f(...)`: which `f` it is now
         if value is not MISSING:
             h.update(f".{attr}={describe_global(value)}".encode())
+    for name, (_, modname, value, _, attr) in _local_imports(func, tree).items():  # `from M import N` in the body
+        h.update(f"import {modname}.{attr} as {name}={describe_global(value)}".encode())
+    for _, attr, value in attribute_constant_guards(func, tree):  # `Class.NAME`, `mod.NAME`: frozen in
+        h.update(f".{attr}:={describe_global(value)}".encode())
     h.update(repr(func.__defaults__).encode())
     h.update(repr(func.__kwdefaults__).encode())
     if any(isinstance(n, ast.Assert) for n in ast.walk(tree)):

@@ -18,7 +18,7 @@ from rustify.ir.types import (  # noqa: E402,F401 - re-exported: `ir.FLOAT`, `ir
     BYTEARRAY, BYTES, STR, ByteArray, Bytes, DictOf, PyListOf, PyObjectType, SetOf, Str, hashable,
 )
 from rustify.ir.types import COMPLEX, COMPLEX_DTYPES, NP_COMPLEX64, NP_COMPLEX128, Complex  # noqa: E402,F401
-from rustify.ir.types import Instance  # noqa: E402,F401
+from rustify.ir.types import Instance, MemoryView  # noqa: E402,F401
 
 # ---------------------------------------------------------------- expressions
 
@@ -950,6 +950,13 @@ class TextMethod(NewObject):
     method: str
     base: Expr
     args: list[Expr]
+
+
+@dataclass
+class NewMemoryView(NewObject):
+    """`memoryview(source)` of a bytes or bytearray (lower/objects.py): CPython's object."""
+
+    source: Expr
 
 
 @dataclass

@@ -563,6 +563,28 @@ class ByteArray(PyObjectType):
 
 
 @dataclass(frozen=True)
+class MemoryView(PyObjectType):
+    """A `memoryview` the kernel made of a bytes (`source` "bytes") or bytearray: one
+    dimension of unsigned bytes (format "B"), CPython's own object (while it lives, the
+    bytearray cannot be resized, as in Python). Never an argument kind."""
+
+    source: str = "bytes"
+    py_class = "PyMemoryView"
+    init = "PyMemoryView::from(PyBytes::new(py, b\"\").as_any())?"
+
+    @property
+    def kind(self) -> str:
+        return f"memoryview[{self.source}]"
+
+    @property
+    def boundary(self) -> Boundary:
+        return Boundary("object", "", "ret_object")  # returned to Python; never an argument
+
+    def __str__(self) -> str:
+        return "memoryview"
+
+
+@dataclass(frozen=True)
 class PyListOf(PyObjectType):
     """A Python list worked on in place (no copy): the list of a list of lists, a list of
     str or tuples, any list whose identity shows. Its items have one IR type, `elem`."""

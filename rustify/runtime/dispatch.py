@@ -254,9 +254,9 @@ class Accelerated:
             except TypeError:
                 if len(args) == self._nargs:
                     raise
-                next(st.native_declined)  # the wrong number of arguments: Python says so its way
-                self.rustify._ran_python(None, "called with the wrong number of arguments")
-                return self._func(*args)
+                # another number of arguments (defaults omitted: the general path binds them;
+                # too many: Python raises its own TypeError there)
+                return self._after_fast_miss(args, "", entry, st)
         if self._counting and not self._native:
             # Profiling, nothing native yet: count the call; only a sample (the first
             # calls, then one in 16) pays for the signature key, the stats and a timer.
@@ -299,10 +299,12 @@ class Accelerated:
         Python run. The native dispatcher calls this, so that no rustify frame sits between
         the caller and the function when it runs Python (warnings' stacklevel, tracebacks).
         """
-        if kwargs:
+        given = len(args)
+        if kwargs or given != self._nargs:
             bound = self._positional(args, kwargs)
             if bound is None:
-                self.rustify._ran_python(None, "called with keyword arguments it cannot bind to positions")
+                self.rustify._ran_python(None, "called with keyword arguments it cannot bind to positions" if kwargs
+                                         else "called with the wrong number of arguments")
                 return None
             args = bound
         sig = signature_of(args)
@@ -329,8 +331,8 @@ class Accelerated:
             except Deopt as why:
                 self._note_deopt(sig, st, str(why))
                 return None
-            if self._fast_misses < FAST_PATH_GIVE_UP:
-                self._fast = (native, st)
+            if self._fast_misses < FAST_PATH_GIVE_UP and given == self._nargs:
+                self._fast = (native, st)  # (a call that left defaults out takes this path again)
             return (result,)
         return self._plan_python(sig, counted)
 
@@ -455,20 +457,19 @@ class Accelerated:
         """`args` and `kwargs` as one positional tuple, as Python would bind them; None if it
         cannot be done exactly (an unknown or repeated name, a missing argument, *args or
         keyword-only parameters): that call runs Python, which raises its own TypeError.
-        A gap before the last argument given is filled with the parameter's default (the same
-        object Python would bind); omitted trailing parameters stay omitted, as in a positional call."""
+        A parameter left out is given its default: the very object Python binds, read from
+        `__defaults__` at this call (so rebinding a default never leaves a stale value), and
+        part of the signature key (a later call passing the argument gets the key of what it passes)."""
         params = self._params
         if params is None or len(args) > len(params):
             return None
         bound = list(args)
         slots = [MISSING] * (len(params) - len(args))
-        for name, value in kwargs.items():
+        for name, value in (kwargs or {}).items():  # the native dispatcher passes None
             i = self._param_index.get(name)
             if i is None or i < len(args) or slots[i - len(args)] is not MISSING:
                 return None
             slots[i - len(args)] = value
-        while slots and slots[-1] is MISSING:
-            slots.pop()
         defaults = self._func.__defaults__ or ()
         first_default = len(params) - len(defaults)
         for k, value in enumerate(slots):

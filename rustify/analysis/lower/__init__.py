@@ -291,6 +291,9 @@ class FunctionLowerer(TextRules, ObjectRules, DictSetRules, CallRules, ComplexRu
         renamed = self._comprehension_name(node)  # a comprehension's own variable (lists.py)
         if renamed is not None:
             return self._var(renamed, node, raw=True)
+        if node.name in self.imports:  # `from M import N` earlier in the body (statements.py)
+            self._require_defined(node, node.name, defined)
+            return self._constant(node, self.imports[node.name]), False
         obj = self._maybe_global(node)
         if obj is not _LOCAL:
             return self._constant(node, obj), False
@@ -354,6 +357,9 @@ class FunctionLowerer(TextRules, ObjectRules, DictSetRules, CallRules, ComplexRu
         user_call = None if self._is_intrinsic_call(node) else self._user_function_call(node, defined)
         if user_call is not None:  # a Python function: calls.py
             return user_call
+        type_test = self._isinstance_call(node, defined)  # isinstance(x, str): objects.py
+        if type_test is not None:
+            return type_test
         over_lists = self._iterable_builtin_call(node, defined) or self._list_method_call(node, defined)
         if over_lists is not None:  # sum(...), sorted(...), xs.pop(): lists.py
             return over_lists
@@ -418,11 +424,15 @@ class FunctionLowerer(TextRules, ObjectRules, DictSetRules, CallRules, ComplexRu
         scope, _ = node.lookup(node.name)
         if scope is self.fdef:
             return _LOCAL
+        if isinstance(scope, nodes.Module) and (node.name in self.local_names or node.name in self.params):
+            return _LOCAL  # read before the function binds it: a local all the same (UnboundLocalError)
         return self._global(node)
 
     def _global(self, node) -> object:
         """The live object a global name or attribute chain (`math.sqrt`) refers to."""
         if isinstance(node, nodes.Name):
+            if node.name in self.imports:
+                return self.imports[node.name]
             if node.name in self.local_names or node.name in self.params:
                 raise _Reject(node, f"`{node.name}` is a local variable, not a function")
             g = self.func.__globals__
@@ -435,6 +445,11 @@ class FunctionLowerer(TextRules, ObjectRules, DictSetRules, CallRules, ComplexRu
             base = self._global(node.expr)
             if (base is int or base is float) and resolve_intrinsic(getattr(base, node.attrname, None)) is not None:
                 return getattr(base, node.attrname)  # `int.bit_length(n)`
+            if isinstance(base, type) and not (isinstance(node.parent, nodes.Call) and node.parent.func is node):
+                return self._class_constant(node, base)
+            if isinstance(base, tuple) and type(base) is not tuple and node.attrname in getattr(
+                    type(base), "__match_args__", ()):
+                return getattr(base, node.attrname)  # `sys.float_info.epsilon`: a field of a C named tuple
             if not isinstance(base, types.ModuleType):
                 raise _Reject(node, "attribute access is translated for modules only (`math.sqrt`)")
             try:
@@ -442,6 +457,28 @@ class FunctionLowerer(TextRules, ObjectRules, DictSetRules, CallRules, ComplexRu
             except AttributeError:
                 raise _Reject(node, f"module `{base.__name__}` has no attribute `{node.attrname}`") from None
         raise _Reject(node, f"`{node.as_string()}` is not a name the translator understands")
+
+    def _class_constant(self, node: nodes.Attribute, cls: type) -> object:
+        """`Class.NAME` read as a constant: a number, str, bytes, None or tuple of them that the
+        class (or a base) binds, frozen in like a module constant and guarded the same way
+        (`source.attribute_constant_guards`: rebinding it after the compile drops the native code)."""
+        from rustify.analysis.source import class_constant
+
+        found = class_constant(cls, node.attrname)
+        if found is not None:
+            return found[0]
+        if type(cls) is not type:
+            why = f"the class `{cls.__qualname__}` has a metaclass (`{type(cls).__name__}`): its attributes are not read"
+        elif node.attrname.startswith("__"):
+            why = f"`{node.as_string()}` is a special attribute of the class: not translated"
+        else:
+            from rustify.analysis.source import class_attribute
+
+            value = class_attribute(cls, node.attrname)
+            what = "not defined" if value is None and not hasattr(cls, node.attrname) else f"a {type(value).__name__}"
+            why = (f"`{node.as_string()}` is {what}: class attributes are read as constants only when they are "
+                   "numbers, str, bytes, None or tuples of them")
+        raise _Reject(node, why)
 
     # intrinsics call back into these
     cast = _cast

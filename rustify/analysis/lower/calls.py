@@ -80,6 +80,9 @@ class CallUnit:
         lowerer.unit, lowerer.unit_spec = self, spec
         if spec.param_types is not None:
             lowerer.as_callee(spec.param_types, spec.bound_class)
+        src = self.sources.get(spec.func)
+        if src is not None:
+            lowerer.use_imports(src.tree)  # `from M import N` in the body: statements.py
         spec.in_progress = True
         try:
             fn = lowerer.lower()
@@ -106,7 +109,7 @@ class CallUnit:
 def lower_unit(fdef: nodes.FunctionDef, func: types.FunctionType, signature: tuple[str, ...], src) -> ir.Function:
     """`func` for `signature` with every callee it reaches, as one `ir.Function` whose
     `callees` are the other specialisations (raises `Untranslatable`)."""
-    unit = CallUnit(src.callees)
+    unit = CallUnit({**src.callees, func: src})
     root = unit.specialisation(func, signature)
     for round_ in range(MAX_ROUNDS):
         unit.round, unit.provisional = round_, False
@@ -236,8 +239,6 @@ class CallRules:
                 raise _Reject(node, f"`{name}` writes to Python objects its caller can see: calls to it are "
                                     "not translated yet (a re-run of the caller in Python would repeat them)")
             if fn.uses_objects or any(p.type.is_object for p in fn.params):
-                if any(t.is_object and not isinstance(t, ir.Instance) for t in param_types.values()):
-                    raise _Reject(node, f"`{name}` works on Python objects (str, dict, ...): calls to it are not translated yet")
                 self.uses_objects = True  # the callee's kernel takes the GIL token `py`
                 spec.uses_objects = True
             return_type, mutated = fn.return_type, tuple(p.mutated for p in fn.params)
@@ -322,11 +323,11 @@ class CallRules:
 
         def add(param: str, value_node, value=None):
             value = value if value is not None else self._expr(value_node, defined)
-            if value.type.is_object and not isinstance(value.type, ir.Instance):
-                raise _Reject(node, f"passing a {value.type} to `{name}` is not translated yet")
             mode = value.type.boundary.mode
-            if mode == "object":  # an instance: the callee holds the same object (objects.py)
-                mode = "value"
+            if mode == "object":  # str, bytes, a Python list, dict, set, an instance: the callee
+                mode = "value"    # holds the same object (a callee that writes to it stays Python)
+                if "?" in value.type.kind:
+                    raise _Reject(node, f"the item types of `{param}` are not known where it is passed to `{name}`")
             fresh = isinstance(value, (ir.NewList, ir.NewArray, ir.CallFunction))  # `xs[:mid]`, `[0.0] * n`
             if mode != "value":
                 if not isinstance(value, ir.Var) and not fresh:

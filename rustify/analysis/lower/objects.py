@@ -23,6 +23,7 @@ at the call, and a store that would change an attribute's type.
 
 from __future__ import annotations
 
+import builtins
 import inspect
 import sys
 
@@ -41,6 +42,35 @@ def live_class(t: ir.Instance) -> type | None:
     for part in t.qualname.split("."):
         obj = getattr(obj, part, None)
     return obj if isinstance(obj, type) else None
+
+
+def python_class(t: ir.Type) -> type | None:
+    """The one exact Python class every value of IR type `t` has (None: not known)."""
+    import numpy
+
+    if isinstance(t, ir.Instance):
+        return live_class(t)
+    if isinstance(t, ir.Scalar):
+        if t.name in ("int", "float", "bool"):
+            return {"int": int, "float": float, "bool": bool}[t.name]
+        cls = getattr(numpy, t.name[3:], None) if t.name.startswith("np.") else None
+        return cls if isinstance(cls, type) else None
+    plain = {ir.Str: str, ir.Bytes: bytes, ir.ByteArray: bytearray, ir.MemoryView: memoryview,
+             ir.PyListOf: list, ir.ListOf: list,
+             ir.DictOf: dict, ir.SetOf: set, ir.TupleOf: tuple, ir.NoneType: type(None)}
+    for kind, cls in plain.items():
+        if isinstance(t, kind):
+            return cls
+    if isinstance(t, ir.Array):
+        return numpy.ndarray
+    if isinstance(t, ir.Complex):
+        return complex if t.name == "complex" else getattr(numpy, t.name[3:], None)
+    return None
+
+
+def target_text(node) -> str:
+    """The first line of a statement, for a reason."""
+    return node.as_string().splitlines()[0][:60] if node is not None else "?"
 
 
 def attribute_obstacle(cls: type, name: str) -> str | None:
@@ -98,6 +128,157 @@ class ObjectRules:
         self.uses_objects = True
         return data
 
+    def _lower_compare(self, node: nodes.Compare, defined) -> ir.Expr:
+        """A comparison of constants only (`(3, 8) <= sys.version_info < (3, 10)`: literals,
+        module and class constants, all guarded) is decided here, as Python decides it."""
+        folded = self._static_comparison(node)
+        if folded is not None:
+            return ir.Const(ir.BOOL, folded)
+        return super()._lower_compare(node, defined)
+
+    def _lower_if(self, s: nodes.If, defined):
+        """`if` of a test known when compiling (`isinstance(data, str)`, `mv.ndim > 1`, a
+        comparison of constants): only the branch Python takes is translated (the other never
+        runs; its names stay unassigned, as in Python)."""
+        test = self._truth(self._expr(s.test, defined))
+        if isinstance(test, ir.Const) and type(test.value) is bool:
+            return self._block(s.body if test.value else s.orelse, defined)
+        self.hand_down((s.test, test))
+        return super()._lower_if(s, defined)
+
+    def _static_comparison(self, node: nodes.Compare) -> bool | None:
+        import operator
+
+        ops = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+               "==": operator.eq, "!=": operator.ne}
+        if not all(op in ops for op, _ in node.ops):
+            return None
+        values = [self._static_value(n) for n in [node.left] + [n for _, n in node.ops]]
+        if any(v is _MISSING for v in values):
+            return None
+        try:
+            return all(ops[op](a, b) for (op, _), a, b in zip(node.ops, values, values[1:]))
+        except TypeError:
+            return None  # `"a" < 1`: the usual rules say why
+
+    def _static_value(self, node):
+        """The value of a literal or a constant global, module or class attribute (numbers, str,
+        bytes, None, tuples of them, `sys.version_info`); _MISSING for anything else."""
+        from rustify.analysis.source import is_frozen_constant
+
+        if isinstance(node, nodes.Const):
+            value = node.value
+        elif isinstance(node, nodes.Tuple):
+            value = tuple(self._static_value(n) for n in node.elts)
+            if any(v is _MISSING for v in value):
+                return _MISSING
+        elif (isinstance(node, nodes.Attribute) and isinstance(node.expr, nodes.Name)
+              and isinstance(self.env.get(node.expr.name), ir.MemoryView)
+              and node.expr.name not in self.seeded and node.attrname in ("ndim", "itemsize")):
+            value = 1  # `mv.ndim` of a memoryview of bytes or a bytearray
+        elif isinstance(node, (nodes.Name, nodes.Attribute)):
+            base = node
+            while isinstance(base, nodes.Attribute):
+                base = base.expr
+            if not isinstance(base, nodes.Name) or not self._names_a_global(base):
+                return _MISSING
+            try:
+                value = self._global(node)
+            except _Reject:
+                return _MISSING
+        else:
+            return _MISSING
+        return value if is_frozen_constant(value) else _MISSING
+
+    def _isinstance_call(self, node: nodes.Call, defined) -> ir.Expr | None:
+        """`isinstance(x, T)` of a variable: its IR type is one exact Python class (a
+        signature's kinds are exact, and so is every value the kernel makes), so the answer
+        is known when compiling. Also `memoryview(b)` of a bytes or bytearray and its
+        `tobytes()`. None if `node` is none of these."""
+        func = node.func
+        if isinstance(func, nodes.Attribute):
+            return self._memoryview_method(node, defined)
+        if not (isinstance(func, nodes.Name) and self._names_a_global(func)):
+            return None
+        try:
+            called = self._global(func)
+        except _Reject:
+            return None
+        if called is builtins.memoryview:
+            return self._new_memoryview(node, defined)
+        if called is not builtins.isinstance:
+            return None
+        if len(node.args) != 2 or node.keywords:
+            raise _Reject(node, "`isinstance` takes two positional arguments (Python raises TypeError)")
+        subject, classes = node.args
+        if not isinstance(subject, nodes.Name) or subject.name in self.imports or self._names_a_global(subject):
+            raise _Reject(node, "`isinstance(x, T)` is translated for a variable `x` only")
+        value, seeded = self._expr_raw(subject, defined)
+        if seeded:
+            raise _Reject(node, f"`{subject.name}` may still hold its first value (a number of another type) "
+                                "here: `isinstance` of it is not translated")
+        cls = python_class(value.type)
+        wanted = self._class_tuple(classes)
+        if cls is None or wanted is None:
+            what = f"a {value.type}" if cls is None else f"`{classes.as_string()}`"
+            raise _Reject(node, f"`isinstance` of {what} is not translated (the class must be a builtin or "
+                                "global class, or a tuple of them)")
+        return ir.Const(ir.BOOL, issubclass(cls, wanted))
+
+    def _new_memoryview(self, node: nodes.Call, defined) -> ir.Expr:
+        if len(node.args) != 1 or node.keywords:
+            raise _Reject(node, "`memoryview` takes one positional argument")
+        source = self._expr(node.args[0], defined)
+        if source.type not in (ir.BYTES, ir.BYTEARRAY):
+            raise _Reject(node, f"`memoryview` of a {source.type} is translated for bytes and bytearray only")
+        self.uses_objects = True
+        return ir.NewMemoryView(ir.MemoryView(source.type.kind), source)
+
+    def _memoryview_method(self, node: nodes.Call, defined) -> ir.Expr | None:
+        """`mv.tobytes()` of a memoryview variable: a new bytes (CPython's method)."""
+        func = node.func
+        if not (isinstance(func.expr, nodes.Name) and (func.expr.name in self.local_names or
+                                                       func.expr.name in self.params)):
+            return None
+        base = self._expr(func.expr, defined)
+        if not isinstance(base.type, ir.MemoryView):
+            self.hand_down((func.expr, base))
+            return None
+        if func.attrname != "tobytes" or node.args or node.keywords:
+            raise _Reject(node, f"the memoryview method `{func.attrname}` (with these arguments) is not translated "
+                                "(`tobytes()` is)")
+        return ir.TextMethod(ir.BYTES, "tobytes", base, [])
+
+    def _memoryview_attribute(self, node: nodes.Attribute, base: ir.Expr) -> ir.Expr:
+        """`mv.ndim`, `mv.itemsize`, `mv.readonly` of a memoryview variable of bytes or bytearray."""
+        values = {"ndim": 1, "itemsize": 1, "readonly": base.type.source == "bytes"}
+        if node.attrname not in values or not isinstance(base, ir.Var):
+            raise _Reject(node, f"the memoryview attribute `{node.attrname}` is not translated "
+                                "(`ndim`, `itemsize` and `readonly` of a variable are)")
+        return self._constant(node, values[node.attrname])
+
+    def _class_tuple(self, node):
+        """The class (or nested tuple of classes) a Name or tuple of Names names; None if not one."""
+        if isinstance(node, nodes.Tuple):
+            items = [self._class_tuple(n) for n in node.elts]
+            return None if any(i is None for i in items) else tuple(items)
+        if not (isinstance(node, nodes.Name) and self._names_a_global(node)):
+            return None
+        try:
+            value = self._global(node)
+        except _Reject:
+            return None
+        return value if isinstance(value, type) else None
+
+    def _names_a_global(self, node: nodes.Name) -> bool:
+        """`node` reads a global or a body import (not a local, argument or comprehension variable)."""
+        if node.name in self.imports:
+            return True
+        if node.name in self.local_names or node.name in self.params or self._comprehension_name(node) is not None:
+            return False
+        scope, _ = node.lookup(node.name)
+        return scope is not self.fdef and isinstance(scope, nodes.Module)
+
     # ------------------------------------------------------------- reads
 
     def _instance_attribute(self, node: nodes.Attribute, defined) -> ir.Expr | None:
@@ -106,9 +287,14 @@ class ObjectRules:
         if not self._names_a_value(node.expr):
             return None
         base = self._expr(node.expr, defined)
+        if isinstance(base.type, ir.MemoryView):
+            return self._memoryview_attribute(node, base)
         if not isinstance(base.type, ir.Instance):
             self.hand_down((node.expr, base))
             return None
+        constant = self._self_class_constant(node, base)
+        if constant is not None:
+            return constant
         t = self._attribute_type(node, base, node.attrname)
         slot = self._held_slot(base, node.attrname, t, written=False)
         if slot is not None:
@@ -116,6 +302,24 @@ class ObjectRules:
         if not self._exact_instance(base):
             self.note_deopt()  # an instance from a container: its attribute may have another type
         return ir.AttrRead(t, base, node.attrname)
+
+    def _self_class_constant(self, node: nodes.Attribute, base: ir.Expr) -> ir.Expr | None:
+        """`self.NAME` in a method, where the object (exactly of the method's own class, never
+        rebound) has no NAME of its own at the call and the class binds NAME to a constant:
+        the constant, frozen in and guarded like `Class.NAME` (`source.attribute_constant_guards`).
+        Nothing in the unit can give the object a NAME of its own meanwhile (a store that adds
+        an attribute stays Python). None otherwise."""
+        from rustify.analysis.source import class_constant, defining_class
+
+        args = self.fdef.args.args
+        if not (args and isinstance(base, ir.Var) and base.name == args[0].name and not self.bound_classes
+                and self._exact_instance(base) and node.attrname not in dict(base.type.attrs)):
+            return None
+        cls = live_class(base.type)
+        if cls is None or cls is not defining_class(self.func) or attribute_obstacle(cls, node.attrname):
+            return None
+        found = class_constant(cls, node.attrname)
+        return None if found is None else self._constant(node, found[0])
 
     def _names_a_value(self, node) -> bool:
         """`node` is a local, an argument, or an expression on one (not a module's name)."""
@@ -125,7 +329,7 @@ class ObjectRules:
             return node.name in self.local_names or node.name in self.params
         return isinstance(node, nodes.Call)
 
-    def _attribute_type(self, node, base: ir.Expr, name: str) -> ir.Type:
+    def _attribute_type(self, node, base: ir.Expr, name: str, store: bool = False) -> ir.Type:
         t: ir.Instance = base.type
         cls = live_class(t)
         if cls is None:
@@ -139,6 +343,16 @@ class ObjectRules:
             if name in kinds:
                 raise _Reject(node, f"the attribute `{name}` of the `{t.qualname}` object is a {kinds[name]}: "
                                     "values of that kind are not translated")
+            if store:  # an initialiser: `self.x = 0` on an object that has no `x` yet
+                slot = type(inspect.getattr_static(cls, name, None)).__name__ == "member_descriptor"
+                what = "an unset `__slots__` entry" if slot else "not in its `__dict__`"
+                raise _Reject(node, f"`{target_text(node)}` adds the attribute `{name}` to the `{t.qualname}` "
+                                    f"object (at the call it was {what}): adding attributes changes the "
+                                    "object's shape, which is not translated")
+            if inspect.getattr_static(cls, name, _MISSING) is not _MISSING:
+                raise _Reject(node, f"`{name}` is an attribute of the class `{cls.__qualname__}`, not of the object: "
+                                    "read through an object only as `self.NAME` of a number, str or tuple in a "
+                                    "method of exactly the object's class")
             raise _Reject(node, f"the `{t.qualname}` object has no attribute `{name}` at the call (Python "
                                 "raises AttributeError, or it is set later): not translated")
         return attr
@@ -257,7 +471,7 @@ class ObjectRules:
         base = current if current is not None else self._expr(target.expr, defined)
         if not isinstance(base.type, ir.Instance):
             raise _Reject(s, f"attribute assignment on a {base.type} is not translated")
-        t = self._attribute_type(s, base, target.attrname)
+        t = self._attribute_type(s, base, target.attrname, store=True)
         if value.type != t:  # `self.total = 0` makes a float attribute an int, as Python does
             raise _Reject(s, f"assigning a {value.type} to `{target.as_string()}` (a {t}) would change the "
                              "attribute's type: not translated")

@@ -83,6 +83,24 @@ class StatementRules:
     def _lower_continue(self, s: nodes.Continue, defined):
         return [ir.Continue(self._line(s))], defined, True
 
+    imports: dict = {}  # name -> object of each `from M import N` read like a global
+
+    def use_imports(self, tree) -> None:
+        """Read the names of the body's `from M import N` statements that run no code of the
+        program (`source.local_imports`: M already loaded, nothing else binds N) as globals."""
+        from rustify.analysis.source import local_imports
+
+        self.imports = local_imports(self.func, tree)
+        self.local_names = self.local_names - set(self.imports)
+
+    def _lower_import_from(self, s: nodes.ImportFrom, defined):
+        names = {alias or name for name, alias in s.names}
+        if not names <= set(self.imports):
+            self.poisoned |= names  # their uses are not reported again
+            raise _Reject(s, "`from ... import` in a function is translated only at the top of its body, for a "
+                             "module already imported, binding names nothing else in the function assigns")
+        return [], defined | names, False
+
     def _lower_pass(self, s: nodes.Pass, defined):
         return [ir.Pass(self._line(s))], defined, False
 
