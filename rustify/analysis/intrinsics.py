@@ -213,56 +213,9 @@ def _np_like(name: str):
     return Intrinsic(f"numpy.{name}", lower, "new array with the shape and dtype of a (or `dtype=`)")
 
 
-def _exact_class(t: ir.Type) -> type | None:
-    """The one Python class a value of IR type `t` has (arguments and items are checked to be
-    exactly of their kind's class), or None when the IR does not fix it."""
-    if isinstance(t, ir.Scalar):
-        if not t.is_numpy:
-            return {"float": float, "int": int, "bool": bool}.get(t.name)
-        np = sys.modules.get("numpy")
-        return getattr(np, t.name[3:], None) if np is not None else None
-    if isinstance(t, ir.Complex):
-        np = sys.modules.get("numpy")
-        return complex if t.name == "complex" else getattr(np, t.name[3:], None) if np is not None else None
-    plain = {ir.Str: str, ir.Bytes: bytes, ir.ByteArray: bytearray, ir.ListOf: list, ir.PyListOf: list,
-             ir.DictOf: dict, ir.SetOf: set, ir.TupleOf: tuple, ir.NoneType: type(None)}
-    return plain.get(type(t))
-
-
-def _plain_classes(target) -> tuple | None:
-    """`target` (a class or a tuple of them) if every class is a builtin or numpy class whose
-    subclass checks cannot change at run time (no ABC registration), else None."""
-    classes = target if type(target) is tuple else (target,)
-    for c in classes:
-        if not (isinstance(c, type) and type(c) is type and c.__module__ in ("builtins", "numpy")):
-            return None
-    return classes
-
-
 def _isinstance(lw, node, raw):
-    (arg_nodes, defined) = raw
-    if node.keywords or len(arg_nodes) != 2:
-        raise lw.reject(node, "isinstance() takes a value and a class (or a tuple of classes)")
-    value_node, class_node = arg_nodes
-    if not isinstance(value_node, _astroid_nodes().Name):
-        raise lw.reject(node, "isinstance() of an expression is not translated (of a variable it is)")
-    value, seeded = lw._expr_raw(value_node, defined)
-    if seeded:
-        raise lw.reject(node, f"isinstance() of `{value_node.name}`, which holds an int seed and floats: "
-                              "its class depends on the path taken; not translated")
-    if isinstance(class_node, _astroid_nodes().Tuple):
-        target = tuple(lw._global(e) for e in class_node.elts)
-    else:
-        target = lw._global(class_node)
-    classes = _plain_classes(target)
-    if classes is None:
-        raise lw.reject(node, f"isinstance() against `{class_node.as_string()}` is not translated (against "
-                              "builtin and numpy classes, and tuples of them, it is)")
-    cls = _exact_class(value.type)
-    if cls is None:
-        raise lw.reject(node, f"isinstance() of a {value.type} is not translated")
-    # the value's class is exactly `cls` (checked at entry or where it was read): the answer is known now
-    return ir.Const(BOOL, issubclass(cls, classes))
+    """`isinstance(x, T)`: lowered with the other type tests by the lowerer (objects.py)."""
+    return lw._isinstance_call(node, raw[1])
 
 
 def _astroid_nodes():

@@ -268,7 +268,9 @@ class ObjectRules:
             value = self._global(node)
         except _Reject:
             return None
-        return value if isinstance(value, type) else None
+        # a metaclass of its own may answer isinstance() its way (ABCMeta's register() changes
+        # the answer at run time): only classes made by `type` itself have a fixed answer
+        return value if isinstance(value, type) and type(value) is type else None
 
     def _names_a_global(self, node: nodes.Name) -> bool:
         """`node` reads a global or a body import (not a local, argument or comprehension variable)."""
