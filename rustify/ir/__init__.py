@@ -19,6 +19,7 @@ from rustify.ir.types import (  # noqa: E402,F401 - re-exported: `ir.FLOAT`, `ir
 )
 from rustify.ir.types import COMPLEX, COMPLEX_DTYPES, NP_COMPLEX64, NP_COMPLEX128, Complex  # noqa: E402,F401
 from rustify.ir.types import Instance  # noqa: E402,F401
+from rustify.ir.types import NativeDict, NativeSet  # noqa: E402,F401
 
 # ---------------------------------------------------------------- expressions
 
@@ -117,6 +118,14 @@ class SetAlgebra(NewObject):
     op: str
     left: Expr
     right: Expr
+
+
+@dataclass
+class BoxNative(Expr):
+    """A native dict (`value`, a `NativeDict` local) as the Python dict of `type` (a `DictOf`),
+    built once where it leaves the kernel (lower/native_maps.py)."""
+
+    value: Expr
 
 
 @dataclass
@@ -322,6 +331,7 @@ class CompInsert(Stmt):
     label: int
     key: Expr
     value: Expr | None
+    native: bool = False  # into a native dict or set (lower/native_maps.py)
 
 
 @dataclass
