@@ -19,7 +19,7 @@ from rustify.ir.types import (  # noqa: E402,F401 - re-exported: `ir.FLOAT`, `ir
 )
 from rustify.ir.types import COMPLEX, COMPLEX_DTYPES, NP_COMPLEX64, NP_COMPLEX128, Complex  # noqa: E402,F401
 from rustify.ir.types import Instance  # noqa: E402,F401
-from rustify.ir.types import NativeDict, NativeSet  # noqa: E402,F401
+from rustify.ir.types import DictMirror, NativeDict, NativeSet  # noqa: E402,F401
 
 # ---------------------------------------------------------------- expressions
 
@@ -76,6 +76,7 @@ class DictLookup(Expr):
     base: Expr
     key: Expr
     default: Expr | None = None
+    mirror: str | None = None  # the local holding the native mirror of the dict (lower/native_maps.py)
 
 
 @dataclass
@@ -109,6 +110,7 @@ class Contains(Expr):
     container: Expr
     item: Expr
     negate: bool = False
+    mirror: str | None = None  # as DictLookup's
 
 
 @dataclass

@@ -758,6 +758,28 @@ class NativeSet(_NativeContainer):
         return str(SetOf(self.elem))
 
 
+
+@dataclass(frozen=True)
+class DictMirror(_NativeContainer):
+    """The native mirror of a dict argument the kernel looks keys up in and does not write
+    (`DictMirror` in runtime_native_maps.rs.j2): a hidden local, never a value."""
+
+    key: "Type"
+    value: "Type"
+
+    @property
+    def kind(self) -> str:
+        return f"dict-mirror[{self.key.kind}, {self.value.kind}]"
+
+    @property
+    def rust(self) -> str:
+        return f"DictMirror<{self.key.rust}, {self.value.rust}>"
+
+    @property
+    def rust_init(self) -> str:
+        return "DictMirror::default()"
+
+
 _DOTTED_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
@@ -790,7 +812,7 @@ BYTES = Bytes()
 BYTEARRAY = ByteArray()
 
 Type = Union[Scalar, ListOf, Array, NoneType, TupleOf, Str, Bytes, ByteArray, PyListOf, DictOf, SetOf,
-             NativeDict, NativeSet]
+             NativeDict, NativeSet, DictMirror]
 
 FLOAT = Scalar("float")
 INT = Scalar("int")

@@ -22,6 +22,7 @@ values are numbers, bools, strs and tuples of them.
 from __future__ import annotations
 
 import dataclasses
+import sys
 
 from rustify import ir
 
@@ -92,7 +93,9 @@ def _buildable(value: ir.Expr, t) -> bool:
 
 
 def nativize(fn: ir.Function) -> None:
-    """Retype, in place, the dict and set locals of `fn` that can be native (module docstring)."""
+    """Retype, in place, the dict and set locals of `fn` that can be native (module docstring),
+    and give the dict arguments it only reads a native mirror (`mirror_dict_arguments`)."""
+    mirror_dict_arguments(fn)
     cands = {n: t for n, t in fn.locals.items() if n not in fn.seeded and (
         (isinstance(t, ir.DictOf) and native_key(t.key) and native_value(t.value))
         or (isinstance(t, ir.SetOf) and native_key(t.elem)))}
@@ -183,3 +186,38 @@ def _retype(fn: ir.Function, cands: dict, nodes) -> None:
             node.value = ir.BoxNative(cands[node.value.name], node.value)
     for n, t in native.items():
         fn.locals[n] = t
+
+
+def mirror_dict_arguments(fn: ir.Function) -> None:
+    """Mark the lookups (`d[k]`, `d.get(k, v)`, `k in d`) into a dict argument the kernel
+    never writes, rebinds or hands on, with keys of exactly its key type: they go through a
+    native mirror of the dict (`DictMirror` in runtime_native_maps.rs.j2), valid while the
+    dict's `ma_version_tag` is unchanged. CPython 3.14 no longer keeps that tag: there the
+    lookups stay the dict's own."""
+    if sys.version_info >= (3, 14):
+        return
+    nodes = [n for top in _items(fn.body) for n in _walk(top)]
+    for p in fn.params:
+        t = p.type
+        if not (isinstance(t, ir.DictOf) and native_key(t.key) and native_value(t.value)) or p.mutated:
+            continue
+        lookups = []
+        for node, parent, field, _ in nodes:
+            if isinstance(node, ir.Assign) and node.target == p.name:
+                break
+            if not (isinstance(node, ir.Var) and node.name == p.name):
+                continue
+            if (isinstance(parent, ir.DictLookup) and field == "base" and parent.method in ("getitem", "get")
+                    and parent.key.type == t.key):
+                lookups.append(parent)
+            elif isinstance(parent, ir.Contains) and field == "container" and parent.item.type == t.key:
+                lookups.append(parent)
+            elif (isinstance(parent, ir.DictLookup) and field == "base") or isinstance(
+                    parent, (ir.DictStore, ir.ObjectUpdate)):
+                break  # a write (pop, setdefault, a store, del, clear)
+        else:
+            if lookups:
+                name = f"{p.name}.mirror"  # not a Python identifier: no user name meets it
+                fn.locals[name] = ir.DictMirror(t.key, t.value)
+                for node in lookups:
+                    node.mirror = name
