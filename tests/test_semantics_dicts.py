@@ -463,6 +463,38 @@ def native_str_sets(a_words, b_words):
     return len(a & b) * 100 + len(a - b) + ("" in b) * 10000
 
 
+def mixed_keys():
+    """Int keys mostly, with floats and bools that equal some of them (1.0 == True == 1)."""
+    return st.one_of(colliding_ints(), st.sampled_from([1.0, 2.0, -3.0, 0.5, True, False]))
+
+
+@case(st.dictionaries(colliding_ints(), small_ints(), max_size=12), lists_of(colliding_ints(), max_size=40))
+def lookups_in_a_read_only_dict(table, keys):
+    s = 0
+    for k in keys:  # enough lookups to mirror the dict natively
+        if k in table:
+            s += table[k]
+        s += table.get(k, -1)
+    return s
+
+
+@case(st.dictionaries(mixed_keys(), small_ints(), max_size=8).filter(lambda d: not d or type(next(iter(d))) is int),
+      lists_of(st.integers(-3, 3), max_size=40))
+def lookups_in_a_dict_with_float_and_bool_keys(table, keys):
+    s = 0
+    for k in keys:  # the dict is classified by its first key; 1 finds 1.0 or True: no mirror
+        s += table.get(k, -100) + (k in table) * 1000
+    return s
+
+
+@case(st.dictionaries(words(), small_ints(), max_size=8), lists_of(words(), max_size=40))
+def str_lookups_in_a_read_only_dict(table, keys):
+    s = 0
+    for k in keys:
+        s += table[k] if k in table else 1
+    return s
+
+
 @pytest.mark.parametrize("c", cases_from(__name__), ids=lambda c: c.name)
 def test_native_matches_python(c):
     check_native_matches_python(c)

@@ -19,7 +19,7 @@ from rustify.ir.types import (  # noqa: E402,F401 - re-exported: `ir.FLOAT`, `ir
 )
 from rustify.ir.types import COMPLEX, COMPLEX_DTYPES, NP_COMPLEX64, NP_COMPLEX128, Complex  # noqa: E402,F401
 from rustify.ir.types import Instance  # noqa: E402,F401
-from rustify.ir.types import DictMirror, NativeDict, NativeSet  # noqa: E402,F401
+from rustify.ir.types import DictMirror, ListView, NativeDict, NativeSet  # noqa: E402,F401
 
 # ---------------------------------------------------------------- expressions
 
@@ -416,6 +416,7 @@ class ForEach(Stmt):
     var: str
     seq: str
     body: list[Stmt]
+    view: bool = False  # `seq` is a list read in place (ir.ListView, lower/list_views.py)
 
 
 @dataclass

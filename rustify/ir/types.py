@@ -780,6 +780,34 @@ class DictMirror(_NativeContainer):
         return "DictMirror::default()"
 
 
+
+@dataclass(frozen=True)
+class ListView(PyObjectType):
+    """A flat list of Python floats or ints argument that the kernel only reads, once over
+    (a `for`, `sum`, indexing, `len`; lower/list_views.py): read in place (no copy), with the
+    GIL held, each item's type checked where it is read (`ListView` in runtime_lists.rs.j2)."""
+
+    elem: Scalar
+    py_class = "PyList"
+    has_len = True
+
+    @property
+    def item(self) -> Scalar:
+        return self.elem
+
+    @property
+    def kind(self) -> str:
+        return f"list[{self.elem.kind}]"
+
+    @property
+    def rust(self) -> str:
+        return f"ListView<'py, {self.elem.rust}>"
+
+    @property
+    def boundary(self) -> Boundary:
+        return Boundary("object", f"arg_list_view::<{self.elem.rust}>", "ret_object")
+
+
 _DOTTED_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
@@ -812,7 +840,7 @@ BYTES = Bytes()
 BYTEARRAY = ByteArray()
 
 Type = Union[Scalar, ListOf, Array, NoneType, TupleOf, Str, Bytes, ByteArray, PyListOf, DictOf, SetOf,
-             NativeDict, NativeSet, DictMirror]
+             NativeDict, NativeSet, DictMirror, ListView]
 
 FLOAT = Scalar("float")
 INT = Scalar("int")
