@@ -24,8 +24,8 @@ _LOOPS = (ir.ForEach, ir.ForRange, ir.While, ir.ForObject, ir.ForIter, ir.ForZip
 
 def view_read_only_lists(fn: ir.Function) -> None:
     """Retype, in place, the list parameters of `fn` read in place (module docstring)."""
-    if fn.writes_visible_objects or fn.callees or fn.recursive:
-        return
+    if fn.writes_visible_objects or fn.callees or fn.recursive or any(p.mutated for p in fn.params):
+        return  # (a written list argument may be this very list: its copy must see the writes)
     cands = [p for p in fn.params if isinstance(p.type, ir.ListOf) and p.type.elem in (ir.FLOAT, ir.INT)
              and not p.mutated]
     if not cands:
