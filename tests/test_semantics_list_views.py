@@ -82,6 +82,13 @@ def test_lists_read_once_over_are_views_and_others_are_copies():
     def sliced(xs):
         return sum(xs[1:])
 
+    def ranged(xs, n):
+        acc = 0.0
+        for i in range(n):
+            acc += xs[i % len(xs)]  # work not bounded by the list: keeps its copy, releases the GIL
+        return acc
+
+    assert isinstance(_params(ranged, ("list[float]", "int"))["xs"], ir.ListOf)
     for f in (pairs, written, sliced):
         assert isinstance(_params(f, ("list[float]",))["xs"], ir.ListOf), f.__name__
     for f, xs in [(pairs, [1.0, 2.5]), (written, [3.0, 4.0]), (sliced, [1.0, 2.0, 3.0])]:

@@ -6,10 +6,10 @@ In: a checked `ir.Function`. Out: the same function, such parameters retyped in 
 
 A parameter qualifies when its only uses are `for x in xs` (a `ForEach`, `sum(xs)` and
 generator expressions over it among them), `xs[i]` and `len(xs)`, the function writes
-nothing the caller sees (a changed list re-runs the call in Python), and no loop runs inside
-another: the view holds the GIL for the whole call, as CPython's own `sum` does, which is
-fine for work linear in the list, while a quadratic kernel keeps its copy and runs without
-the GIL.
+nothing the caller sees (a changed list re-runs the call in Python), and its only loops are
+single loops over such lists: the view holds the GIL for the whole call, as CPython's own
+`sum` does, which is fine for work linear in the list, while any other kernel (a loop over a
+range, a loop inside a loop) keeps its copy and runs without the GIL.
 """
 
 from __future__ import annotations
@@ -31,8 +31,10 @@ def view_read_only_lists(fn: ir.Function) -> None:
     if not cands:
         return
     nodes = [n for top in _items(fn.body) for n in _walk(top)]
-    if _nested_loop(fn.body):
-        return
+    names = {p.name for p in cands}
+    if _nested_loop(fn.body) or any(isinstance(n, _LOOPS) and not (isinstance(n, ir.ForEach) and n.seq in names)
+                                    for n, _, _, _ in nodes):
+        return  # a loop over anything but the list itself: the work may not be linear in the list
     for p in cands:
         if all(_read_use(p.name, node, parent, field) for node, parent, field, _ in nodes):
             view = ir.ListView(p.type.elem)
