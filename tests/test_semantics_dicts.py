@@ -334,6 +334,167 @@ def comprehension_over_dict_and_range(d):
     return inverse
 
 
+# ---- native dicts and sets (lower/native_maps.py): kernel-local maps held in Rust
+
+
+def colliding_ints():
+    """Small ints, ints that agree in their low bits (multiples of 2**40), and the i64 edges."""
+    return st.one_of(st.integers(-4, 4), st.integers(-3, 3).map(lambda k: k << 40),
+                     st.sampled_from([2**63 - 1, -2**63, 2**32, -2**32]))
+
+
+@case(lists_of(colliding_ints(), max_size=30), lists_of(st.integers(0, 5), max_size=30))
+def native_dict_history(keys, ops):
+    d = {}
+    n = 0
+    for i in range(len(keys)):
+        k = keys[i]
+        o = ops[i] if i < len(ops) else 0
+        if o == 0:
+            d[k] = i
+        elif o == 1:
+            d[k] = d.get(k, 0) + 1
+        elif o == 2:
+            if k in d:
+                del d[k]
+        elif o == 3:
+            n += d.pop(k, -1)
+        elif o == 4:
+            n += d.setdefault(k, i)
+        elif k in d:
+            d[k] += 2
+    d[12345] = n + len(d)
+    return d  # insertion order, deleted keys re-inserted at the end
+
+
+@case(lists_of(st.integers(-3, 3), max_size=8), st.integers(-3, 3), op(4))
+def native_dict_key_errors(keys, k, which):
+    d = {}
+    for x in keys:
+        d[x] = x * 2
+    if which == 0:
+        return d[k]
+    if which == 1:
+        del d[k]
+        return len(d)
+    if which == 2:
+        d[k] += 1
+        return d[k]
+    return d.pop(k)
+
+
+@case(lists_of(st.booleans(), max_size=10))
+def native_bool_keys(bs):
+    d = {}
+    for b in bs:
+        d[b] = d.get(b, 0) + 1
+    return d
+
+
+@case(lists_of(st.integers(0, 2), max_size=8), st.booleans())
+def int_dict_looked_up_with_bool(xs, b):
+    d = {}
+    for x in xs:
+        d[x] = x + 10
+    return d.get(b, -1) + (b in d) * 100  # True == 1: stays a Python dict
+
+
+@case(lists_of(words(), max_size=12))
+def native_str_dict_delete_reinsert(ws):
+    d = {}
+    for w in ws:
+        if w in d:
+            del d[w]
+        else:
+            d[w] = len(w)
+    return d
+
+
+@case(lists_of(tuple_keys(), max_size=12))
+def native_tuple_key_counts(ps):
+    d = {}
+    for p in ps:
+        d[p] = d.get(p, 0) + 1
+    return d
+
+
+@case(lists_of(st.integers(-20, 20), max_size=12))
+def native_dict_comprehension_and_loop(xs):
+    d = {x % 5: x for x in xs}
+    e = {1: 2.5, 1: 3.5, 4: 0.5}  # noqa: F601 - a repeated key keeps its first place
+    n = 0.0
+    for k, v in d.items():
+        e[k] = v * 0.5
+        n += k * v
+    for k in d:
+        n += k
+    e[99] = n + len(d)
+    return e
+
+
+@case(lists_of(colliding_ints(), max_size=20), lists_of(colliding_ints(), max_size=20), st.integers(-3, 3))
+def native_set_algebra_sizes(xs, ys, k):
+    a = set(xs)
+    b = set(ys)
+    a.discard(k)
+    if k in b:
+        b.remove(k)
+    c = {x for x in xs if x > 0}
+    c.add(k)
+    if not a and not b:
+        return -1
+    return len(a | b) * 10**8 + len(a & b) * 10**6 + len(a - b) * 10**4 + len(a ^ b) * 100 + (k in c) + (k in a) * 2
+
+
+@case(lists_of(st.integers(-3, 3), max_size=6), st.integers(-3, 3))
+def native_set_remove_key_error(xs, k):
+    s = set()
+    for x in xs:
+        s.add(x)
+    s.remove(k)
+    return len(s)
+
+
+@case(lists_of(words(), max_size=12), lists_of(words(), max_size=12))
+def native_str_sets(a_words, b_words):
+    a = set(a_words)
+    b = set(b_words)
+    a.add("é")
+    return len(a & b) * 100 + len(a - b) + ("" in b) * 10000
+
+
+def mixed_keys():
+    """Int keys mostly, with floats and bools that equal some of them (1.0 == True == 1)."""
+    return st.one_of(colliding_ints(), st.sampled_from([1.0, 2.0, -3.0, 0.5, True, False]))
+
+
+@case(st.dictionaries(colliding_ints(), small_ints(), max_size=12), lists_of(colliding_ints(), max_size=40))
+def lookups_in_a_read_only_dict(table, keys):
+    s = 0
+    for k in keys:  # enough lookups to mirror the dict natively
+        if k in table:
+            s += table[k]
+        s += table.get(k, -1)
+    return s
+
+
+@case(st.dictionaries(mixed_keys(), small_ints(), max_size=8).filter(lambda d: not d or type(next(iter(d))) is int),
+      lists_of(st.integers(-3, 3), max_size=40))
+def lookups_in_a_dict_with_float_and_bool_keys(table, keys):
+    s = 0
+    for k in keys:  # the dict is classified by its first key; 1 finds 1.0 or True: no mirror
+        s += table.get(k, -100) + (k in table) * 1000
+    return s
+
+
+@case(st.dictionaries(words(), small_ints(), max_size=8), lists_of(words(), max_size=40))
+def str_lookups_in_a_read_only_dict(table, keys):
+    s = 0
+    for k in keys:
+        s += table[k] if k in table else 1
+    return s
+
+
 @pytest.mark.parametrize("c", cases_from(__name__), ids=lambda c: c.name)
 def test_native_matches_python(c):
     check_native_matches_python(c)
@@ -445,3 +606,84 @@ def test_a_loop_walks_the_dict_table_only_when_its_body_changes_no_dict():
         g = rustify.accelerate(f, eager=True)
         assert g(d) == f(d)
         assert g.rustify.last_call == "native", g.rustify.explain()
+
+
+def _locals_of(func, signature):
+    from rustify.analysis import analyse
+
+    return analyse(func, signature).locals
+
+
+def test_kernel_local_dicts_and_sets_are_native_only_where_nothing_else_sees_them():
+    from rustify import ir
+
+    assert isinstance(_locals_of(native_dict_history, ("list[int]", "list[int]"))["d"], ir.NativeDict)
+    assert isinstance(_locals_of(native_str_dict_delete_reinsert, ("list[str]",))["d"], ir.NativeDict)
+    sets = _locals_of(native_set_algebra_sizes, ("list[int]", "list[int]", "int"))
+    assert all(isinstance(sets[n], ir.NativeSet) for n in "abc")
+    # a bool looked up in an int dict (True == 1) keeps the Python dict
+    assert isinstance(_locals_of(int_dict_looked_up_with_bool, ("list[int]", "bool"))["d"], ir.DictOf)
+
+    def escapes(xs):
+        d = {}
+        for x in xs:
+            d[x] = 1
+        out = [d]
+        return out
+
+    def set_iterated(xs):
+        s = set(xs)
+        n = 0
+        for x in s:
+            n = n * 3 + x  # the order of a set shows: a Python set
+        return n
+
+    def set_returned(xs):
+        s = set(xs)
+        return s
+
+    assert isinstance(_locals_of(escapes, ("list[int]",))["d"], ir.DictOf)
+    assert isinstance(_locals_of(set_iterated, ("list[int]",))["s"], ir.SetOf)
+    assert isinstance(_locals_of(set_returned, ("list[int]",))["s"], ir.SetOf)
+    for f, args in [(set_iterated, ([5, 1, 9, 33, 1 << 40],)), (set_returned, ([3, 1 << 40, 2],))]:
+        g = rustify.accelerate(f, eager=True)
+        assert list(g(*args) if f is set_returned else [g(*args)]) == list(f(*args) if f is set_returned else [f(*args)])
+        assert g.rustify.last_call == "native", g.rustify.explain()
+
+
+_NATIVE_SEED_SCRIPT = textwrap.dedent("""
+    import rustify
+
+    def history(words):
+        d = {}
+        for w in words:
+            if w in d:
+                del d[w]
+            else:
+                d[w] = len(d)
+        return d
+
+    def sizes(a_words, b_words):
+        a = set(a_words)
+        b = set(b_words)
+        return len(a | b) * 1000 + len(a & b)
+
+    words = ["alpha", "beta", "gamma", "alpha", "delta", "eps", "beta", "zeta", "eta", "theta", "é", "😀"]
+    f, g = rustify.accelerate(history, eager=True), rustify.accelerate(sizes, eager=True)
+    got, n = f(words), g(words, words[3:] + ["x"])
+    assert f.rustify.last_call == "native" and g.rustify.last_call == "native"
+    assert list(got.items()) == list(history(words).items()) and n == sizes(words, words[3:] + ["x"])
+    print(list(got.items()), n)
+""")
+
+
+def test_native_dicts_and_sets_give_python_results_under_two_hash_seeds(tmp_path):
+    script = tmp_path / "native_seeds.py"
+    script.write_text(_NATIVE_SEED_SCRIPT)
+    outs = []
+    for seed in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        out = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=600)
+        assert out.returncode == 0, out.stderr
+        outs.append(out.stdout.strip())
+    assert outs[0] == outs[1]  # a dict's order is its insertion order, whatever the seed

@@ -23,6 +23,7 @@ def analyse(func: types.FunctionType, signature: tuple[str, ...], src: FunctionS
     import astroid
 
     from rustify.analysis.lower.calls import lower_unit
+    from rustify.analysis.lower.list_views import view_read_only_lists
 
     line = func.__code__.co_firstlineno
     code = func.__code__
@@ -52,6 +53,7 @@ def analyse(func: types.FunctionType, signature: tuple[str, ...], src: FunctionS
     if fdef.decorators is not None and len(fdef.decorators.nodes) > 1:
         raise Untranslatable([Reason(line, func.__name__, "other decorators besides rustify's are not translated")], every_signature=True)
     result = lower_unit(fdef, func, signature, src)  # the function and its callees
+    view_read_only_lists(result)  # a flat list read once over is read in place (no callees only)
     result.source_file = src.filename
     result.first_line = src.first_line
     return result

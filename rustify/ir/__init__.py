@@ -19,6 +19,7 @@ from rustify.ir.types import (  # noqa: E402,F401 - re-exported: `ir.FLOAT`, `ir
 )
 from rustify.ir.types import COMPLEX, COMPLEX_DTYPES, NP_COMPLEX64, NP_COMPLEX128, Complex  # noqa: E402,F401
 from rustify.ir.types import Instance, MemoryView  # noqa: E402,F401
+from rustify.ir.types import DictMirror, ListView, NativeDict, NativeSet  # noqa: E402,F401
 
 # ---------------------------------------------------------------- expressions
 
@@ -75,6 +76,7 @@ class DictLookup(Expr):
     base: Expr
     key: Expr
     default: Expr | None = None
+    mirror: str | None = None  # the local holding the native mirror of the dict (lower/native_maps.py)
 
 
 @dataclass
@@ -108,6 +110,7 @@ class Contains(Expr):
     container: Expr
     item: Expr
     negate: bool = False
+    mirror: str | None = None  # as DictLookup's
 
 
 @dataclass
@@ -117,6 +120,14 @@ class SetAlgebra(NewObject):
     op: str
     left: Expr
     right: Expr
+
+
+@dataclass
+class BoxNative(Expr):
+    """A native dict (`value`, a `NativeDict` local) as the Python dict of `type` (a `DictOf`),
+    built once where it leaves the kernel (lower/native_maps.py)."""
+
+    value: Expr
 
 
 @dataclass
@@ -377,6 +388,7 @@ class CompInsert(Stmt):
     label: int
     key: Expr
     value: Expr | None
+    native: bool = False  # into a native dict or set (lower/native_maps.py)
 
 
 @dataclass
@@ -464,6 +476,7 @@ class ForEach(Stmt):
     var: str
     seq: str
     body: list[Stmt]
+    view: bool = False  # `seq` is a list read in place (ir.ListView, lower/list_views.py)
 
 
 @dataclass

@@ -712,6 +712,124 @@ class Instance(PyObjectType):
         return f"{self.qualname} object"
 
 
+
+class _NativeContainer(IRType):
+    """Base of the native dict and set: held in Rust, never an argument (no signature kind of
+    its own; the analysis makes one from a `DictOf`/`SetOf` local, lower/native_maps.py)."""
+
+    has_len = True
+
+    @property
+    def rust_init(self) -> str:
+        return "NMap::default()"
+
+    @property
+    def boundary(self) -> Boundary:
+        raise NotImplementedError("a native dict or set is never an argument")
+
+
+@dataclass(frozen=True)
+class NativeDict(_NativeContainer):
+    """A dict the kernel made itself and that nothing else sees until it is returned: an
+    insertion-ordered Rust map (`NMap`, runtime_native_maps.rs.j2) of native keys (int, bool,
+    str, tuples of them) and values, boxed into a Python dict once, in insertion order."""
+
+    key: "Type"
+    value: "Type"
+
+    @property
+    def item(self) -> "Type":
+        return self.key
+
+    @property
+    def kind(self) -> str:
+        return f"native-dict[{self.key.kind}, {self.value.kind}]"
+
+    @property
+    def rust(self) -> str:
+        return f"NMap<{self.key.rust}, {self.value.rust}>"
+
+    @property
+    def py(self) -> "DictOf":
+        return DictOf(self.key, self.value)
+
+    def __str__(self) -> str:
+        return str(self.py)
+
+
+@dataclass(frozen=True)
+class NativeSet(_NativeContainer):
+    """A set the kernel made itself, that never leaves it and is never iterated (so its order,
+    which is CPython's table order for a Python set, never shows): `NMap<member, ()>`."""
+
+    elem: "Type"
+
+    @property
+    def item(self) -> "Type":
+        return self.elem
+
+    @property
+    def kind(self) -> str:
+        return f"native-set[{self.elem.kind}]"
+
+    @property
+    def rust(self) -> str:
+        return f"NMap<{self.elem.rust}, ()>"
+
+    def __str__(self) -> str:
+        return str(SetOf(self.elem))
+
+
+
+@dataclass(frozen=True)
+class DictMirror(_NativeContainer):
+    """The native mirror of a dict argument the kernel looks keys up in and does not write
+    (`DictMirror` in runtime_native_maps.rs.j2): a hidden local, never a value."""
+
+    key: "Type"
+    value: "Type"
+
+    @property
+    def kind(self) -> str:
+        return f"dict-mirror[{self.key.kind}, {self.value.kind}]"
+
+    @property
+    def rust(self) -> str:
+        return f"DictMirror<{self.key.rust}, {self.value.rust}>"
+
+    @property
+    def rust_init(self) -> str:
+        return "DictMirror::default()"
+
+
+
+@dataclass(frozen=True)
+class ListView(PyObjectType):
+    """A flat list of Python floats or ints argument that the kernel only reads, once over
+    (a `for`, `sum`, indexing, `len`; lower/list_views.py): read in place (no copy), with the
+    GIL held, each item's type checked where it is read (`ListView` in runtime_lists.rs.j2)."""
+
+    elem: Scalar
+    py_class = "PyList"
+    has_len = True
+
+    @property
+    def item(self) -> Scalar:
+        return self.elem
+
+    @property
+    def kind(self) -> str:
+        return f"list[{self.elem.kind}]"
+
+    @property
+    def rust(self) -> str:
+        return f"ListView<'py, {self.elem.rust}>"
+
+    @property
+    def boundary(self) -> Boundary:
+        return Boundary("object", f"arg_list_view::<{self.elem.rust}>", "ret_object")
+
+
 _DOTTED_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
@@ -743,7 +861,8 @@ STR = Str()
 BYTES = Bytes()
 BYTEARRAY = ByteArray()
 
-Type = Union[Scalar, ListOf, Array, NoneType, TupleOf, Str, Bytes, ByteArray, PyListOf, DictOf, SetOf]
+Type = Union[Scalar, ListOf, Array, NoneType, TupleOf, Str, Bytes, ByteArray, PyListOf, DictOf, SetOf,
+             NativeDict, NativeSet, DictMirror, ListView]
 
 FLOAT = Scalar("float")
 INT = Scalar("int")

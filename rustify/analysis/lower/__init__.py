@@ -36,6 +36,7 @@ from rustify.analysis.lower.ints import IntRules
 from rustify.analysis.lower.keys import KeyRules
 from rustify.analysis.lower.steps import StepRules
 from rustify.analysis.lower.lists import ListRules
+from rustify.analysis.lower.native_maps import nativize
 from rustify.analysis.lower.objects import ObjectRules
 from rustify.analysis.lower.scalars import ScalarRules
 from rustify.analysis.lower.sequences import SequenceRules
@@ -92,12 +93,14 @@ class FunctionLowerer(TextRules, ObjectRules, DictSetRules, CallRules, ComplexRu
             raise Untranslatable(self.reasons)
         params = [ir.Param(p, self.param_types[p], p in self.mutated) for p in self.params]
         locals_ = {n: t for n, t in self.env.items() if n not in self.param_types}
-        return ir.Function(
+        fn = ir.Function(
             name=self.fdef.name, params=params, locals=locals_, body=body, return_type=return_type,
             signature=self.signature, seeded=dict(self.seeded), may_deopt=self.may_deopt,
             uses_objects=self.uses_objects, writes_visible_objects=bool(visible_writes),
             first_line=self.fdef.lineno,
         )
+        nativize(fn)  # dicts and sets only the kernel sees: Rust maps (native_maps.py)
+        return fn
 
     def _begin_pass(self, final: bool) -> None:
         self.final = final
