@@ -216,7 +216,10 @@ def _site_pth() -> Path:
 
 
 def _env(tmp_path, **extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RUSTIFY_") or k == "RUSTIFY_CACHE_DIR"}
+    # the shared cache and its lock wait pass through: with the default 3 s wait, a build of the same
+    # crate by another test process makes an eager first call run Python
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("RUSTIFY_") or k in ("RUSTIFY_CACHE_DIR", "RUSTIFY_LOCK_WAIT")}
     env["PYTHONPATH"] = os.pathsep.join([str(tmp_path), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     env.update(extra)
     return env
