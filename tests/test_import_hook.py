@@ -135,13 +135,23 @@ def eager(monkeypatch):
     reload_settings()
 
 
+@pytest.fixture
+def at_import(monkeypatch):
+    """Profile mode without the ski rental: the hook wraps every function at import."""
+    monkeypatch.setenv("RUSTIFY_SKI_RENTAL", "off")
+    reload_settings()
+    yield
+    monkeypatch.delenv("RUSTIFY_SKI_RENTAL")
+    reload_settings()
+
+
 def _import(name):
     import importlib
 
     return importlib.import_module(name)
 
 
-def test_hook_wraps_only_plain_functions_of_matched_packages(packages):
+def test_hook_wraps_only_plain_functions_of_matched_packages(packages, at_import):
     a, b = packages
     install_import_hook([a])
     ka, kb = _import(f"{a}.kernels"), _import(f"{b}.kernels")
@@ -166,7 +176,7 @@ def test_hook_wraps_only_plain_functions_of_matched_packages(packages):
     assert list(ka.count_up(3)) == [0, 1, 2]
 
 
-def test_install_is_idempotent_wraps_imported_modules_and_uninstall_restores(packages):
+def test_install_is_idempotent_wraps_imported_modules_and_uninstall_restores(packages, at_import):
     a, _ = packages
     kernels = _import(f"{a}.kernels")
     original = kernels.dot
@@ -180,6 +190,44 @@ def test_install_is_idempotent_wraps_imported_modules_and_uninstall_restores(pac
     assert kernels.dot is original and type(kernels.Stats.__dict__["mean"]) is staticmethod
     assert type(kernels.Stats.mean).__name__ == "function"
     assert not any(type(f).__name__ == "_AutoFinder" for f in sys.meta_path)
+
+
+def test_auto_profile_mode_wraps_only_what_the_sampler_saw_costing_time(packages, tmp_path, monkeypatch):
+    import time
+
+    from rustify import import_hook
+
+    a, _ = packages
+    from rustify.build import costs
+
+    cache = tmp_path / "cache"
+    cache.mkdir(mode=0o700)
+    monkeypatch.setenv("RUSTIFY_CACHE_DIR", str(cache))
+    reload_settings()
+    try:
+        costs.record_build(0.1)  # builds are cheap here: wrapped after 0.05 s of sampled own time
+        install_import_hook([a])
+        kernels = _import(f"{a}.kernels")
+        original_dot, original_norm = kernels.dot, kernels.norm
+        # watched, not wrapped: a call costs what a plain call costs
+        assert type(kernels.dot).__name__ == "function" and type(kernels.Stats.mean).__name__ == "function"
+        assert kernels.dot in import_hook.watched_functions() and wrapped_functions() == []
+        xs = [float(i) for i in range(2000)]
+        want = original_dot(xs, xs)
+        threshold = import_hook._watcher.threshold_s()
+        start = time.process_time()
+        while isinstance(kernels.dot, type(original_dot)) and time.process_time() - start < 4 * threshold + 5:
+            assert kernels.dot(xs, xs) == want
+        assert isinstance(kernels.dot, Accelerated) and kernels.dot.__wrapped__ is original_dot
+        assert kernels.alias_of_norm is original_norm  # never hot: still the plain function
+        assert kernels.dot(xs, xs) == want
+        assert kernels.dot in wrapped_functions() and original_dot not in import_hook.watched_functions()
+        uninstall_import_hook()
+        assert kernels.dot is original_dot and import_hook.watched_functions() == []
+    finally:
+        monkeypatch.delenv("RUSTIFY_CACHE_DIR")
+        reload_settings()
+        costs._expected_ns = None
 
 
 def test_bad_package_names_are_refused():
@@ -316,7 +364,7 @@ def test_auto_mode_fall_back_is_silent_under_warnings_as_errors(packages, eager)
         assert kernels.describe([1.0]) == {"n": 1}
 
 
-def test_wrapped_functions_pickle_and_copy_like_functions(packages):
+def test_wrapped_functions_pickle_and_copy_like_functions(packages, at_import):
     import copy
     import pickle
 
