@@ -346,10 +346,29 @@ def _wrap_watched(code: types.CodeType) -> None:
     if _lock._is_owned() or not _lock.acquire(blocking=False):
         return  # this thread (interrupted) or another one is in the hook: the next sample tries again
     try:
-        for owner, attr, current, func in _watched.pop(code, ()):
+        places = _watched.pop(code, ())
+        for owner, attr, current, func in places:
             _replace(owner, attr, current, func)
+        if places and "." not in places[0][3].__qualname__:
+            _rebind_imports(places[0][3])
     finally:
         _lock.release()
+
+
+def _rebind_imports(func: types.FunctionType) -> None:
+    """Other loaded modules that imported `func` by name (`from m import f`, done before it was
+    wrapped) bind its wrapper too, as they would have had it been wrapped at import."""
+    wrapper = _wrappers.get(id(func))
+    if wrapper is None:
+        return
+    name = func.__name__
+    for modname, module in list(sys.modules.items()):
+        if not isinstance(module, types.ModuleType) or _is_own(modname):
+            continue
+        ns = object.__getattribute__(module, "__dict__")  # a lazy module must not load by being looked at
+        if ns.get(name) is func:
+            ns[name] = wrapper
+            _replaced.append((module, name, func))
 
 
 def _replace(owner, attr: str, current, func: types.FunctionType) -> int:

@@ -206,8 +206,9 @@ def test_auto_profile_mode_wraps_only_what_the_sampler_saw_costing_time(packages
     reload_settings()
     try:
         costs.record_build(0.1)  # builds are cheap here: wrapped after 0.05 s of sampled own time
+        (tmp_path / a / "uses_dot.py").write_text("from .kernels import dot\n")
         install_import_hook([a])
-        kernels = _import(f"{a}.kernels")
+        kernels, uses_dot = _import(f"{a}.kernels"), _import(f"{a}.uses_dot")
         original_dot, original_norm = kernels.dot, kernels.norm
         # watched, not wrapped: a call costs what a plain call costs
         assert type(kernels.dot).__name__ == "function" and type(kernels.Stats.mean).__name__ == "function"
@@ -222,6 +223,7 @@ def test_auto_profile_mode_wraps_only_what_the_sampler_saw_costing_time(packages
         assert kernels.alias_of_norm is original_norm  # never hot: still the plain function
         assert kernels.dot(xs, xs) == want
         assert kernels.dot in wrapped_functions() and original_dot not in import_hook.watched_functions()
+        assert uses_dot.dot is kernels.dot  # imported by name before it was wrapped: rebound
         uninstall_import_hook()
         assert kernels.dot is original_dot and import_hook.watched_functions() == []
     finally:

@@ -173,7 +173,8 @@ def _after_call(frame: types.FrameType) -> bool:
 
 
 class _SignalTimer:
-    """The process's one SIGPROF timer; feeds every active main-thread recording."""
+    """The process's one SIGPROF timer; feeds every active main-thread recording (and the import
+    hook's watcher, `import_hook._Watcher`: anything with `interval` and `add(frame, seconds)`)."""
 
     def __init__(self):
         self.recordings: list[Recording] = []
@@ -191,6 +192,9 @@ class _SignalTimer:
             signal.siginterrupt(signal.SIGPROF, False)  # restart system calls the signal interrupts
             self.interval = recording.interval
             self.last = time.process_time()
+            signal.setitimer(signal.ITIMER_PROF, self.interval, self.interval)
+        elif recording.interval < self.interval:  # the finest interval asked for serves every recording
+            self.interval = recording.interval
             signal.setitimer(signal.ITIMER_PROF, self.interval, self.interval)
         self.recordings.append(recording)
 
