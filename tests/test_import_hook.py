@@ -376,3 +376,24 @@ def test_wrapped_functions_pickle_and_copy_like_functions(packages, at_import):
     assert pickle.loads(pickle.dumps(kernels.dot)) is kernels.dot
     assert pickle.loads(pickle.dumps(kernels.Stats.mean)) is kernels.Stats.mean
     assert copy.deepcopy(kernels.dot) is kernels.dot
+
+
+FORK_PROBE = '''
+import os, signal
+from rustify import import_hook
+assert import_hook._watcher.start()
+pid = os.fork()
+if pid == 0:
+    os._exit(0 if signal.getitimer(signal.ITIMER_PROF)[1] > 0 else 3)
+_, status = os.waitpid(pid, 0)
+print(os.waitstatus_to_exitcode(status), signal.getitimer(signal.ITIMER_PROF)[1] > 0)
+'''
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_the_watchers_timer_runs_on_in_a_forked_child_and_stops_at_exit(tmp_path):
+    (tmp_path / "probe.py").write_text(FORK_PROBE)
+    run = subprocess.run([sys.executable, "probe.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                         env=_env(tmp_path))
+    assert run.returncode == 0, run.stderr  # not killed by SIGPROF at exit
+    assert run.stdout.split() == ["0", "True"]

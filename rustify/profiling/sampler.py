@@ -219,6 +219,20 @@ class _SignalTimer:
 _timer = _SignalTimer()
 
 
+def _rearm_after_fork_in_child() -> None:
+    """A forked child inherits the SIGPROF handler but not the interval timer: start it again."""
+    if _timer.recordings:
+        try:
+            _timer.last = time.process_time()
+            signal.setitimer(signal.ITIMER_PROF, _timer.interval, _timer.interval)
+        except (OSError, ValueError):
+            pass
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_rearm_after_fork_in_child)
+
+
 class Sampler:
     """Samples the calling thread between `start()` and `stop()`; `recording` holds the result."""
 
