@@ -276,11 +276,15 @@ def _in_cache_index(func: types.FunctionType) -> bool:
 
 class _Watcher:
     """Fed by the process's SIGPROF timer: sampled own CPU time per watched code object; wraps
-    a function once it reaches `threshold_ns()` (see the module docstring)."""
+    a function once it reaches `threshold_s()` (see the module docstring)."""
 
     def __init__(self):
         self.interval = WATCH_INTERVAL
         self.spent: dict[types.CodeType, float] = {}
+        self.threshold: float | None = None  # memo of threshold_s()
+        self.ticks = 0
+        self.errors = 0  # samples the timer could not hand over (it counts them here, never raises)
+        self.last_error: str | None = None
         self.active = False
         self._atexit = False
 
@@ -312,13 +316,16 @@ class _Watcher:
             if self in sampler._timer.recordings:
                 sampler._timer.remove(self)
         self.spent.clear()
+        self.threshold = None
 
     @staticmethod
     def threshold_s() -> float:
         from rustify.build.costs import expected_build_ns
         from rustify.config import settings
 
-        return max(settings().threshold_ms * 1e-3, expected_build_ns() * 0.5e-9)
+        value = max(settings().threshold_ms * 1e-3, expected_build_ns() * 0.5e-9)
+        _watcher.threshold = value
+        return value
 
     def add(self, frame, seconds: float) -> None:
         """One sample: `frame` was running for the last `seconds` of process CPU (a signal handler:
@@ -333,7 +340,11 @@ class _Watcher:
         if code not in _watched:
             return
         spent = self.spent[code] = self.spent.get(code, 0.0) + seconds
-        if spent >= self.threshold_s():
+        self.ticks += 1
+        threshold = self.threshold
+        if threshold is None or not self.ticks & 255:  # the price moves after each build: read it anew now and then
+            threshold = self.threshold_s()
+        if spent >= threshold and spent >= self.threshold_s():
             self.spent.pop(code, None)
             _wrap_watched(code)
 
