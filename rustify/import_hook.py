@@ -28,6 +28,20 @@ marker some framework looks for). Test modules (`test_*`, `*_test`, `conftest`,
 anything under a `test`/`tests`/`testing` package) are left alone unless a
 requested name is itself one, so a package's own test suite runs unchanged.
 
+When a function is wrapped: under `--mode eager` and `off`, and with the ski rental
+off, at import (every call goes through the wrapper). In profile mode with the ski
+rental (the auto-mode default) a function is only *watched* at import: a SIGPROF
+sampler (the profile block's process timer, `profiling/sampler.py`, one sample per
+`WATCH_INTERVAL` of process CPU) charges each sample to the innermost frame, and a
+function is wrapped once its sampled own time reaches half the price of a build
+(`build.costs.expected_build_ns`, never under `threshold_ms`): a wrapper that could
+never earn a build back is never put on, so a function that never gets hot costs
+nothing per call and no analysis. A function the cache's index lists (an earlier run
+built or refused it) is wrapped at import, so its artifact or verdict is taken at
+its `min_calls`-th call. Without the timer (imports before the hook runs off the
+main thread, or ITIMER_PROF held by someone else) functions are wrapped at import.
+Only the main thread's frames are sampled.
+
 Modules already imported when the hook is installed are wrapped in place. A
 reference taken before that (`from mypkg import f` in another module) keeps the
 original function: only the module attribute is replaced.
@@ -53,6 +67,9 @@ _finder: "_AutoFinder | None" = None
 _wrappers: dict[int, object] = {}
 # (owner: module or class, attribute name, original) for every replacement made
 _replaced: list[tuple[object, str, object]] = []
+# code of a watched, not yet wrapped function -> its places [(owner, attr, current value, function)]
+_watched: dict[types.CodeType, list[tuple[object, str, object, types.FunctionType]]] = {}
+WATCH_INTERVAL = 0.005  # seconds of process CPU between the watcher's samples
 
 
 def install_import_hook(packages) -> list[str]:
@@ -87,6 +104,8 @@ def uninstall_import_hook() -> None:
         if _finder is not None and _finder in sys.meta_path:
             sys.meta_path.remove(_finder)
         _finder = None
+        _watcher.stop()
+        _watched.clear()
         for owner, attr, original in reversed(_replaced):
             current = getattr(owner, "__dict__", {}).get(attr)
             wrapped = current.__func__ if isinstance(current, staticmethod) else current
@@ -102,6 +121,12 @@ def uninstall_import_hook() -> None:
 def hooked_packages() -> list[str]:
     """The package names the installed hook matches ([] when none is installed)."""
     return list(_finder.packages) if _finder is not None else []
+
+
+def watched_functions() -> list[types.FunctionType]:
+    """The functions the hook watches and has not wrapped yet (profile mode: see the module docstring)."""
+    with _lock:
+        return [places[0][3] for places in _watched.values()]
 
 
 def wrapped_functions() -> list:
@@ -122,19 +147,20 @@ def wrap_module(module: types.ModuleType) -> int:
     if _is_test_module(name) and not any(_is_test_module(p) for p in hooked_packages() if _covers(p, name)):
         return 0
     count = 0
+    lazy = _watching()
     with _lock:
         for attr, value in list(vars(module).items()):
             # an alias (`g = f`) gets the same wrapper as the function's own name
             if isinstance(value, types.FunctionType) and _is_plain(value, name, value.__qualname__) \
                     and "." not in value.__qualname__:
-                count += _replace(module, attr, value, value)
+                count += _place(module, attr, value, value, lazy)
             elif isinstance(value, type) and value.__module__ == name and value.__qualname__ == attr:
                 for member_name, member in list(vars(value).items()):
                     # a staticmethod, or an instance method (the wrapper binds `self` as a
                     # function does; the object's class and attributes are in its signature)
                     func = member.__func__ if isinstance(member, staticmethod) else member
                     if isinstance(func, types.FunctionType) and _is_plain(func, name, f"{attr}.{member_name}"):
-                        count += _replace(value, member_name, member, func)
+                        count += _place(value, member_name, member, func, lazy)
     return count
 
 
@@ -214,6 +240,146 @@ def _wrapping_loader(loader):
         return copy
     except TypeError:
         return None
+
+
+def _watching() -> bool:
+    """Are functions watched rather than wrapped at import (profile mode, ski rental, the timer running)?"""
+    try:
+        from rustify.config import settings
+
+        config = settings()
+        if config.mode != "profile" or config.ski_rental not in ("auto", "on"):
+            return False
+    except Exception:  # noqa: BLE001 - a bad setting: wrap as before (accelerate reports it)
+        return False
+    return _watcher.start()
+
+
+def _place(owner, attr: str, current, func: types.FunctionType, lazy: bool) -> int:
+    """Wrap `func` at `owner.attr` now, or watch it (`lazy`) unless the cache knows it; 1 if newly wrapped or watched."""
+    if lazy and id(func) not in _wrappers and not _in_cache_index(func):
+        places = _watched.setdefault(func.__code__, [])
+        places.append((owner, attr, current, func))
+        return 1 if len(places) == 1 else 0
+    return _replace(owner, attr, current, func)
+
+
+def _in_cache_index(func: types.FunctionType) -> bool:
+    try:
+        from rustify.build.cache import is_indexed
+        from rustify.pipeline import function_key
+
+        return is_indexed(function_key(func))
+    except Exception:  # noqa: BLE001 - no cache: nothing earlier runs left
+        return False
+
+
+class _Watcher:
+    """Fed by the process's SIGPROF timer: sampled own CPU time per watched code object; wraps
+    a function once it reaches `threshold_s()` (see the module docstring)."""
+
+    def __init__(self):
+        self.interval = WATCH_INTERVAL
+        self.spent: dict[types.CodeType, float] = {}
+        self.threshold: float | None = None  # memo of threshold_s()
+        self.ticks = 0
+        self.errors = 0  # samples the timer could not hand over (it counts them here, never raises)
+        self.last_error: str | None = None
+        self.active = False
+        self._atexit = False
+
+    def start(self) -> bool:
+        """Join the process timer (once); False where it cannot run (then wrap at import)."""
+        if self.active:
+            return True
+        from rustify.profiling import sampler
+
+        try:
+            if not sampler._timer.available():
+                return False
+            sampler._timer.add(self)
+        except (OSError, ValueError, AttributeError):
+            return False
+        self.active = True
+        if not self._atexit:
+            import atexit
+
+            atexit.register(self.stop)  # SIGPROF's default action ends the process once Python is gone
+            self._atexit = True
+        return True
+
+    def stop(self) -> None:
+        if self.active:
+            from rustify.profiling import sampler
+
+            self.active = False
+            if self in sampler._timer.recordings:
+                sampler._timer.remove(self)
+        self.spent.clear()
+        self.threshold = None
+
+    @staticmethod
+    def threshold_s() -> float:
+        from rustify.build.costs import expected_build_ns
+        from rustify.config import settings
+
+        value = max(settings().threshold_ms * 1e-3, expected_build_ns() * 0.5e-9)
+        _watcher.threshold = value
+        return value
+
+    def add(self, frame, seconds: float) -> None:
+        """One sample: `frame` was running for the last `seconds` of process CPU (a signal handler:
+        cheap, and it never raises into the program)."""
+        from rustify.profiling.sampler import _is_own
+
+        while frame is not None and _is_own(frame.f_code):
+            frame = frame.f_back
+        if frame is None:
+            return
+        code = frame.f_code
+        if code not in _watched:
+            return
+        spent = self.spent[code] = self.spent.get(code, 0.0) + seconds
+        self.ticks += 1
+        threshold = self.threshold
+        if threshold is None or not self.ticks & 255:  # the price moves after each build: read it anew now and then
+            threshold = self.threshold_s()
+        if spent >= threshold and spent >= self.threshold_s():
+            self.spent.pop(code, None)
+            _wrap_watched(code)
+
+
+_watcher = _Watcher()
+
+
+def _wrap_watched(code: types.CodeType) -> None:
+    """Put the wrapper on every place of the watched function running `code`."""
+    if _lock._is_owned() or not _lock.acquire(blocking=False):
+        return  # this thread (interrupted) or another one is in the hook: the next sample tries again
+    try:
+        places = _watched.pop(code, ())
+        for owner, attr, current, func in places:
+            _replace(owner, attr, current, func)
+        if places and "." not in places[0][3].__qualname__:
+            _rebind_imports(places[0][3])
+    finally:
+        _lock.release()
+
+
+def _rebind_imports(func: types.FunctionType) -> None:
+    """Other loaded modules that imported `func` by name (`from m import f`, done before it was
+    wrapped) bind its wrapper too, as they would have had it been wrapped at import."""
+    wrapper = _wrappers.get(id(func))
+    if wrapper is None:
+        return
+    name = func.__name__
+    for modname, module in list(sys.modules.items()):
+        if not isinstance(module, types.ModuleType) or _is_own(modname):
+            continue
+        ns = object.__getattribute__(module, "__dict__")  # a lazy module must not load by being looked at
+        if ns.get(name) is func:
+            ns[name] = wrapper
+            _replaced.append((module, name, func))
 
 
 def _replace(owner, attr: str, current, func: types.FunctionType) -> int:

@@ -135,13 +135,23 @@ def eager(monkeypatch):
     reload_settings()
 
 
+@pytest.fixture
+def at_import(monkeypatch):
+    """Profile mode without the ski rental: the hook wraps every function at import."""
+    monkeypatch.setenv("RUSTIFY_SKI_RENTAL", "off")
+    reload_settings()
+    yield
+    monkeypatch.delenv("RUSTIFY_SKI_RENTAL")
+    reload_settings()
+
+
 def _import(name):
     import importlib
 
     return importlib.import_module(name)
 
 
-def test_hook_wraps_only_plain_functions_of_matched_packages(packages):
+def test_hook_wraps_only_plain_functions_of_matched_packages(packages, at_import):
     a, b = packages
     install_import_hook([a])
     ka, kb = _import(f"{a}.kernels"), _import(f"{b}.kernels")
@@ -166,7 +176,7 @@ def test_hook_wraps_only_plain_functions_of_matched_packages(packages):
     assert list(ka.count_up(3)) == [0, 1, 2]
 
 
-def test_install_is_idempotent_wraps_imported_modules_and_uninstall_restores(packages):
+def test_install_is_idempotent_wraps_imported_modules_and_uninstall_restores(packages, at_import):
     a, _ = packages
     kernels = _import(f"{a}.kernels")
     original = kernels.dot
@@ -180,6 +190,46 @@ def test_install_is_idempotent_wraps_imported_modules_and_uninstall_restores(pac
     assert kernels.dot is original and type(kernels.Stats.__dict__["mean"]) is staticmethod
     assert type(kernels.Stats.mean).__name__ == "function"
     assert not any(type(f).__name__ == "_AutoFinder" for f in sys.meta_path)
+
+
+def test_auto_profile_mode_wraps_only_what_the_sampler_saw_costing_time(packages, tmp_path, monkeypatch):
+    import time
+
+    from rustify import import_hook
+
+    a, _ = packages
+    from rustify.build import costs
+
+    cache = tmp_path / "cache"
+    cache.mkdir(mode=0o700)
+    monkeypatch.setenv("RUSTIFY_CACHE_DIR", str(cache))
+    reload_settings()
+    try:
+        costs.record_build(0.1)  # builds are cheap here: wrapped after 0.05 s of sampled own time
+        (tmp_path / a / "uses_dot.py").write_text("from .kernels import dot\n")
+        install_import_hook([a])
+        kernels, uses_dot = _import(f"{a}.kernels"), _import(f"{a}.uses_dot")
+        original_dot, original_norm = kernels.dot, kernels.norm
+        # watched, not wrapped: a call costs what a plain call costs
+        assert type(kernels.dot).__name__ == "function" and type(kernels.Stats.mean).__name__ == "function"
+        assert kernels.dot in import_hook.watched_functions() and wrapped_functions() == []
+        xs = [float(i) for i in range(2000)]
+        want = original_dot(xs, xs)
+        threshold = import_hook._watcher.threshold_s()
+        start = time.process_time()
+        while isinstance(kernels.dot, type(original_dot)) and time.process_time() - start < 4 * threshold + 5:
+            assert kernels.dot(xs, xs) == want
+        assert isinstance(kernels.dot, Accelerated) and kernels.dot.__wrapped__ is original_dot
+        assert kernels.alias_of_norm is original_norm  # never hot: still the plain function
+        assert kernels.dot(xs, xs) == want
+        assert kernels.dot in wrapped_functions() and original_dot not in import_hook.watched_functions()
+        assert uses_dot.dot is kernels.dot  # imported by name before it was wrapped: rebound
+        uninstall_import_hook()
+        assert kernels.dot is original_dot and import_hook.watched_functions() == []
+    finally:
+        monkeypatch.delenv("RUSTIFY_CACHE_DIR")
+        reload_settings()
+        costs._expected_ns = None
 
 
 def test_bad_package_names_are_refused():
@@ -319,7 +369,7 @@ def test_auto_mode_fall_back_is_silent_under_warnings_as_errors(packages, eager)
         assert kernels.describe([1.0]) == {"n": 1}
 
 
-def test_wrapped_functions_pickle_and_copy_like_functions(packages):
+def test_wrapped_functions_pickle_and_copy_like_functions(packages, at_import):
     import copy
     import pickle
 
@@ -329,3 +379,24 @@ def test_wrapped_functions_pickle_and_copy_like_functions(packages):
     assert pickle.loads(pickle.dumps(kernels.dot)) is kernels.dot
     assert pickle.loads(pickle.dumps(kernels.Stats.mean)) is kernels.Stats.mean
     assert copy.deepcopy(kernels.dot) is kernels.dot
+
+
+FORK_PROBE = '''
+import os, signal
+from rustify import import_hook
+assert import_hook._watcher.start()
+pid = os.fork()
+if pid == 0:
+    os._exit(0 if signal.getitimer(signal.ITIMER_PROF)[1] > 0 else 3)
+_, status = os.waitpid(pid, 0)
+print(os.waitstatus_to_exitcode(status), signal.getitimer(signal.ITIMER_PROF)[1] > 0)
+'''
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_the_watchers_timer_runs_on_in_a_forked_child_and_stops_at_exit(tmp_path):
+    (tmp_path / "probe.py").write_text(FORK_PROBE)
+    run = subprocess.run([sys.executable, "probe.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                         env=_env(tmp_path))
+    assert run.returncode == 0, run.stderr  # not killed by SIGPROF at exit
+    assert run.stdout.split() == ["0", "True"]

@@ -113,9 +113,10 @@ def _run_module(name: str, argv: list[str]) -> int:
 
 def summary_text() -> str:
     """Which functions the hook wrapped ran native, which stayed Python, and why."""
-    from rustify.import_hook import hooked_packages, wrapped_functions
+    from rustify.import_hook import hooked_packages, watched_functions, wrapped_functions
 
     wrappers = wrapped_functions()
+    watched = len(watched_functions())
     called = [w for w in wrappers if _signatures(w.rustify)]
     native_lines, python_lines = [], []
     for w in sorted(called, key=lambda w: w.rustify.function):
@@ -129,7 +130,8 @@ def summary_text() -> str:
                 python_lines.append(f"  python  {text}: {_why_python(info, sig)}")
     ran_native = sum(1 for w in called if any(w.rustify.native_calls.values()))
     head = (f"rustify summary: {len(wrappers)} functions wrapped in {', '.join(hooked_packages()) or '-'}; "
-            f"{len(called)} called; {ran_native} ran native")
+            f"{len(called)} called; {ran_native} ran native"
+            + (f"; {watched} more watched, never hot enough to wrap" if watched else ""))
     return "\n".join([head, *native_lines, *python_lines])
 
 

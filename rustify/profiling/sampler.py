@@ -173,7 +173,8 @@ def _after_call(frame: types.FrameType) -> bool:
 
 
 class _SignalTimer:
-    """The process's one SIGPROF timer; feeds every active main-thread recording."""
+    """The process's one SIGPROF timer; feeds every active main-thread recording (and the import
+    hook's watcher, `import_hook._Watcher`: anything with `interval` and `add(frame, seconds)`)."""
 
     def __init__(self):
         self.recordings: list[Recording] = []
@@ -191,6 +192,9 @@ class _SignalTimer:
             signal.siginterrupt(signal.SIGPROF, False)  # restart system calls the signal interrupts
             self.interval = recording.interval
             self.last = time.process_time()
+            signal.setitimer(signal.ITIMER_PROF, self.interval, self.interval)
+        elif recording.interval < self.interval:  # the finest interval asked for serves every recording
+            self.interval = recording.interval
             signal.setitimer(signal.ITIMER_PROF, self.interval, self.interval)
         self.recordings.append(recording)
 
@@ -213,6 +217,20 @@ class _SignalTimer:
 
 
 _timer = _SignalTimer()
+
+
+def _rearm_after_fork_in_child() -> None:
+    """A forked child inherits the SIGPROF handler but not the interval timer: start it again."""
+    if _timer.recordings:
+        try:
+            _timer.last = time.process_time()
+            signal.setitimer(signal.ITIMER_PROF, _timer.interval, _timer.interval)
+        except (OSError, ValueError):
+            pass
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_rearm_after_fork_in_child)
 
 
 class Sampler:
