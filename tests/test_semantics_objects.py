@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass
 
 import pytest
+import hypothesis
 from hypothesis import strategies as st
 from semantics import case, cases_from, check_native_matches_python, floats, ints, lists_of, small_ints
 
@@ -323,3 +324,54 @@ def test_a_subclass_is_its_own_kind():
     p, q = Particle(2.0, 1.0, 0.0), Heavy(2.0, 1.0, 0.0)
     assert f(p, 2.0) == 1.0 and f.rustify.last_call == "native"
     assert f(q, 2.0) == 1.0 and q.vx == 2.0
+
+
+# ---- method lookups that change after the compile
+
+
+class Spring:
+    def __init__(self, k):
+        self.k = k
+
+    def force(self):
+        return self.k * 2.0
+
+
+def total_force(springs):
+    s = 0.0
+    for p in springs:
+        s += p.force()
+    return s
+
+
+def test_rebinding_a_method_after_the_compile_drops_the_native_code():
+    f = rustify.accelerate(total_force, eager=True)
+    springs = [Spring(1.0), Spring(2.5)]
+    assert f(springs) == 7.0 and f.rustify.last_call == "native"
+    original = Spring.__dict__["force"]
+    Spring.force = lambda self: self.k * 100.0
+    try:
+        assert f(springs) == total_force(springs) == 350.0
+    finally:
+        Spring.force = original
+    assert f(springs) == 7.0
+
+
+@hypothesis.given(st.lists(st.tuples(floats(), st.booleans()), max_size=6))
+@hypothesis.settings(max_examples=30, deadline=None)
+def test_an_object_whose_own_attribute_hides_the_method_runs_python(items):
+    f = rustify.accelerate(total_force, eager=True)
+    springs = []
+    for k, hide in items:
+        s = Spring(k)
+        if hide:
+            s.force = lambda: -1.5  # Python calls the object's own attribute, not the method
+        springs.append(s)
+    before = sum(f.rustify.native_calls.values())
+    assert _text(f(springs)) == _text(total_force(springs))
+    if springs and not any(h for _, h in items):
+        assert sum(f.rustify.native_calls.values()) == before + 1
+
+
+def _text(x):
+    return "nan" if x != x else repr(x)

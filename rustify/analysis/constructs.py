@@ -137,8 +137,10 @@ EXPRESSIONS = _table(
     Construct("Call", "function call", "math.sqrt(x)",
               "the functions below, positional arguments only (numpy's also `dtype=`); and calls of Python "
               "functions (of this or another module, staticmethods, classmethods, functions rustify wraps): "
-              "methods called on an object (`p.kinetic()` runs `type(p).kinetic(p)`, for a class of the "
-              "caller's module; a method that writes to an object its caller sees stays Python for now): "
+              "methods called on an object (`p.kinetic()` runs `type(p).kinetic(p)`, for a class the "
+              "caller's module defines or imports, its method lookups guarded (rebinding `Class.kinetic` "
+              "drops the native code; an object from a container with its own `kinetic` re-runs in "
+              "Python); a method that writes to an object its caller sees stays Python for now): "
               "the callee is translated with its caller, specialised for the argument types, with keyword "
               "and keyword-only arguments and defaults (numbers and tuples) bound as Python binds them; "
               "arguments of any translated kind, str, bytes, Python lists, dicts and sets included (the "

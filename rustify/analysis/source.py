@@ -322,7 +322,7 @@ def _methods_named(namespace: dict, name: str) -> list:
     (a module's globals: the classes it defines, then those it imports): what `p.name()` may
     run on an instance of one."""
     methods = []
-    classes = [v for v in list(namespace.values()) if isinstance(v, type) and v.__flags__ & (1 << 9)]
+    classes = receiver_classes(namespace)
     own = [c for c in classes if c.__module__ == namespace.get("__name__")]
     for value in own + [c for c in classes if c not in own]:  # its own classes, then those it imports
         resolved = python_function(class_attribute(value, name))
@@ -399,6 +399,7 @@ def global_guards(func: types.FunctionType, src: FunctionSource) -> tuple[tuple[
         guards += [(g, name, g.get(name, MISSING)) for name in global_names(s.tree)]
         guards += _attribute_callee_guards(f, s.tree, bound.get(f))
         guards += attribute_constant_guards(f, s.tree, bound.get(f))
+        guards += method_call_guards(f, s.tree)
         guards += import_guards(f, s.tree)
         for callee, cls in called_functions(f, s.tree, bound.get(f)):
             if cls is not None:
@@ -439,6 +440,35 @@ def _attribute_callee_guards(func: types.FunctionType, tree: ast.AST,
         if value is None or resolve_intrinsic(value) is not None or python_function(value) is None:
             continue
         guards += [(ns, attr, ns.get(attr, MISSING)) for ns in namespaces]
+    return guards
+
+
+def receiver_classes(namespace: dict) -> list[type]:
+    """The classes defined in Python that a module's globals (`namespace`) bind: the classes
+    whose methods a call `p.m()` on an object may be translated for (lower/objects.py),
+    and whose lookups `method_call_guards` guards."""
+    return [v for v in list(namespace.values()) if isinstance(v, type) and v.__flags__ & (1 << 9)]
+
+
+def method_call_guards(func: types.FunctionType, tree: ast.AST) -> list[tuple[dict, str, object]]:
+    """(namespace, attribute, value) for each `p.m(...)` on an object in the body: for every
+    class of `receiver_classes` whose `m` is a Python function, the lookup of `m` through its
+    MRO up to the class defining it, so rebinding `Class.m` (or giving a subclass an `m` of its
+    own) after the compile drops the native code."""
+    fdef = next((n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)), None)
+    if fdef is None:
+        return []
+    namespace = _namespace(func, tree)
+    names = set()
+    for node in (n for stmt in fdef.body for n in ast.walk(stmt)):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and not isinstance(_static_value(node.func.value, namespace, None, None), (type, types.ModuleType))):
+            names.add(node.func.attr)
+    guards = []
+    for cls in receiver_classes(namespace) if names else ():
+        for name in sorted(names):
+            if python_function(class_attribute(cls, name)) is not None:
+                guards += _lookup_guards(cls, name)
     return guards
 
 

@@ -525,6 +525,16 @@ class AttrRead(Expr):
 
 
 @dataclass
+class MethodReceiver(Expr):
+    """`obj` of a method call `obj.m(...)` on an instance not classified at this call (one
+    read from a container or an attribute): the object itself, checked to have no `m` of its
+    own in its `__dict__` (one that hides the class's method re-runs in Python)."""
+
+    obj: Expr
+    attr: str
+
+
+@dataclass
 class AttrStore(Stmt):
     """`obj.attr = value` on an instance, boxed and set through the C API (visible at once)."""
 

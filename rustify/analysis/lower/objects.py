@@ -439,7 +439,7 @@ class ObjectRules:
     def _method_receiver(self, node: nodes.Call, defined):
         """(the class attribute, the class, the lowered object) of a method call on an
         object, or None if `node` is not one."""
-        from rustify.analysis.source import class_attribute, python_function
+        from rustify.analysis.source import class_attribute, python_function, receiver_classes
         from rustify.runtime.dispatch import Accelerated
 
         func = node.func
@@ -458,12 +458,19 @@ class ObjectRules:
         if func.attrname in dict(base.type.attrs):
             raise _Reject(node, f"`{func.attrname}` is an attribute of the object itself (it hides the method): "
                                 "calling it is not translated")
+        if not any(c is cls for c in receiver_classes({**self.func.__globals__, **getattr(self, "imports", {})})):
+            raise _Reject(node, f"the class `{base.type.qualname}` is not a global of the module `{self.func.__module__}`: "
+                                f"a method call on its object is translated only for the module's own and imported "
+                                "classes (rebinding their methods drops the native code)")
         target = class_attribute(cls, func.attrname)
         resolved = python_function(target)  # looks through staticmethod, classmethod and rustify's wrappers
         if resolved is None:
             raise _Reject(node, f"`{base.type.qualname}.{func.attrname}` is not a method defined in Python")
         if isinstance(target, Accelerated):
             target = resolved[0]  # a method auto mode wrapped: its function, bound to the object
+        if not self._exact_instance(base):  # its `__dict__` was not classified: checked at the call
+            self.note_deopt()
+            base = ir.MethodReceiver(base.type, base, func.attrname)
         return target, cls, base
 
     # ------------------------------------------------------------- writes
