@@ -212,6 +212,8 @@ def _literal_text(c: ir.Const) -> str:
     v = c.value
     if isinstance(c.type, ir.Complex):
         return f"Cx::new({_literal_text(ir.Const(ir.FLOAT, v.real))}, {_literal_text(ir.Const(ir.FLOAT, v.imag))})"
+    if c.type == ir.NONE:
+        return "()"
     if c.type == ir.BOOL:
         return "true" if v else "false"
     if c.type == ir.INT:

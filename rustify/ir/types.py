@@ -205,7 +205,9 @@ _BOXED_SCALARS = {
 
 @dataclass(frozen=True)
 class NoneType(IRType):
-    """`None`: what a function without a `return value` gives."""
+    """`None`: what a function without a `return value` gives, a `None` argument (kind
+    `None`: the signature specialises on it, so `x is None` is decided when compiling)
+    and the `None` constant. Held as Rust's `()`."""
 
     @property
     def kind(self) -> str:
@@ -217,7 +219,7 @@ class NoneType(IRType):
 
     @property
     def boundary(self) -> Boundary:
-        return Boundary("value", "", "ret_none")
+        return Boundary("value", "arg_none", "ret_none")
 
     def __str__(self) -> str:
         return "None"
@@ -888,6 +890,8 @@ def parse_kind(kind: str) -> Type | None:
         return _COMPLEX_KINDS[kind]
     if kind in ("float", "int", "bool"):
         return Scalar(kind)
+    if kind == "None":
+        return NONE
     if kind.startswith("tuple[") and kind.endswith("]"):
         return _parse_tuple_kind(kind[len("tuple["):-1])
     m = _LIST_KIND.fullmatch(kind)
@@ -977,6 +981,7 @@ SIGNATURE_TYPES: dict[str, Type] = {
     t.kind: t for t in (FLOAT, INT, BOOL, ListOf(FLOAT), ListOf(INT), Array1(NP_FLOAT64), Array1(NP_INT64))
 }
 SIGNATURE_TYPES[COMPLEX.kind] = COMPLEX
+SIGNATURE_TYPES[NONE.kind] = NONE
 # ... and the families of numpy kinds (documented as patterns, not one row per combination)
 SIGNATURE_KIND_PATTERNS = {
     "obj[<module>:<class>, <attr>=<kind>, ...]": "an instance of exactly that plain Python class (no "

@@ -11,7 +11,7 @@ so none of them ever shares a key with a native specialisation.
 
 from __future__ import annotations
 
-_SCALARS = {float: "float", int: "int", bool: "bool", complex: "complex"}
+_SCALARS = {float: "float", int: "int", bool: "bool", complex: "complex", type(None): "None"}
 _LIST_KINDS = {float: "list[float]", int: "list[int]"}
 _TEXT_KINDS = {str: "str", bytes: "bytes", bytearray: "bytearray"}
 # Containers nested deeper than this get a kind no IR type parses (a list that holds

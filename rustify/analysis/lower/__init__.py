@@ -38,6 +38,7 @@ from rustify.analysis.lower.steps import StepRules
 from rustify.analysis.lower.lists import ListRules
 from rustify.analysis.lower.native_maps import nativize
 from rustify.analysis.lower.objects import ObjectRules
+from rustify.analysis.lower.optional import OptionalRules
 from rustify.analysis.lower.scalars import ScalarRules
 from rustify.analysis.lower.sequences import SequenceRules
 from rustify.analysis.lower.statements import StatementRules
@@ -48,7 +49,7 @@ from rustify.ir import BOOL, FLOAT, INT, NONE
 
 __all__ = ["FunctionLowerer", "UNKNOWN_ELEM"]
 
-class FunctionLowerer(TextRules, ObjectRules, DictSetRules, CallRules, ComplexRules, ListRules, KeyRules, StepRules, TupleRules, StatementRules, ArrayRules, ScalarRules, SequenceRules, ExceptionRules, IntRules):
+class FunctionLowerer(OptionalRules, TextRules, ObjectRules, DictSetRules, CallRules, ComplexRules, ListRules, KeyRules, StepRules, TupleRules, StatementRules, ArrayRules, ScalarRules, SequenceRules, ExceptionRules, IntRules):
     """Lowers one `nodes.FunctionDef` for one signature. Use `lower()`.
 
     The driver (passes, joins, blocks, names, globals, calls) is here; the

@@ -1,0 +1,62 @@
+"""None: the `None` constant, `None` arguments and tests against None.
+
+A `None` argument has its own signature kind (`None`), so each call's types say
+whether a value is None. `x is None`, `x is not None`, `x == None` and
+`x != None` of a name whose type is known are then decided when compiling, as
+Python decides them (only None is None; a number, str, bytes or tuple never
+equals None), and `objects.py`'s `if` keeps only the branch Python takes.
+A local that is None on one path and a value on another has no single type
+and stays Python with the usual reason.
+"""
+
+from __future__ import annotations
+
+from astroid import nodes
+
+from rustify import ir
+
+# types whose `== None` is False without calling user code (their __eq__ is the builtin one)
+_NEVER_EQUAL_NONE = (ir.Scalar, ir.Complex, ir.Str, ir.Bytes, ir.ByteArray, ir.TupleOf, ir.ListOf,
+                     ir.PyListOf, ir.DictOf, ir.SetOf, ir.Array)
+
+
+class OptionalRules:
+    """The None rules of `FunctionLowerer`."""
+
+    def _constant(self, node, value) -> ir.Expr:
+        if value is None:
+            return ir.Const(ir.NONE, None)
+        return super()._constant(node, value)
+
+    def _lower_compare(self, node: nodes.Compare, defined) -> ir.Expr:
+        decided = self._none_test(node, defined)
+        if decided is not None:
+            return ir.Const(ir.BOOL, decided)
+        return super()._lower_compare(node, defined)
+
+    def _none_test(self, node: nodes.Compare, defined) -> bool | None:
+        """`x is None` (one comparison, one side the None literal, the other a name): its
+        value, decided from x's type; None when it is not such a test."""
+        if len(node.ops) != 1:
+            return None
+        op, right = node.ops[0]
+        if op not in ("is", "is not", "==", "!="):
+            return None
+        left = node.left
+        if _is_none(left) and not _is_none(right):
+            left, right = right, left
+        if not _is_none(right) or not isinstance(left, nodes.Name):
+            return None
+        value = self._expr(left, defined)  # a name: no side effects to keep
+        if isinstance(value.type, ir.NoneType):
+            is_none = True
+        elif op in ("is", "is not") or isinstance(value.type, _NEVER_EQUAL_NONE):
+            # `is` compares identity: only None is None; `==` of these types is the builtin one
+            is_none = False
+        else:
+            return None  # an object's own __eq__ decides: the usual rules say why not
+        return is_none if op in ("is", "==") else not is_none
+
+
+def _is_none(node) -> bool:
+    return isinstance(node, nodes.Const) and node.value is None
