@@ -86,3 +86,16 @@ def test_none_local_then_value_stays_python_with_reason():
     f.wait()
     assert f([3.0, 1.0]) == 3.0 and f.rustify.last_call != "native"
     assert f.rustify.reasons
+
+
+def test_array_equals_none_is_elementwise_so_stays_python():
+    import numpy as np
+
+    def eq_none(a):
+        return a == None  # noqa: E711
+
+    f = rustify.accelerate(eq_none, eager=True)
+    a = np.array([1.0, 2.0])
+    assert list(f(a)) == [False, False]
+    f.wait()
+    assert list(f(a)) == [False, False] and f.rustify.last_call != "native"

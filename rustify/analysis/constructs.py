@@ -104,7 +104,8 @@ EXPRESSIONS = _table(
               "translation and its cache key), `math`, `numpy` and the functions below", "_lower_name"),
     Construct("Const", "number constant", "0, 1.5, True, 2j",
               "int (within 64 bits), float, bool, complex (`2j`; `1 + 2j` is an addition); str (module str "
-              "globals too, frozen in by value) and bytes literals; None stays Python", "_lower_const"),
+              "globals too, frozen in by value) and bytes literals; `None` (a local that is None on one path and a "
+              "value on another stays Python)", "_lower_const"),
     Construct("BinOp", "arithmetic", "a * b + c",
               "the binary operators below on numbers; `[x] * n` makes a new list", "_lower_binop"),
     Construct("UnaryOp", "unary operator", "-x, +x, ~n, not c", "`~` on ints only", "_lower_unaryop"),
@@ -118,6 +119,9 @@ EXPRESSIONS = _table(
               "; a comparison of constants only (literals, module and class constants, `sys.version_info`: "
               "`(3, 8) <= sys.version_info < (3, 10)`) is decided when compiling, as Python decides it, and "
               "guarded with its constants"
+              "; `x is None`, `x is not None`, `x == None`, `x != None` of a name are decided from its type "
+              "(a `None` argument is its own signature kind): only None is None, and a number, str, bytes, "
+              "tuple, list, dict or set never equals None (an array's `== None` is elementwise: it stays Python); `if` keeps the branch Python takes"
               "; two str (or bytes) with every operator, chained, and `in`/`not in` (a substring); one "
               "character against another or a constant compares code points, building no str",
               "_lower_compare"),

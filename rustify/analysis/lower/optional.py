@@ -15,9 +15,10 @@ from astroid import nodes
 
 from rustify import ir
 
-# types whose `== None` is False without calling user code (their __eq__ is the builtin one)
+# types whose `== None` is the bool False without calling user code (their __eq__ is the
+# builtin one; numpy scalars give a Python bool too). Not arrays: `a == None` is elementwise.
 _NEVER_EQUAL_NONE = (ir.Scalar, ir.Complex, ir.Str, ir.Bytes, ir.ByteArray, ir.TupleOf, ir.ListOf,
-                     ir.PyListOf, ir.DictOf, ir.SetOf, ir.Array)
+                     ir.PyListOf, ir.DictOf, ir.SetOf)
 
 
 class OptionalRules:
