@@ -85,7 +85,7 @@ def test_none_local_then_value_stays_python_with_reason():
     assert f([3.0, 1.0]) == 3.0
     f.wait()
     assert f([3.0, 1.0]) == 3.0 and f.rustify.last_call != "native"
-    assert f.rustify.reasons
+    assert any("Optional (None-or-value) locals" in r for r in f.rustify.reasons.values())
 
 
 def test_array_equals_none_is_elementwise_so_stays_python():
@@ -99,3 +99,16 @@ def test_array_equals_none_is_elementwise_so_stays_python():
     assert list(f(a)) == [False, False]
     f.wait()
     assert list(f(a)) == [False, False] and f.rustify.last_call != "native"
+
+
+def test_rebinding_a_none_argument_says_why():
+    def with_default(xs, key=None):
+        if key is None:
+            key = 1.0
+        return xs[0] * key
+
+    f = rustify.accelerate(with_default, eager=True)
+    assert f([2.0]) == 2.0
+    f.wait()
+    assert f([2.0]) == 2.0 and f.rustify.last_call != "native"
+    assert any("rebinding it to a float" in r for r in f.rustify.reasons.values())

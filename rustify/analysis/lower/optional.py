@@ -14,6 +14,7 @@ from __future__ import annotations
 from astroid import nodes
 
 from rustify import ir
+from rustify.analysis.lower.common import _Reject
 
 # types whose `== None` is the bool False without calling user code (their __eq__ is the
 # builtin one; numpy scalars give a Python bool too). Not arrays: `a == None` is elementwise.
@@ -29,7 +30,38 @@ class OptionalRules:
             return ir.Const(ir.NONE, None)
         return super()._constant(node, value)
 
+    @property
+    def none_mixed(self) -> dict:
+        """Locals the body binds to None and to something else: name -> the other type (None
+        until a store names it). Their tests against None are never decided."""
+        found = self.__dict__.get("_none_mixed")
+        if found is None:
+            found = self.__dict__["_none_mixed"] = _assigned_none_and_more(self.fdef)
+        return found
+
+    def _optional_reason(self, name: str) -> str:
+        other = self.none_mixed[name]
+        return (f"`{name}` is None on one path and {f'a {other}' if other else 'a value'} on another: Optional "
+                "(None-or-value) locals are not translated")
+
+    def _store_name(self, s, name: str, value: ir.Expr):
+        """A store that would make `name` None on one path and a value on another: say so."""
+        ptype = self.param_types.get(name)
+        if ptype == ir.NONE and value.type != ir.NONE:
+            raise _Reject(s, f"the argument `{name}` is None at this call; rebinding it to a {value.type} "
+                             "(`if x is None: x = ...`) is not translated")
+        if name in self.none_mixed:
+            if value.type != ir.NONE and self.none_mixed[name] is None:
+                self.none_mixed[name] = value.type
+            if self.final:
+                raise _Reject(s, self._optional_reason(name))
+        return super()._store_name(s, name, value)
+
     def _lower_compare(self, node: nodes.Compare, defined) -> ir.Expr:
+        names = [n.name for n in [node.left] + [n for _, n in node.ops]
+                 if isinstance(n, nodes.Name) and n.name in self.none_mixed]
+        if names:  # its type is not one type: neither a test against None nor a comparison is decided
+            raise _Reject(node, self._optional_reason(names[0]))
         decided = self._none_test(node, defined)
         if decided is not None:
             return ir.Const(ir.BOOL, decided)
@@ -61,3 +93,19 @@ class OptionalRules:
 
 def _is_none(node) -> bool:
     return isinstance(node, nodes.Const) and node.value is None
+
+
+def _assigned_none_and_more(fdef: nodes.FunctionDef) -> dict:
+    """Locals the body binds to the `None` literal and also to something else (any other
+    binding: assignment, loop target, `+=`, ...): name -> None (the other type is not known yet)."""
+    none, other = set(), set()
+    for target in fdef.nodes_of_class(nodes.AssignName):
+        parent = target.parent
+        if isinstance(parent, nodes.Assign) and _is_none(parent.value):
+            none.add(target.name)
+        else:
+            other.add(target.name)
+    for aug in fdef.nodes_of_class(nodes.AugAssign):
+        if isinstance(aug.target, nodes.AssignName):
+            other.add(aug.target.name)
+    return dict.fromkeys(none & other)
