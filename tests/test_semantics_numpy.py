@@ -609,6 +609,28 @@ def hoisted_shifted_copy_into(a, b, lo, hi, c):
     return b[0] if len(b) else 0.0
 
 
+@case(arrays(np.float64, 1, max_side=6), arrays(np.int64, 1, max_side=8, layouts=("C",)), st.integers(-3, 3))
+def scatter_add_data_index(counts, idx, c):
+    # `a[x] op= v` with x read from data: evaluated and checked once; negative x wraps,
+    # an out-of-range x raises IndexError at its iteration, after the earlier stores
+    for i in range(len(idx)):
+        counts[idx[i] % 9 - c] += 1.5
+    return counts[0] if len(counts) else 0.0
+
+
+@case(arrays(np.int8, 1, min_side=1), arrays(np.int16, 1, min_side=1), arrays(np.uint8, 1, min_side=1),
+      st.integers(-130, 130))
+def narrow_int_mod(a, b, u, n):
+    # `%` of numpy ints of 8 to 32 bits (computed in 32 bits): Python's sign rule, MIN % -1,
+    # a zero divisor as numpy (a warning, 0)
+    out = np.zeros(len(a) + 1, dtype=np.int64)
+    for i in range(len(a)):
+        out[i] = a[i] % a[0] + b[i % len(b)] % b[-1] + u[i % len(u)] % u[0]
+    if -128 <= n <= 127:
+        out[len(a)] = a[0] % n
+    return out
+
+
 @case(arrays(np.float64, 2, max_side=5), st.integers(-3, 3), st.integers(-2, 2), native=UNPACKS_TUPLES)
 def hoisted_stencil_2d(a, r, c):
     h, w = a.shape

@@ -193,6 +193,11 @@ class _Versioner:
                 return dataclasses.replace(s, value=value, index=self.expr(s.index))
             proven = self.prove(slot, [s.index])
             index = proven[0] if proven is not None else self.expr(s.index)
+            if proven is None and type(s.index) not in (ir.Var, ir.Const):
+                read = _aug_read(value, slot, index)
+                if read is not None:  # `a[x] op= v`: x evaluated and checked once, not twice
+                    value = _replace_node(value, read, dataclasses.replace(read, reuse=True))
+                    return dataclasses.replace(s, value=value, index=index, slot=slot, reuse=True)
             return dataclasses.replace(s, value=value, index=index, slot=slot, proven=proven is not None)
         return self._replace_exprs(s)
 
@@ -230,6 +235,26 @@ class _Versioner:
                 changes[f.name] = [self.expr(x) if isinstance(x, ir.Expr) else
                                    [self.expr(y) for y in x] if isinstance(x, list) else x for x in value]
         return dataclasses.replace(node, **changes)
+
+
+def _aug_read(value: ir.Expr, slot: ir.ArraySlot, index: ir.Expr) -> ir.Index | None:
+    """The read `a[x]` that `value` evaluates first (down Casts and left operands), if it is
+    of `slot` at the (pure, fast-body) `index`: `a[x] op= v` as lowered; else None."""
+    e = value
+    while isinstance(e, (ir.Cast, ir.BinOp)):
+        e = e.value if isinstance(e, ir.Cast) else e.left
+    if isinstance(e, ir.Index) and e.slot is slot and not e.proven and e.index == index:
+        return e
+    return None
+
+
+def _replace_node(e: ir.Expr, old: ir.Expr, new: ir.Expr) -> ir.Expr:
+    """`e` with the node `old` (by identity, on its Cast / left-operand path) replaced by `new`."""
+    if e is old:
+        return new
+    if isinstance(e, ir.Cast):
+        return dataclasses.replace(e, value=_replace_node(e.value, old, new))
+    return dataclasses.replace(e, left=_replace_node(e.left, old, new))
 
 
 def _regroup(flat: list, groups: list) -> list:

@@ -239,6 +239,7 @@ class Index(Expr):
     index: Expr
     slot: "ArraySlot | None" = None  # a 1-D array read inside a fast loop: through its slot
     proven: bool = False  # `index` is a `ProvenIndex`: in range, checked before the loop
+    reuse: bool = False  # the read of `a[x] op= v`: at the position its StoreIndex checked once
 
 
 @dataclass
@@ -431,6 +432,7 @@ class StoreIndex(Stmt):
     value: Expr
     slot: ArraySlot | None = None  # a 1-D array store inside a fast loop (see Index)
     proven: bool = False
+    reuse: bool = False  # `a[x] op= v` in a fast loop: `x` evaluated and checked once (see Index.reuse)
 
 
 @dataclass
