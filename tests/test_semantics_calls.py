@@ -647,3 +647,35 @@ def test_a_recursion_whose_argument_types_grow_stays_python_with_a_reason():
     (reason,) = verdict(calls_with_growing_types, ("int",))
     assert reason.why.startswith("calls `_nests`, which stays Python for these arguments (int, int): line ")
     assert len(reason.why) < 1000
+
+
+def _logged_index(log, k):
+    log.append(k)
+    return k % 3
+
+
+def bump_through_a_logged_index(xs, log, n):
+    for i in range(n):
+        xs[_logged_index(log, i)] += 1
+    return len(log)
+
+
+def bump_array_through_a_logged_index(a, log, n):
+    for i in range(n):
+        a[_logged_index(log, i)] += 1.0
+    return len(log)
+
+
+@pytest.mark.parametrize("func, make", [(bump_through_a_logged_index, lambda: [0, 0, 0]),
+                                        (bump_array_through_a_logged_index, lambda: np.zeros(3))])
+def test_an_index_that_calls_a_function_is_evaluated_once_in_an_augmented_assignment(func, make):
+    """`xs[f(i)] += 1` reads and stores one item: Python calls `f` once per statement."""
+    expected_xs, expected_log = make(), [-1]
+    expected = func(expected_xs, expected_log, 5)
+    sig = ("list[int]" if isinstance(expected_xs, list) else "ndarray[float64, 1, C]", "list[int]", "int")
+    assert any("augmented assignment to an item" in r.why for r in verdict(func, sig))
+    f = rustify.accelerate(func, eager=True)
+    xs, log = make(), [-1]
+    with pytest.warns(rustify.RustifyWarning):
+        assert f(xs, log, 5) == expected
+    assert log == expected_log and list(xs) == list(expected_xs)

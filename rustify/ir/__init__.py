@@ -1060,3 +1060,25 @@ class Function:
     unit_id: int = 0
     callees: list["Function"] = field(default_factory=list)
     recursive: bool = False
+
+
+# expressions whose evaluation changes nothing the program can see (they may raise, at the
+# same point each time): evaluating one twice is the same as evaluating it once
+_EFFECT_FREE = (Const, Var, BinOp, UnaryOp, Compare, BoolOp, Truth, IfExp, Cast, Call, Index, ArrayItem,
+                ProvenIndex, ArrayShape, ArraySize, TupleItem, TupleIndex, TupleLen, TupleOperand, TextConst,
+                TextItem, TextCodePoint, AttrRead, HeldAttrRead, HeldKey, UnpackedItem, LoopItem, ZipItem)
+
+
+def effect_free(expr) -> bool:
+    """True when `expr` and everything under it is one of the effect-free expressions above
+    (no call of a translated function, no list or dict method, no new object, no re-run)."""
+    from dataclasses import fields, is_dataclass
+
+    if not isinstance(expr, _EFFECT_FREE):
+        return False
+    for f in fields(expr):
+        value = getattr(expr, f.name)
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            if isinstance(item, Expr) and not effect_free(item):
+                return False
+    return True

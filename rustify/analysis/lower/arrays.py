@@ -25,6 +25,10 @@ class _NdIndex:
         self.groups = groups
         self.rest = rest  # axes left unindexed (a stand-in for a view, never rendered)
 
+    def exprs(self) -> list[ir.Expr]:
+        """Every index expression, axis by axis."""
+        return [e for group in self.groups for e in group]
+
 
 def _can_cast_safely(src: ir.Scalar, dst: ir.Scalar) -> bool:
     import numpy as np

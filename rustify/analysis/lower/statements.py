@@ -51,6 +51,11 @@ class StatementRules:
             return [self._store_name(s, s.target.name, value)], defined, False
         if isinstance(s.target, nodes.Subscript):
             base, index = self._subscript_parts(s.target, defined)
+            parts = [base, *(index.exprs() if hasattr(index, "exprs") else [index])]  # an N-D index has several
+            if not all(map(ir.effect_free, parts)):
+                # the read and the store below each evaluate `base` and `index`: Python evaluates them once
+                raise _Reject(s, "augmented assignment to an item whose container or index calls a function "
+                                 "(`xs[f(i)] += v`) is not translated")
             current = self._index(s.target, base, index)
             value = self._binop(s, op, (current, False), self._expr_raw(s.value, defined))
             return [self._store_index(s, s.target, base, index, value)], defined, False
