@@ -35,7 +35,7 @@ from rustify.analysis.lower.exceptions import ExceptionRules
 from rustify.analysis.lower.ints import IntRules
 from rustify.analysis.lower.keys import KeyRules
 from rustify.analysis.lower.steps import StepRules
-from rustify.analysis.lower.lists import ListRules
+from rustify.analysis.lower.lists import ListRules, _root
 from rustify.analysis.lower.native_maps import nativize
 from rustify.analysis.lower.objects import ObjectRules
 from rustify.analysis.lower.optional import OptionalRules
@@ -116,6 +116,7 @@ class FunctionLowerer(OptionalRules, TextRules, ObjectRules, DictSetRules, CallR
         # another object (their writes are visible to the caller)
         self.object_writes: list[tuple[nodes.NodeNG, str | None]] = []
         self.shared_objects: set[str] = set()
+        self.escape_links: list[tuple[str, str]] = []  # (stored local, container local)
         self.loop_depth = 0
         self._begin_object_pass()  # held attributes and module data: objects.py
         # variables assigned by a rejected statement (or from one): their uses are not
@@ -247,13 +248,35 @@ class FunctionLowerer(OptionalRules, TextRules, ObjectRules, DictSetRules, CallR
         if isinstance(value, ir.Var) and value.type.is_object:
             self.shared_objects.add(value.name)
 
+    def note_object_escape_into(self, value: ir.Var, container: ir.Var) -> bool:
+        """The object of local `value` is stored into the object of local `container`
+        (`rows.append(row)`). Returns False (not recorded: the caller marks `value` shared) unless
+        both are the function's own locals; then the two are linked, and `_visible_writes`
+        counts writes into either as visible if either is shared by the end of the function
+        (a re-run in Python discards objects that only the kernel's own locals reach)."""
+        if not (value.type.is_object and value.name in self.local_names and container.name in self.local_names):
+            return False
+        self.escape_links.append((value.name, container.name))
+        return True
+
     def _visible_writes(self) -> list[nodes.NodeNG]:
-        fresh = {n for n in self.local_names if n not in self.shared_objects}
+        shared = set(self.shared_objects)
+        changed = True
+        while changed:  # linked locals (`note_object_escape_into`) share each other's fate
+            changed = False
+            for a, b in self.escape_links:
+                if (a in shared) != (b in shared):
+                    shared |= {a, b}
+                    changed = True
+        fresh = {n for n in self.local_names if n not in shared}
         return [node for node, name in self.object_writes if name is None or name not in fresh]
 
     def _record(self, name: str, value: ir.Expr) -> None:
         if value.type.is_object and not isinstance(value, ir.NewObject):
-            self.shared_objects.add(name)  # it may hold the caller's object
+            source = _root(value)
+            if not (source is not None and name in self.local_names
+                    and self.note_object_escape_into(source, ir.Var(source.type, name))):
+                self.shared_objects.add(name)  # it may hold the caller's object
         seen = self.assigned.setdefault(name, _Assigned())
         seen.types.append(value.type)
         seen.consts.append(value.value if isinstance(value, ir.Const) else None)

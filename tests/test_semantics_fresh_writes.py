@@ -1,0 +1,69 @@
+"""Writes into lists the kernel built itself, in functions that may re-run in Python (an
+int past 64 bits): the re-run discards those lists, so the writes are never repeated where
+the caller sees them. A list linked to an argument (stored into one, or holding one) stays
+visible: such a function stays Python (lower/__init__.py, `_visible_writes`)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import strategies as st
+from semantics import case, cases_from, check_native_matches_python, ints, lists_of
+
+import rustify
+
+
+@case(st.integers(0, 120))
+def rows_of_sums(n):
+    rows = [[1]]  # each row is written after it is built, then stored into `rows`
+    for i in range(1, n):
+        prev = rows[-1]
+        row = [1] * (i + 1)
+        for j in range(1, i):
+            row[j] = prev[j - 1] + prev[j]  # past 64 bits for large n: re-runs in Python
+        rows.append(row)
+    return rows
+
+
+@case(lists_of(ints(), max_size=6), st.integers(1, 4))
+def row_written_after_it_is_stored(xs, k):
+    out = [[0] * k]
+    for x in xs:
+        row = [0] * k
+        out.append(row)  # stored first ...
+        row[0] = x * 3  # ... written after: still only the kernel's own
+    return out
+
+
+@pytest.mark.parametrize("c", cases_from(__name__), ids=lambda c: c.name)
+def test_native_matches_python(c):
+    check_native_matches_python(c)
+
+
+def _row_into_argument(grid, x):
+    row = [0, 0]
+    holder = [[0]]
+    holder.append(row)
+    alias = holder[-1]
+    grid.append(alias)  # `alias`, and through `holder` also `row`, are now the caller's
+    row[0] = x * 3  # may overflow: a re-run would append to `grid` twice
+    return grid
+
+
+def _argument_into_row(grid, x):
+    rows = [[0]]
+    first = grid[0]
+    rows.append(first)  # `rows` now holds the caller's list ...
+    last = rows[-1]
+    last.append(x * 3)  # ... and this writes it
+    return rows
+
+
+@pytest.mark.parametrize("func", [_row_into_argument, _argument_into_row])
+def test_a_list_linked_to_an_argument_stays_visible(func):
+    fast = rustify.accelerate(func, eager=True)
+    grid = [[1]]
+    got = fast(grid, 2**62)
+    want_grid = [[1]]
+    assert got == func(want_grid, 2**62) and grid == want_grid  # one append, exact values
+    assert fast.rustify.last_call == "python"
+    assert any("outlive a re-run" in r for r in fast.rustify.reasons.values()), fast.rustify.explain()
