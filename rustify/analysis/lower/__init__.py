@@ -35,7 +35,7 @@ from rustify.analysis.lower.exceptions import ExceptionRules
 from rustify.analysis.lower.ints import IntRules
 from rustify.analysis.lower.keys import KeyRules
 from rustify.analysis.lower.steps import StepRules
-from rustify.analysis.lower.lists import ListRules, _root
+from rustify.analysis.lower.lists import ListRules, _immutable, _root
 from rustify.analysis.lower.native_maps import nativize
 from rustify.analysis.lower.objects import ObjectRules
 from rustify.analysis.lower.optional import OptionalRules
@@ -274,7 +274,7 @@ class FunctionLowerer(OptionalRules, TextRules, ObjectRules, DictSetRules, CallR
     def _record(self, name: str, value: ir.Expr) -> None:
         if value.type.is_object and not isinstance(value, ir.NewObject):
             source = _root(value)
-            if not (source is not None and name in self.local_names
+            if not (source is not None and name in self.local_names and not _immutable(value.type)
                     and self.note_object_escape_into(source, ir.Var(source.type, name))):
                 self.shared_objects.add(name)  # it may hold the caller's object
         seen = self.assigned.setdefault(name, _Assigned())

@@ -129,7 +129,8 @@ class ListRules:
             value = self._flat_as_python_list(value, wide)  # the local is a Python list (see `_join`)
         source = _root(value) if value.type.is_object else None
         if source is not None and source.name != name and not (
-                name in self.local_names and self.note_object_escape_into(source, ir.Var(value.type, name))):
+                name in self.local_names and not _immutable(value.type)
+                and self.note_object_escape_into(source, ir.Var(value.type, name))):
             self.note_object_escape(source)  # two names reach one object: writes through either show
         stmt = super()._store_name(s, name, value)
         if getattr(value, "holds_shared", False):
@@ -257,7 +258,7 @@ class ListRules:
             return ir.ToPyList(ir.PyListOf(value.type.elem), value)
         source = _root(value)
         root = _root(container) if container is not None else None
-        if (source is not None and value is source and root is not None
+        if (source is not None and value is source and root is not None and not _immutable(value.type)
                 and self.note_object_escape_into(source, root)):
             return value  # a local stored into a local: shared only if either is (`_visible_writes`)
         if source is not None and not (isinstance(value, ir.ListSlice) and _immutable(value.type.item)):
