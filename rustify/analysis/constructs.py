@@ -60,7 +60,9 @@ STATEMENTS = _table(
               "only the branch Python takes", "_lower_if"),
     Construct("For", "for loop", "for i in range(n):",
               "over `range()` (1 to 3 int arguments) or `reversed(range(...))`, a list or a 1-D array, with "
-              "one loop variable; over "
+              "one loop variable; over a local bound once to `range(...)` (`r = range(n)`, then only "
+              "`for i in r:`), whose arguments are int constants or parameters the body never rebinds, "
+              "under `+`/`-`, and whose step, if given, is a nonzero constant; over "
               "`zip(a, b, ...)` (shortest wins), `enumerate(a[, start])` and `enumerate(zip(...))` of list "
               "and 1-D array variables (flat lists, arrays, and Python lists of any item type: lists of str, "
               "of lists, of tuples, read in place with their length re-read every step), with the loop target "

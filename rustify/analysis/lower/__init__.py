@@ -38,6 +38,7 @@ from rustify.analysis.lower.steps import StepRules
 from rustify.analysis.lower.lists import ListRules, _immutable, _root
 from rustify.analysis.lower.native_maps import nativize
 from rustify.analysis.lower.objects import ObjectRules
+from rustify.analysis.lower.ranges import RangeLocalRules
 from rustify.analysis.lower.optional import OptionalRules
 from rustify.analysis.lower.scalars import ScalarRules
 from rustify.analysis.lower.sequences import SequenceRules
@@ -49,7 +50,7 @@ from rustify.ir import BOOL, FLOAT, INT, NONE
 
 __all__ = ["FunctionLowerer", "UNKNOWN_ELEM"]
 
-class FunctionLowerer(OptionalRules, TextRules, ObjectRules, DictSetRules, CallRules, ComplexRules, ListRules, KeyRules, StepRules, TupleRules, StatementRules, ArrayRules, ScalarRules, SequenceRules, ExceptionRules, IntRules):
+class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, DictSetRules, CallRules, ComplexRules, ListRules, KeyRules, StepRules, TupleRules, StatementRules, ArrayRules, ScalarRules, SequenceRules, ExceptionRules, IntRules):
     """Lowers one `nodes.FunctionDef` for one signature. Use `lower()`.
 
     The driver (passes, joins, blocks, names, globals, calls) is here; the
@@ -411,6 +412,10 @@ class FunctionLowerer(OptionalRules, TextRules, ObjectRules, DictSetRules, CallR
                                     "are translated through rustify's own wrappers only")
             if isinstance(target, type) and target.__module__ != "builtins":
                 raise _Reject(node, f"calling the class `{name}` (building an object) is not translated")
+            if target is range:
+                raise _Reject(node, "a range() object is translated as the iterable of a `for` loop, or bound once to "
+                                    "a local used only that way, over int constants or parameters the body never "
+                                    "rebinds (under `+`/`-`)")
             raise _Reject(node, f"`{name}` is not a supported function")
         if intrinsic.raw_args:  # the rule lowers what it needs (`isinstance(x, int)`: only x)
             return intrinsic.lower(self, node, (node.args, defined))

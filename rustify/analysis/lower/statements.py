@@ -136,22 +136,7 @@ class StatementRules:
                 raise _Reject(s, "reversed() is translated only over a range() call in a `for` loop")
             it = it.args[0]
         if self._is_builtin_call(it, range):
-            if it.keywords or not 1 <= len(it.args) <= 3:
-                raise _Reject(s, "range() with 1 to 3 positional arguments only")
-            args = [self._int_arg(a, defined) for a in it.args]
-            if len(args) == 1:
-                start, stop, step = ir.Const(INT, 0), args[0], ir.Const(INT, 1)
-            elif len(args) == 2:
-                start, stop, step = args[0], args[1], ir.Const(INT, 1)
-            else:
-                start, stop, step = args
-            self._record(var, ir.Var(INT, var))
-            if var in self.param_types or self.env.get(var, INT) != INT:
-                raise _Reject(s, f"loop variable `{var}` is also used with another type")
-            self.loop_depth += 1
-            body, _, _ = self._block(s.body, defined | {var})
-            self.loop_depth -= 1
-            return [ir.ForRange(line, var, start, stop, step, body, reverse)], defined, False
+            return self._for_range(s, it, reverse, defined)
         seq = self._expr(it, defined)
         if not isinstance(seq, ir.Var) or getattr(seq.type, "item", None) is None:
             raise _Reject(s, "only `for` over range(), a list or a 1-D array is translated")
@@ -163,6 +148,26 @@ class StatementRules:
         body, _, _ = self._block(s.body, defined | {var})
         self.loop_depth -= 1
         return [ir.ForEach(line, var, seq.name, body)], defined, False
+
+    def _for_range(self, s: nodes.For, it: nodes.Call, reverse: bool, defined):
+        """`for var in range(...)` (`reversed(range(...))` when `reverse`), `it` the range() call."""
+        if it.keywords or not 1 <= len(it.args) <= 3:
+            raise _Reject(s, "range() with 1 to 3 positional arguments only")
+        var = s.target.name
+        args = [self._int_arg(a, defined) for a in it.args]
+        if len(args) == 1:
+            start, stop, step = ir.Const(INT, 0), args[0], ir.Const(INT, 1)
+        elif len(args) == 2:
+            start, stop, step = args[0], args[1], ir.Const(INT, 1)
+        else:
+            start, stop, step = args
+        self._record(var, ir.Var(INT, var))
+        if var in self.param_types or self.env.get(var, INT) != INT:
+            raise _Reject(s, f"loop variable `{var}` is also used with another type")
+        self.loop_depth += 1
+        body, _, _ = self._block(s.body, defined | {var})
+        self.loop_depth -= 1
+        return [ir.ForRange(self._line(s), var, start, stop, step, body, reverse)], defined, False
 
     def _is_builtin_call(self, it, func) -> bool:
         """`it` calls the builtin `func` (`range`, `reversed`) by its name."""
