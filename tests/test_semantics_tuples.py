@@ -29,6 +29,23 @@ def tuple_items():
 # ---- literals and returns
 
 
+_MODES = (1, 2, 4, True)
+
+
+@case(st.integers(-3, 9), st.booleans())
+def membership_in_int_tuples(m, flag):
+    n = 0
+    if m not in (1, 2, 4, 8):
+        n += 1
+    if m in _MODES:
+        n += 10
+    if flag in (m, 0):
+        n += 100
+    if m in ():
+        n += 1000
+    return n
+
+
 @case(lists_of(floats(), min_size=0))
 def bounds_and_mean(xs):
     lo, hi = xs[0], xs[0]

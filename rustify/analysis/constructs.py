@@ -115,6 +115,7 @@ EXPRESSIONS = _table(
               "operands of one type (the result is one of them, as in Python)", "_lower_boolop"),
     Construct("Compare", "comparison", "0 <= i < n",
               "the comparison operators below on numbers, chained as in Python; int vs float is exact; "
+              "`x in t` / `x not in t` of an int or bool in a tuple of ints and bools (`mode in (MODE_A, MODE_B)`); "
               "two tuples compare item by item as in Python (one operator, no chain; two NaN items re-run "
               "in Python, where their identity decides); complex numbers compare with `==`/`!=` only (CPython "
               "compares a complex with an int exactly; `<` raises TypeError, so it stays Python)"

@@ -115,6 +115,8 @@ class TupleRules:
             return super()._compare(node, defined)
         if len(node.ops) != 1:
             raise _Reject(node, "chained comparisons of tuples are not translated; compare one pair at a time")
+        if node.ops[0][0] in ("in", "not in"):
+            return self._in_int_tuple(node, *operands)
         op = rules.CMPOPS.get(node.ops[0][0])
         if op is None:
             raise _Reject(node, f"`{node.ops[0][0]}` on tuples is not translated")
@@ -122,6 +124,26 @@ class TupleRules:
         if not (isinstance(left.type, ir.TupleOf) and isinstance(right.type, ir.TupleOf)):
             raise _Reject(node, f"comparing {left.type} with {right.type} is not translated")
         return self._tuple_compare(node, op, left, right)
+
+    def _in_int_tuple(self, node: nodes.Compare, item: ir.Expr, tup: ir.Expr) -> ir.Expr:
+        """`x in t` / `x not in t` of an int or bool `x` and a tuple of ints and bools (`mode in
+        (MODE_A, MODE_B)`): `x == t[0] or x == t[1] ...`, which is Python's answer for these
+        types (`in` tests identity, then ==; == of ints is reflexive). Both sides must be free
+        of effects, as the chain reads `x` once per item."""
+        def int_like(t) -> bool:
+            return isinstance(t, ir.Scalar) and t in (INT, BOOL)
+
+        if not (isinstance(tup.type, ir.TupleOf) and int_like(item.type) and all(map(int_like, tup.type.items))):
+            raise _Reject(node, f"`{node.ops[0][0]}` on tuples is translated for an int or bool in a tuple of ints "
+                                f"and bools, not {item.type} in {tup.type}")
+        if not (ir.effect_free(item) and (isinstance(tup, ir.NewTuple) and all(map(ir.effect_free, tup.items))
+                                          or ir.effect_free(tup))):
+            raise _Reject(node, f"`{node.ops[0][0]}` on a tuple whose operands call functions is not translated")
+        members = tup.items if isinstance(tup, ir.NewTuple) else [
+            ir.TupleItem(t, tup, i) for i, t in enumerate(tup.type.items)]
+        tests = [ir.Compare(BOOL, ["eq"], [self._cast(item, INT), self._cast(m, INT)], ["plain"]) for m in members]
+        found = ir.BoolOp(BOOL, "or", tests) if tests else ir.Const(BOOL, False)
+        return found if node.ops[0][0] == "in" else ir.UnaryOp(BOOL, "not", found)
 
     def _tuple_compare(self, node, op: str, left: ir.Expr, right: ir.Expr) -> ir.TupleCompare:
         lt, rt = left.type.items, right.type.items
