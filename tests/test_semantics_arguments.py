@@ -157,6 +157,15 @@ def isinstance_of_arguments(x, n):
     return k * 100 // (n - 4)  # ZeroDivisionError for n == 4
 
 
+@case(st.one_of(small_ints(), st.booleans(), floats(), st.text(max_size=2)))
+def not_isinstance_guards_a_raise(m):
+    if not isinstance(m, int):  # decided when compiling: the raise (and its `type(m)`) never runs for an int
+        raise TypeError(f"Invalid mask pattern (was {type(m)}, expected int)")
+    if m < 0 or m > 7:
+        raise ValueError(f"Mask pattern should be in range(8) (got {m})")
+    return m * 3
+
+
 # ---- memoryview of bytes and bytearray, and branches decided when compiling
 
 

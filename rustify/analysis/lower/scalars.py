@@ -142,7 +142,10 @@ class ScalarRules:
 
     def _unary(self, node, operand: ir.Expr) -> ir.Expr:
         if node.op == "not":
-            return ir.UnaryOp(BOOL, "not", self._truth(operand))
+            truth = self._truth(operand)
+            if isinstance(truth, ir.Const) and type(truth.value) is bool:
+                return ir.Const(BOOL, not truth.value)  # `not isinstance(x, int)`: known when compiling
+            return ir.UnaryOp(BOOL, "not", truth)
         if not isinstance(operand.type, ir.Scalar):
             raise _Reject(node, f"unary `{node.op}` on {operand.type}")
         t = rules.arith_type(operand.type)
