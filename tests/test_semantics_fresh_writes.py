@@ -67,3 +67,26 @@ def test_a_list_linked_to_an_argument_stays_visible(func):
     assert got == func(want_grid, 2**62) and grid == want_grid  # one append, exact values
     assert fast.rustify.last_call == "python"
     assert any("outlive a re-run" in r for r in fast.rustify.reasons.values()), fast.rustify.explain()
+
+
+def _write_dict_values(d, x):
+    for v in d.values():
+        v.append(1)  # `v` is the caller's list, not one the kernel built
+    return x * 3  # may overflow: a re-run would append twice
+
+
+def _write_dict_items(d, x):
+    for k, v in d.items():
+        v.append(k)
+    return x * 3
+
+
+@pytest.mark.parametrize("func", [_write_dict_values, _write_dict_items])
+def test_a_loop_variable_over_an_argument_dict_stays_visible(func):
+    fast = rustify.accelerate(func, eager=True)
+    d = {0: [1], 2: [3]}
+    got = fast(d, 2**62)
+    want_d = {0: [1], 2: [3]}
+    assert got == func(want_d, 2**62) and d == want_d  # one append per value
+    assert fast.rustify.last_call == "python"
+    assert any("outlive a re-run" in r for r in fast.rustify.reasons.values()), fast.rustify.explain()

@@ -275,7 +275,10 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
     def _record(self, name: str, value: ir.Expr) -> None:
         if value.type.is_object and not isinstance(value, ir.NewObject):
             source = _root(value)
-            if not (source is not None and name in self.local_names and not _immutable(value.type)
+            # `Var(name)` itself is a loop or comprehension variable bound to an item of a container
+            # (`for v in d.values()`): not linked to that container here, so it may be the caller's
+            if not (source is not None and source.name != name and name in self.local_names
+                    and not _immutable(value.type)
                     and self.note_object_escape_into(source, ir.Var(source.type, name))):
                 self.shared_objects.add(name)  # it may hold the caller's object
         seen = self.assigned.setdefault(name, _Assigned())
