@@ -13,7 +13,7 @@ IndexError at the same iteration, after the same side effects, as before. Negati
 indices simply fail the guard (they are still wrapped, by the original body).
 
 Two more things are proved or hoisted before the loop, for the fast body only. An int
-local the body assigns only as `n = n + c` (once, so at most once per iteration) is checked
+local the body assigns only as `n = n + c` or `n - c` (once, so at most once per iteration) is checked
 once to stay in i64 for the whole trip count (`CounterGuard`): that add is then unchecked. A
 conversion that may fail of a variable the loop never assigns (a Python int to int32 in
 `a[i] % nbins`) is made once (`Hoisted`); if it fails, the original body runs and raises it
@@ -259,7 +259,7 @@ class _Versioner:
 
 def _counters(loop: ir.ForRange) -> dict:
     """name -> step of the int locals (not the loop's variable) that the body assigns exactly
-    once, as `n = n + c` or `n = c + n` with an int constant c (|c| < 2**62), and nowhere else."""
+    once, as `n = n + c`, `n = c + n` or `n = n - c` with an int constant c (|c| < 2**62)."""
     found, seen = {}, {}
 
     def visit(stmts):
@@ -267,12 +267,13 @@ def _counters(loop: ir.ForRange) -> dict:
             if isinstance(s, ir.Assign):
                 seen[s.target] = seen.get(s.target, 0) + 1
                 e = s.value
-                if (isinstance(e, ir.BinOp) and e.op == "add" and e.semantics == "int" and e.type == ir.INT
-                        and s.target != loop.var):
-                    for var, c in ((e.left, e.right), (e.right, e.left)):
+                if (isinstance(e, ir.BinOp) and e.op in ("add", "sub") and e.semantics == "int"
+                        and e.type == ir.INT and s.target != loop.var):
+                    pairs = ((e.left, e.right), (e.right, e.left)) if e.op == "add" else ((e.left, e.right),)
+                    for var, c in pairs:
                         if (type(var) is ir.Var and var.name == s.target and var.type == ir.INT
                                 and isinstance(c, ir.Const) and c.type == ir.INT and abs(int(c.value)) < 2**62):
-                            found[s.target] = int(c.value)
+                            found[s.target] = int(c.value) if e.op == "add" else -int(c.value)
                             break
             elif isinstance(s, ir.MultiAssign):
                 for t in s.targets:

@@ -154,7 +154,7 @@ class BinOp(Expr):
     left: Expr
     right: Expr
     semantics: str
-    proven: bool = False  # an int add in a fast loop that a `CounterGuard` proved cannot overflow
+    proven: bool = False  # an int add/sub in a fast loop that a `CounterGuard` proved cannot overflow
 
 
 @dataclass
@@ -329,8 +329,9 @@ class RangeGuard:
 @dataclass
 class CounterGuard:
     """A check made once before a fast loop: the int local `var`, which the body assigns
-    only as `var = var + step` (at most once per iteration), stays in i64 for the loop's
-    whole trip count (`var + step * trip`, in i128), so that add needs no check."""
+    only as `var = var + c` or `var - c` (`step`: c or -c; at most once per iteration),
+    stays in i64 for the loop's whole trip count (`var + step * trip`, in i128), so that
+    add needs no check."""
 
     var: str
     step: int
