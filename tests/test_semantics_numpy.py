@@ -692,6 +692,45 @@ def hoisted_histogram_int32(values, nbins):
     return counts
 
 
+# a counter the loop adds a constant to at most once per iteration is checked once, before
+# the loop, to stay in i64; started near either limit, the check fails and the loop runs with
+# every check: the int past 64 bits, the store that cannot take it, as Python has them
+NEAR_INT64_LIMITS = st.one_of(st.integers(2**63 - 8, 2**63 - 1), st.integers(-2**63, -2**63 + 8),
+                              st.integers(-5, 5))
+
+
+@case(arrays(np.float64, 1, max_side=12, layouts=("C",)), bool_arrays(1, max_side=12), NEAR_INT64_LIMITS,
+      native=UNPACKS_TUPLES)
+def counter_near_int64_limit(x, mask, n):
+    s = 0.0
+    for i in range(min(len(x), len(mask))):
+        if mask[i]:
+            s += x[i]
+            n += 1
+    return s, n
+
+
+@case(arrays(np.int64, 1, max_side=12, layouts=("C",)), NEAR_INT64_LIMITS)
+def counter_down_near_int64_limit_stored(out, n):
+    # n - 3 past -2**63 mid-loop: the store of it into int64 raises OverflowError after
+    # the earlier stores (the harness compares `out` too)
+    for i in range(len(out)):
+        if out[i] % 2 == 0:
+            n -= 3
+        out[i] = n
+    return n
+
+
+# a conversion of a loop-invariant Python int to int32 is made once before the loop; one that
+# fails (past int32) raises OverflowError at the first element, as numpy does
+@case(arrays(np.int32, 1, max_side=8), st.sampled_from([2**31, -2**31 - 1, 2**40, 2**31 - 1, -2**31, 7, -3]))
+def hoisted_int32_conversion_fails(values, nbins):
+    counts = np.zeros(8, dtype=np.int64)
+    for i in range(len(values)):
+        counts[values[i] % nbins % 8] += 1
+    return counts
+
+
 def _count_compared(x, t, k):
     n = 0
     for i in range(len(x)):
@@ -803,6 +842,21 @@ def _scaled_copy_sum(x, y):
         y[i] = x[i] * 2.0
         s += x[i]
     return s
+
+
+def test_fast_loop_proves_counter_and_hoists_conversion():
+    # the fast copy of the loop adds to the counter unchecked and converts nbins once;
+    # the values are checked by the differential cases above
+    x, mask = np.arange(6.0), np.arange(6) % 2 == 0
+    f = rustify.accelerate(counter_near_int64_limit, eager=True)
+    assert f(x, mask, 0) == counter_near_int64_limit(x, mask, 0)
+    assert sum(f.rustify.native_calls.values()) >= 1
+    assert ".wrapping_add(1i64)" in f.rustify.rust_source()
+    values = np.arange(-5, 20, dtype=np.int32)
+    g = rustify.accelerate(hoisted_int32_conversion_fails, eager=True)
+    assert (g(values, 7) == hoisted_int32_conversion_fails(values, 7)).all()
+    assert sum(g.rustify.native_calls.values()) >= 1
+    assert "hoisted_0_ok" in g.rustify.rust_source()
 
 
 def test_hoisted_loops_see_writes_through_an_aliased_argument():

@@ -12,6 +12,13 @@ fails, the original body runs with every check in place, so an out-of-range inde
 IndexError at the same iteration, after the same side effects, as before. Negative
 indices simply fail the guard (they are still wrapped, by the original body).
 
+Two more things are proved or hoisted before the loop, for the fast body only. An int
+local the body assigns only as `n = n + c` or `n - c` (once, so at most once per iteration) is checked
+once to stay in i64 for the whole trip count (`CounterGuard`): that add is then unchecked. A
+conversion that may fail of a variable the loop never assigns (a Python int to int32 in
+`a[i] % nbins`) is made once (`Hoisted`); if it fails, the original body runs and raises it
+at the same iteration as before.
+
 Aliasing: nothing here assumes two arrays are distinct. A slot reads the same memory as
 its variable; an array the loop writes is read through the same mutable pointer, so a
 write is seen by every later read of any variable (two views of one buffer that a kernel
@@ -117,6 +124,9 @@ class _Versioner:
         self._stores(loop.body)
         self.slots: dict[str, ir.ArraySlot] = {}
         self.guards: dict[tuple, ir.RangeGuard] = {}
+        self.counters = _counters(loop)
+        self.proven_counters: dict[str, ir.CounterGuard] = {}
+        self.hoisted: dict[tuple, ir.Hoisted] = {}
 
     def _stores(self, stmts) -> None:
         for s in stmts:
@@ -173,6 +183,10 @@ class _Versioner:
     # ---- the fast copy of the body
 
     def stmt(self, s):
+        if isinstance(s, ir.Assign) and s.target in self.counters:
+            step = self.counters[s.target]
+            self.proven_counters.setdefault(s.target, ir.CounterGuard(s.target, step))
+            return dataclasses.replace(s, value=dataclasses.replace(s.value, proven=True))
         if isinstance(s, ir.If):
             return dataclasses.replace(s, test=self.expr(s.test), body=[self.stmt(b) for b in s.body],
                                        orelse=[self.stmt(b) for b in s.orelse])
@@ -219,6 +233,12 @@ class _Versioner:
             proven = self.prove(slot, [e.index])
             index = proven[0] if proven is not None else self.expr(e.index)
             return dataclasses.replace(e, index=index, slot=slot, proven=proven is not None)
+        if (isinstance(e, ir.Cast) and type(e.value) is ir.Var and e.value.name not in self.assigned
+                and e.value.type.name in ("int", "bool") and e.type.is_narrow_numpy and e.type.is_int):
+            key = (e.value.name, e.value.type.name, e.type.name)
+            if key not in self.hoisted:
+                self.hoisted[key] = ir.Hoisted(e.type, len(self.hoisted), e)
+            return self.hoisted[key]
         if isinstance(e, ir.Expr):
             return self._replace_exprs(e)
         return e
@@ -235,6 +255,34 @@ class _Versioner:
                 changes[f.name] = [self.expr(x) if isinstance(x, ir.Expr) else
                                    [self.expr(y) for y in x] if isinstance(x, list) else x for x in value]
         return dataclasses.replace(node, **changes)
+
+
+def _counters(loop: ir.ForRange) -> dict:
+    """name -> step of the int locals (not the loop's variable) that the body assigns exactly
+    once, as `n = n + c`, `n = c + n` or `n = n - c` with an int constant c (|c| < 2**62)."""
+    found, seen = {}, {}
+
+    def visit(stmts):
+        for s in stmts:
+            if isinstance(s, ir.Assign):
+                seen[s.target] = seen.get(s.target, 0) + 1
+                e = s.value
+                if (isinstance(e, ir.BinOp) and e.op in ("add", "sub") and e.semantics == "int"
+                        and e.type == ir.INT and s.target != loop.var):
+                    pairs = ((e.left, e.right), (e.right, e.left)) if e.op == "add" else ((e.left, e.right),)
+                    for var, c in pairs:
+                        if (type(var) is ir.Var and var.name == s.target and var.type == ir.INT
+                                and isinstance(c, ir.Const) and c.type == ir.INT and abs(int(c.value)) < 2**62):
+                            found[s.target] = int(c.value) if e.op == "add" else -int(c.value)
+                            break
+            elif isinstance(s, ir.MultiAssign):
+                for t in s.targets:
+                    seen[t] = seen.get(t, 0) + 2
+            elif isinstance(s, ir.If):
+                visit(s.body + s.orelse)
+
+    visit(loop.body)
+    return {n: c for n, c in found.items() if seen[n] == 1}
 
 
 def _aug_read(value: ir.Expr, slot: ir.ArraySlot, index: ir.Expr) -> ir.Index | None:
@@ -268,6 +316,7 @@ def _regroup(flat: list, groups: list) -> list:
 def _fast_loop(loop: ir.ForRange, arrays: dict) -> ir.FastLoop | None:
     v = _Versioner(loop, arrays)
     body = [v.stmt(s) for s in loop.body]
-    if not v.guards:
+    if not (v.guards or v.proven_counters or v.hoisted):
         return None  # nothing to hoist: the original body is all there is
-    return ir.FastLoop(list(v.slots.values()), list(v.guards.values()), body)
+    return ir.FastLoop(list(v.slots.values()), list(v.guards.values()), body,
+                       list(v.proven_counters.values()), list(v.hoisted.values()))

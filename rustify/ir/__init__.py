@@ -154,6 +154,7 @@ class BinOp(Expr):
     left: Expr
     right: Expr
     semantics: str
+    proven: bool = False  # an int add/sub in a fast loop that a `CounterGuard` proved cannot overflow
 
 
 @dataclass
@@ -326,13 +327,37 @@ class RangeGuard:
 
 
 @dataclass
+class CounterGuard:
+    """A check made once before a fast loop: the int local `var`, which the body assigns
+    only as `var = var + c` or `var - c` (`step`: c or -c; at most once per iteration),
+    stays in i64 for the loop's whole trip count (`var + step * trip`, in i128), so that
+    add needs no check."""
+
+    var: str
+    step: int
+
+
+@dataclass
+class Hoisted(Expr):
+    """Inside a fast loop: the value of `value` (a conversion of a variable the loop never
+    assigns that may fail, e.g. a Python int to int32), computed once before the loop (the
+    loop's hoisted value `index`); the fast body runs only when that conversion succeeded."""
+
+    index: int
+    value: Expr
+
+
+@dataclass
 class FastLoop:
     """The versioned body of a `ForRange`: `body` runs when every guard holds (no index in it
-    can be out of range), the original body, with all its checks, when one does not."""
+    can be out of range, no proven counter overflows, every hoisted conversion succeeded),
+    the original body, with all its checks, when one does not."""
 
     slots: list[ArraySlot]
     guards: list[RangeGuard]
     body: list["Stmt"]
+    counters: list[CounterGuard] = field(default_factory=list)
+    hoisted: list[Hoisted] = field(default_factory=list)
 
 
 @dataclass
