@@ -210,6 +210,30 @@ def str_conditional_and_or(a, b, flag):
     return c + "|" + d
 
 
+@case(ints(), floats(), texts(), st.booleans())
+def percent_format(i, x, s, b):
+    one = "%d|%5d|%-4d|%x|%o|%c" % (i, i, i, i, i, i % 1114112 if i >= 0 else 65)
+    two = "%f %.3f %e %g %10.2f %r %s" % (x, x, x, x, x, x, x)
+    three = "[%s] %r %a %5s %%" % (s, s, s, b)
+    return one + two + three + ("%s" % s) + ("%d" % b) + ("%.1f" % i)
+
+
+@case(texts(), ints(), op(4))
+def percent_format_errors(s, i, k):
+    if k == 0:
+        return "%d" % s
+    if k == 1:
+        return "%s %s" % (s,)
+    if k == 2:
+        return "%s" % (s, i)
+    return s % i
+
+
+@case(st.binary(max_size=6), ints())
+def bytes_percent_format(b, i):
+    return b"%d:%s:%x" % (i, b, i)
+
+
 # ---- methods
 
 
@@ -354,6 +378,14 @@ def bytes_compare(a, b):
 @case(lists_of(ints(-3, 300)))
 def bytes_of_list(xs):
     return bytes(xs)
+
+
+@case(lists_of(lists_of(ints(-3, 300)), min_size=1), bytearrays(), st.binary(max_size=6))
+def bytes_of_objects(rows, ba, b):
+    out = bytes(rows[0]) + bytes(ba) + bytes(b) + bytes(memoryview(b))
+    for row in rows:
+        out += bytes(row)
+    return out
 
 
 @case(ints(-3, 50))
@@ -541,8 +573,8 @@ def test_bytearray_writes_reach_the_caller():
     assert ba == bytearray(b"abA")
 
 
-def _percent(s):
-    return "%s!" % s
+def _percent(xs):
+    return "%s!" % xs
 
 
 def _str_of_list(xs):
@@ -550,7 +582,7 @@ def _str_of_list(xs):
 
 
 @pytest.mark.parametrize("func, sig, reason", [
-    (_percent, ("str",), "`%` formatting of str is not translated"),
+    (_percent, ("list[float]",), "`%` formatting of a list[float] is not translated"),
     (_str_of_list, ("list[float]",), "str() of list[float] is not translated"),
 ], ids=lambda v: getattr(v, "__name__", None))
 def test_untranslatable_str_code_says_why(func, sig, reason):

@@ -62,7 +62,9 @@ STATEMENTS = _table(
               "over `range()` (1 to 3 int arguments) or `reversed(range(...))`, a list or a 1-D array, with "
               "one loop variable; over a local bound once to `range(...)` (`r = range(n)`, then only "
               "`for i in r:`), whose arguments are int constants or parameters the body never rebinds, "
-              "under `+`/`-`, and whose step, if given, is a nonzero constant; over "
+              "under `+`/`-`, and whose step, if given, is a nonzero constant; over that local's "
+              "iterator (`it = iter(r)`, rebound as often as needed, then only `for i in it:` and "
+              "`next(it, d)`, which skips an item as in Python; `d` an int, or None in a statement); over "
               "`zip(a, b, ...)` (shortest wins), `enumerate(a[, start])` and `enumerate(zip(...))` of list "
               "and 1-D array variables (flat lists, arrays, and Python lists of any item type: lists of str, "
               "of lists, of tuples, read in place with their length re-read every step), with the loop target "
@@ -109,7 +111,10 @@ EXPRESSIONS = _table(
               "globals too, frozen in by value) and bytes literals; `None` (a local that is None on one path and a "
               "value on another stays Python)", "_lower_const"),
     Construct("BinOp", "arithmetic", "a * b + c",
-              "the binary operators below on numbers; `[x] * n` makes a new list", "_lower_binop"),
+              "the binary operators below on numbers; `[x] * n` makes a new list; printf-style `fmt % value` "
+              "of a str or bytes format with an int, float, bool, numpy float64/int64, str or bytes value or a "
+              "tuple of those (`\"%d of %5.2f\" % (i, x)`), formatted by CPython's own `%` (TypeError and "
+              "ValueError as Python's)", "_lower_binop"),
     Construct("UnaryOp", "unary operator", "-x, +x, ~n, not c", "`~` on ints only", "_lower_unaryop"),
     Construct("BoolOp", "and / or", "a > 0 and b > 0",
               "operands of one type (the result is one of them, as in Python)", "_lower_boolop"),

@@ -67,7 +67,10 @@ def _bytes(lw, node, args):
         return ir.Call(BYTES, "text.bytes_ints", [x])
     if x.type in (INT, BOOL):
         return ir.Call(BYTES, "text.bytes_zeros", [lw.cast(x, INT)])
-    raise lw.reject(node, f"bytes() of {x.type} is not translated (of a list of ints or an int it is)")
+    if isinstance(x.type, (ir.PyListOf, ir.Bytes, ir.ByteArray, ir.MemoryView)):
+        return ir.Call(BYTES, "text.bytes_of_object", [x])  # the caller's object, read by CPython
+    raise lw.reject(node, f"bytes() of {x.type} is not translated (of a list of ints, bytes, bytearray, "
+                          "memoryview or an int it is)")
 
 
 def table() -> list[tuple[object, object]]:
@@ -76,6 +79,6 @@ def table() -> list[tuple[object, object]]:
         (builtins.ord, _intrinsic("ord", _ord, "the code point of a one-character str (TypeError otherwise)")),
         (builtins.chr, _intrinsic("chr", _chr, "the str of one code point (ValueError outside range(0x110000))")),
         (builtins.str, _intrinsic("str", _str, "of an int, bool, float (CPython's repr) or str")),
-        (builtins.bytes, _intrinsic("bytes", _bytes, "of a list of ints (ValueError outside range(256)) or "
-                                                     "a count of zero bytes")),
+        (builtins.bytes, _intrinsic("bytes", _bytes, "of a list of ints (ValueError outside range(256)), "
+                                                     "bytes, bytearray, memoryview, or a count of zero bytes")),
     ]

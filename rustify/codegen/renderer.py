@@ -249,9 +249,7 @@ def _environment():
     env.filters["kind"] = lambda node: type(node).__name__
     env.filters["rtype"] = rust_type
     env.filters["literal"] = rust_literal
-    env.filters["unbox"] = lambda t: RustCode(t.unbox)  # an item read from a Python container
-    env.filters["box"] = lambda t: RustCode(t.box)  # an item stored into one
-    env.filters["unbox"] = lambda t: RustCode(t.unbox)  # an item read from a Python object (types.py)
+    env.filters["unbox"] = lambda t: RustCode(t.unbox)  # a value read from a Python object (types.py)
     env.filters["box"] = lambda t: RustCode(t.box)  # a value stored into one
     env.filters["check"] = lambda t: RustCode(t.check)  # what an object must hold all the way down
     env.globals["raise"] = _raise

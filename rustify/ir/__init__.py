@@ -19,6 +19,7 @@ from rustify.ir.types import (  # noqa: E402,F401 - re-exported: `ir.FLOAT`, `ir
 )
 from rustify.ir.types import COMPLEX, COMPLEX_DTYPES, NP_COMPLEX64, NP_COMPLEX128, Complex  # noqa: E402,F401
 from rustify.ir.types import Instance, MemoryView  # noqa: E402,F401
+from rustify.ir.types import RANGE_ITER, RangeIterType  # noqa: E402,F401
 from rustify.ir.types import DictMirror, ListView, NativeDict, NativeSet  # noqa: E402,F401
 
 # ---------------------------------------------------------------- expressions
@@ -493,6 +494,35 @@ class ForRange(Stmt):
     body: list[Stmt]
     reverse: bool = False  # `reversed(range(...))`: the same items, last to first
     fast: FastLoop | None = None  # index checks hoisted before the loop (analysis/bounds.py)
+
+
+@dataclass
+class NewRangeIter(Expr):
+    """`iter(range(start, stop, step))` (lower/ranges.py): a fresh `RangeIter` (ValueError
+    for a zero step, as range() raises)."""
+
+    start: Expr
+    stop: Expr
+    step: Expr
+
+
+@dataclass
+class RangeIterNext(Expr):
+    """`next(it, default)` of a range iterator local: its next item, or `default` when none
+    is left (type None: a statement that only advances `it`)."""
+
+    iterator: str
+    default: Expr
+
+
+@dataclass
+class ForRangeIter(Stmt):
+    """`for var in it` over a range iterator local: takes items from `it` itself, so a
+    `next(it, ...)` in the body skips one, as it does in Python."""
+
+    var: str
+    iterator: str
+    body: list[Stmt]
 
 
 @dataclass
@@ -990,6 +1020,16 @@ class TextBinOp(NewObject):
     op: str
     left: Expr
     right: Expr
+
+
+@dataclass
+class TextPercent(NewObject):
+    """`fmt % value` of a str or bytes `fmt` (printf-style formatting): CPython's own
+    `PyNumber_Remainder` on the boxed `value`, so a tuple value is the argument tuple and
+    every error is Python's (lower/text.py limits `value` to types whose box is exact)."""
+
+    fmt: Expr
+    value: Expr
 
 
 @dataclass

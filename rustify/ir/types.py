@@ -225,6 +225,31 @@ class NoneType(IRType):
         return "None"
 
 
+@dataclass(frozen=True)
+class RangeIterType(IRType):
+    """The iterator of a `range()` (`it = iter(range(n))`, lower/ranges.py): the items left,
+    held in a Rust `RangeIter`; `for x in it` and `next(it, d)` take from one state. It never
+    crosses the boundary (the local is used only by those two)."""
+
+    @property
+    def kind(self) -> str:
+        return "range_iterator"
+
+    @property
+    def rust(self) -> str:
+        return "RangeIter"
+
+    @property
+    def boundary(self) -> Boundary:
+        raise NotImplementedError("a range iterator is never an argument or a result")
+
+    def __str__(self) -> str:
+        return "range_iterator"
+
+
+RANGE_ITER = RangeIterType()
+
+
 # ------------------------------------------------------------------ complex
 
 # name -> (signature kind, Rust type, argument helper, return helper, type of .real/.imag/abs)
@@ -864,7 +889,7 @@ BYTES = Bytes()
 BYTEARRAY = ByteArray()
 
 Type = Union[Scalar, ListOf, Array, NoneType, TupleOf, Str, Bytes, ByteArray, PyListOf, DictOf, SetOf,
-             NativeDict, NativeSet, DictMirror, ListView]
+             NativeDict, NativeSet, DictMirror, ListView, RangeIterType]
 
 FLOAT = Scalar("float")
 INT = Scalar("int")

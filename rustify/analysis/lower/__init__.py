@@ -388,6 +388,9 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
         user_call = None if self._is_intrinsic_call(node) else self._user_function_call(node, defined)
         if user_call is not None:  # a Python function: calls.py
             return user_call
+        step = self._range_iterator_call(node, defined)  # next(it, d): ranges.py
+        if step is not None:
+            return step
         type_test = self._isinstance_call(node, defined)  # isinstance(x, str): objects.py
         if type_test is not None:
             return type_test
@@ -417,7 +420,7 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
                 raise _Reject(node, f"calling the class `{name}` (building an object) is not translated")
             if target is range:
                 raise _Reject(node, "a range() object is translated as the iterable of a `for` loop, or bound once to "
-                                    "a local used only that way, over int constants or parameters the body never "
+                                    "a local used only that way (or through `iter()`), over int constants or parameters the body never "
                                     "rebinds (under `+`/`-`)")
             raise _Reject(node, f"`{name}` is not a supported function")
         if intrinsic.raw_args:  # the rule lowers what it needs (`isinstance(x, int)`: only x)

@@ -19,7 +19,7 @@ import dataclasses
 from rustify import ir
 from rustify.analysis.lower.native_maps import _items, _walk
 
-_LOOPS = (ir.ForEach, ir.ForRange, ir.While, ir.ForObject, ir.ForIter, ir.ForZip, ir.TextFor)
+_LOOPS = (ir.ForEach, ir.ForRange, ir.ForRangeIter, ir.While, ir.ForObject, ir.ForIter, ir.ForZip, ir.TextFor)
 
 
 def view_read_only_lists(fn: ir.Function) -> None:

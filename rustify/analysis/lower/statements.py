@@ -151,16 +151,8 @@ class StatementRules:
 
     def _for_range(self, s: nodes.For, it: nodes.Call, reverse: bool, defined):
         """`for var in range(...)` (`reversed(range(...))` when `reverse`), `it` the range() call."""
-        if it.keywords or not 1 <= len(it.args) <= 3:
-            raise _Reject(s, "range() with 1 to 3 positional arguments only")
         var = s.target.name
-        args = [self._int_arg(a, defined) for a in it.args]
-        if len(args) == 1:
-            start, stop, step = ir.Const(INT, 0), args[0], ir.Const(INT, 1)
-        elif len(args) == 2:
-            start, stop, step = args[0], args[1], ir.Const(INT, 1)
-        else:
-            start, stop, step = args
+        start, stop, step = self._range_bounds(s, it, defined)
         self._record(var, ir.Var(INT, var))
         if var in self.param_types or self.env.get(var, INT) != INT:
             raise _Reject(s, f"loop variable `{var}` is also used with another type")
@@ -168,6 +160,17 @@ class StatementRules:
         body, _, _ = self._block(s.body, defined | {var})
         self.loop_depth -= 1
         return [ir.ForRange(self._line(s), var, start, stop, step, body, reverse)], defined, False
+
+    def _range_bounds(self, s, it: nodes.Call, defined) -> tuple[ir.Expr, ir.Expr, ir.Expr]:
+        """(start, stop, step) of the `range(...)` call `it`, each an int expression."""
+        if it.keywords or not 1 <= len(it.args) <= 3:
+            raise _Reject(s, "range() with 1 to 3 positional arguments only")
+        args = [self._int_arg(a, defined) for a in it.args]
+        if len(args) == 1:
+            return ir.Const(INT, 0), args[0], ir.Const(INT, 1)
+        if len(args) == 2:
+            return args[0], args[1], ir.Const(INT, 1)
+        return tuple(args)
 
     def _is_builtin_call(self, it, func) -> bool:
         """`it` calls the builtin `func` (`range`, `reversed`) by its name."""

@@ -39,6 +39,14 @@ class Method:
     doc: str
 
 
+def _percent_operand(t) -> bool:
+    """Whether `fmt % value` may box `value` of type `t`: an exact object with no `__rmod__`
+    (a number, str, bytes, or a tuple of them)."""
+    if isinstance(t, ir.TupleOf):
+        return all(_percent_operand(i) for i in t.items)
+    return t in (STR, BYTES) or (isinstance(t, ir.Scalar) and t.in_containers)
+
+
 def _methods(*ms: Method) -> dict[str, Method]:
     return {m.name: m for m in ms}
 
@@ -197,8 +205,11 @@ class TextRules:
             text, count = (lv, rv) if is_text(lv.type) else (rv, lv)
             if text.type in (STR, BYTES) and count.type in (INT, BOOL):
                 return ir.TextBinOp(text.type, "mul", text, self._cast(count, INT))
-        if op == "mod":
-            raise _Reject(node, "`%` formatting of str is not translated (f-strings are)")
+        if op == "mod" and lv.type in (STR, BYTES):
+            if not _percent_operand(rv.type):
+                raise _Reject(node, f"`%` formatting of a {rv.type} is not translated (of an int, float, bool, "
+                                    "str, bytes or a tuple of those it is)")
+            return ir.TextPercent(lv.type, lv, rv)
         raise _Reject(node, f"`{node.as_string()}`: this operator on {lv.type} and {rv.type} is not translated")
 
     # ---------------------------------------------------------------- methods
