@@ -375,3 +375,35 @@ def test_an_object_whose_own_attribute_hides_the_method_runs_python(items):
 
 def _text(x):
     return "nan" if x != x else repr(x)
+
+
+def test_an_own_attribute_that_is_the_method_itself_runs_native():
+    """`s.force = s.force` hides the method with the very method the class gives: Python
+    calls the same function on the same object, so the native call stands; a method bound
+    to another object is Python's to call."""
+    f = rustify.accelerate(total_force, eager=True)
+    springs = [Spring(1.0), Spring(2.5)]
+    springs[1].force = springs[1].force
+    assert f(springs) == total_force(springs) == 7.0
+    assert f.rustify.last_call == "native"
+    springs[1].force = Spring(4.0).force  # Python calls it on that other object
+    assert f(springs) == total_force(springs) == 10.0
+    assert f.rustify.last_call == "python"
+
+
+def half_and_doubled(bodies):
+    s = 0.0
+    for b in bodies:
+        s += b.half(b.vx) - b.doubled(b.vy)
+    return s
+
+
+def test_static_and_class_methods_called_on_items_of_a_list_stay_python():
+    """An item's own attribute may hide the staticmethod (it has no `self` to check it on):
+    such a call stays Python, so the item's own `half` is the one called."""
+    f = rustify.accelerate(half_and_doubled, eager=True)
+    bodies = [Body(1.0, 2.0, 3.0), Body(1.5, -1.0, 0.25)]
+    assert f(bodies) == half_and_doubled(bodies)
+    bodies[1].half = lambda x: 100.0
+    assert f(bodies) == half_and_doubled(bodies) == 94.5
+    assert f.rustify.last_call == "python"

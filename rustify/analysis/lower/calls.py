@@ -208,6 +208,9 @@ class CallRules:
             raise _Reject(node, f"`{name}` is a generator or coroutine: calls to it are not translated")
         bound_self = receiver[2] if receiver is not None and not is_classmethod and isinstance(
             target, types.FunctionType) else None
+        if receiver is not None and bound_self is None and isinstance(receiver[2], ir.MethodReceiver):
+            raise _Reject(node, f"`{name}` is a staticmethod or classmethod called on an object read from a "
+                                "container, whose own attribute could hide it: not translated")
         args, passing, slots, param_types = self._bind_call(
             node, name, callee, bound_class is not None or bound_self is not None, defined)
         if bound_self is not None:  # `p.m(a)` runs `type(p).m(p, a)`: the object is evaluated first
