@@ -312,6 +312,68 @@ def methods_of_a_local_flat_list(n, i):
     return head
 
 
+@case(ints(-6, 8), ints(-8, 8), op(9))
+def vec_methods_of_ints_and_their_errors(n, i, k):
+    xs = list(range(n))  # a list the kernel builds: its methods run on the Vec
+    if k == 0:
+        return [xs.pop(i), len(xs)]
+    if k == 1:
+        del xs[i]
+        return xs
+    if k == 2:
+        xs.insert(i, 99)
+        return xs
+    if k == 3:
+        return [xs.index(i)]
+    if k == 4:
+        xs.remove(i)
+        return xs
+    if k == 5:
+        xs.extend(xs)
+        xs.sort()
+        return xs
+    if k == 6:
+        xs.clear()
+        return [xs.pop()]
+    if k == 7:
+        xs.reverse()
+        xs.append(xs.count(i))
+        return xs
+    xs.append(i)
+    xs.sort()
+    return xs
+
+
+@case(lists_of(floats()), floats(), ints(-5, 5), op(6))
+def vec_methods_of_floats(src, v, i, k):
+    xs = [x * 1.0 for x in src]  # NaN and -0.0 among them
+    xs.insert(i, v)
+    if k == 0:
+        return [float(xs.index(v))]
+    if k == 1:
+        return [float(xs.count(v))]
+    if k == 2:
+        xs.remove(v)
+        return xs
+    if k == 3:
+        xs.sort()
+        return xs
+    if k == 4:
+        return [xs.pop(i)]
+    xs.extend(src)
+    xs.reverse()
+    return xs
+
+
+@case(lists_of(ints(-5, 5)), ints(-3, 3), native=False)
+def list_methods_through_an_alias_of_an_argument(xs, i):
+    ys = xs
+    ys.insert(i, 7)
+    ys.reverse()
+    del ys[0]
+    return len(xs), xs
+
+
 @case(ints(0, 6), floats())
 def a_flat_list_that_escapes_stays_one_object(n, v):
     row = [0.0] * 3
@@ -387,6 +449,40 @@ def test_errors_carry_pythons_messages(func, args, exc, message):
         fast(*args)
     with pytest.raises(exc) as python:
         func(*args)
+    assert str(native.value) == str(python.value) == message
+
+
+def _vec_errors(n, k):
+    xs = list(range(n))
+    if k == 0:
+        return xs.index(n + 5)
+    if k == 1:
+        xs.remove(-1)
+    elif k == 2:
+        xs.pop(n)
+    elif k == 3:
+        del xs[-n - 1]
+    elif k == 4:
+        xs.clear()
+        xs.pop()
+    return 0
+
+
+@pytest.mark.parametrize("k, exc, message", [
+    (0, ValueError, "8 is not in list"),
+    (1, ValueError, "list.remove(x): x not in list"),
+    (2, IndexError, "pop index out of range"),
+    (3, IndexError, "list assignment index out of range"),
+    (4, IndexError, "pop from empty list"),
+])
+def test_methods_of_a_list_the_kernel_built_raise_pythons_errors(k, exc, message):
+    fast = rustify.accelerate(_vec_errors, eager=True)
+    assert fast(3, 5) == 0 and fast.rustify.last_call == "native"
+    assert "Vec<i64>" in fast.rustify.rust_source()
+    with pytest.raises(exc) as native:
+        fast(3, k)
+    with pytest.raises(exc) as python:
+        _vec_errors(3, k)
     assert str(native.value) == str(python.value) == message
 
 

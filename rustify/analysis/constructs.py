@@ -191,8 +191,11 @@ EXPRESSIONS = _table(
               "resized in place, ValueError for an extended slice of another length); `x in xs`; the methods "
               "`append`, `pop([i])`, `insert`, "
               "`extend`, `remove`, `index`, `count`, `reverse`, `sort([key=][, reverse=])` (a key as sorted()'s; the list is empty while keys are computed, as in CPython), `clear` run the list's own "
-              "(a flat local list that calls one is held as a Python list, as is one stored into another "
-              "list)",
+              "(a flat list of ints or floats the function builds itself runs `insert`, `pop([i])`, `extend` "
+              "of such a list, `remove`, `index`, `count`, `reverse`, `sort()`, `clear` and `del xs[i]` on its "
+              "native copy, with Python's errors and messages (a NaN argument, a float `index` does not find, "
+              "a NaN in `sort()` re-run in Python); another flat local list that calls one is held as a "
+              "Python list, as is one stored into another list)",
               "_lower_list"),
     Construct("JoinedStr", "f-string", 'f"negative value at {i}: {x:.3f}"',
               "replacement fields of int, float, bool, numpy float64/int64 and str values, with `!r`/`!s`/`!a` "

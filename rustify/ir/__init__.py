@@ -806,6 +806,9 @@ class ForZip(Stmt):
     # per sequence, the item type of a Python list (PyListOf: the caller's list, read in
     # place, its length re-read every step) or None for a Vec or array; [] if none is one
     py_lists: list = field(default_factory=list)
+    # per sequence, True for a flat list argument read in place (ListView, list_views.py);
+    # [] if none is one
+    views: list = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------- lists
@@ -905,7 +908,8 @@ class StoreItem(Stmt):
 class ListMethod(Expr):
     """`base.method(args)` on a Python list held in place (PyListOf), through the list's own
     method, so errors and messages are Python's: the result is unboxed to `type` (None for
-    methods that return None). `args` are boxed."""
+    methods that return None). `args` are boxed. On a flat Vec local (ListOf, lower/lists.py
+    `_vec_method`) the Vec's own `vec_*` helpers do it, with Python's errors and messages."""
 
     base: Expr
     method: str

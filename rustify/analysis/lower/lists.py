@@ -677,6 +677,9 @@ class ListRules:
         base = self._expr(func.expr, defined)
         if (isinstance(base, ir.Var) and isinstance(base.type, ir.ListOf) and base.name in self.local_names
                 and func.attrname != "append" and base.type.elem != UNKNOWN_ELEM):
+            method = self._vec_method(node, base, defined)
+            if method is not None:
+                return method
             self._hold_as_python_list(node, base.name, base.type.elem)  # its methods are the list's own
         if not isinstance(base.type, ir.PyListOf):
             self.hand_down((func.expr, base))
@@ -732,9 +735,43 @@ class ListRules:
         result = {True: elem, False: INT, None: NONE}[_METHODS[name]]
         return ir.ListMethod(result, base, name, args)
 
+    def _vec_method(self, node: nodes.Call, base: ir.Var, defined) -> ir.Expr | None:
+        """`xs.insert(i, v)`, `xs.pop()`, `xs.extend(ys)`, ... on a flat list of ints or floats
+        the kernel built itself (a Vec local: no one else sees it), done on the Vec as CPython's
+        list does them (runtime_lists.rs.j2 `vec_*`); None for a call it does not take (the
+        list is then held as a Python list)."""
+        name, elem = node.func.attrname, base.type.elem
+        if elem not in (INT, FLOAT) or node.keywords or base.name in self.param_types:
+            return None
+        args = [self._expr(a, defined) for a in node.args]
+        arity = {"insert": 2, "pop": (0, 1), "extend": 1, "index": 1, "count": 1, "remove": 1,
+                 "reverse": 0, "clear": 0, "sort": 0}.get(name)
+        if arity is None or len(args) not in (arity if isinstance(arity, tuple) else (arity,)):
+            return None
+        if name in ("insert", "pop"):
+            if any(not isinstance(a.type, ir.Scalar) or a.type.is_float for a in args[:1]):
+                return None
+            args = [self._cast(args[0], INT)] + args[1:] if args else args
+        if name == "insert" and args[1].type != elem:
+            return None
+        if name == "extend" and not (isinstance(args[0].type, ir.ListOf) and args[0].type.elem == elem):
+            return None  # (from a Python list: its items are unboxed in the Python-list form)
+        if name in ("index", "count", "remove") and args[0].type != elem:
+            return None
+        if elem.is_float and name in ("index", "count", "remove", "sort"):
+            self.may_deopt = True  # a NaN (identity decides in Python), a float not found (its repr)
+        result = {"pop": elem, "index": INT, "count": INT}.get(name, NONE)
+        return ir.ListMethod(result, base, name, args)
+
     def _delete_item(self, s, target: nodes.Subscript, base: ir.Expr, defined) -> ir.Stmt:
         """`del xs[i]` of a Python list: the list's own `__delitem__` (negative indices,
-        IndexError as Python's); a flat local list is held as a Python list for it."""
+        IndexError as Python's); a flat local list is held as a Python list for it, unless
+        it is a Vec of ints or floats the kernel built (deleted from the Vec, as Python does)."""
+        if (isinstance(base, ir.Var) and isinstance(base.type, ir.ListOf) and base.type.elem in (INT, FLOAT)
+                and base.name in self.local_names and base.name not in self.param_types
+                and not isinstance(target.slice, nodes.Slice)):
+            index = self._int_arg(target.slice, defined)
+            return ir.Evaluate(self._line(s), ir.ListMethod(NONE, base, "__delitem__", [index]))
         if not self._python_list_for_slice(s, base):
             raise _Reject(s, f"`del {target.as_string()}` of {base.type} is not translated (of a dict or a "
                              "list variable of the function it is)")
