@@ -53,6 +53,34 @@ def generator_over_a_list(xs):
     return sum(x * x for x in xs if x > 0.5)
 
 
+@case(lists_of(floats(), min_size=1, max_size=10))
+def enumerate_over_a_list(xs):
+    best_i, best = 0, xs[0]
+    for i, x in enumerate(xs):
+        if x > best:
+            best_i, best = i, x
+    return best_i, best
+
+
+@case(lists_of(floats(), max_size=8), lists_of(st.one_of(floats(), ints(-3, 3)), max_size=8))
+def zip_of_two_lists_with_a_handler(xs, ys):
+    out = []
+    for x, y in zip(xs, ys):  # stops at the shorter; an int in ys re-runs in Python
+        try:
+            out.append(x / y)
+        except ZeroDivisionError:
+            out.append(0.0)
+    return out
+
+
+@case(lists_of(ints(), max_size=8), lists_of(ints(-9, 9), max_size=8))
+def zip_of_int_lists_from_one(xs, ys):
+    t = 0
+    for k, (x, y) in enumerate(zip(xs, ys), 1):
+        t += k * x - y  # past 64 bits: re-runs in Python
+    return t
+
+
 @pytest.mark.parametrize("c", cases_from(__name__), ids=lambda c: c.name)
 def test_native_matches_python(c):
     check_native_matches_python(c)
@@ -67,6 +95,9 @@ def _params(func, signature):
 def test_lists_read_once_over_are_views_and_others_are_copies():
     assert isinstance(_params(builtin_sum_of_floats, ("list[float]",))["xs"], ir.ListView)
     assert isinstance(_params(indexed_reads, ("list[float]", "int"))["xs"], ir.ListView)
+    assert isinstance(_params(enumerate_over_a_list, ("list[float]",))["xs"], ir.ListView)
+    both = _params(zip_of_int_lists_from_one, ("list[int]", "list[int]"))
+    assert isinstance(both["xs"], ir.ListView) and isinstance(both["ys"], ir.ListView)
 
     def pairs(xs):
         n = 0.0

@@ -5,7 +5,8 @@ caller's list (`ir.ListView`; `ListView` in rust_templates/runtime_lists.rs.j2).
 In: a checked `ir.Function`. Out: the same function, such parameters retyped in place.
 
 A parameter qualifies when its only uses are `for x in xs` (a `ForEach`, `sum(xs)` and
-generator expressions over it among them), `xs[i]` and `len(xs)`, the function writes
+generator expressions over it among them), `for i, x in enumerate(xs)` and `for x, y in
+zip(xs, ys)` (a `ForZip`), `xs[i]` and `len(xs)`, the function writes
 nothing the caller sees (a changed list re-runs the call in Python), and its only loops are
 single loops over such lists: the view holds the GIL for the whole call, as CPython's own
 `sum` does, which is fine for work linear in the list, while any other kernel (a loop over a
@@ -33,6 +34,7 @@ def view_read_only_lists(fn: ir.Function) -> None:
     nodes = [n for top in _items(fn.body) for n in _walk(top)]
     names = {p.name for p in cands}
     if _nested_loop(fn.body) or any(isinstance(n, _LOOPS) and not (isinstance(n, ir.ForEach) and n.seq in names)
+                                    and not (isinstance(n, ir.ForZip) and set(n.seqs) <= names)
                                     for n, _, _, _ in nodes):
         return  # a loop over anything but the list itself: the work may not be linear in the list
     for p in cands:
@@ -44,6 +46,9 @@ def view_read_only_lists(fn: ir.Function) -> None:
                     node.type = view
                 elif isinstance(node, ir.ForEach) and node.seq == p.name:
                     node.view = True
+                elif isinstance(node, ir.ForZip) and p.name in node.seqs:
+                    node.views = node.views or [False] * len(node.seqs)
+                    node.views = [v or q == p.name for q, v in zip(node.seqs, node.views)]
             fn.uses_objects = True  # the kernel holds the GIL and takes `py`
 
 
@@ -67,6 +72,8 @@ def _read_use(name: str, node, parent, field) -> bool:
                 or (isinstance(parent, ir.Call) and parent.func == "len" and field == "args"))
     if isinstance(node, ir.ForEach) and node.seq == name:
         return node.var != name
+    if isinstance(node, ir.ForZip) and name in node.seqs:
+        return True  # (a loop target of the same name is a store the walk meets in `bind`)
     for f in dataclasses.fields(node):
         v = getattr(node, f.name)
         if v == name or (isinstance(v, (list, tuple)) and name in v):
