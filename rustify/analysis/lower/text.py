@@ -389,15 +389,19 @@ class TextRules:
     def _str_format(self, node: nodes.Call, template: str, defined) -> ir.Expr:
         """`"... {0:f} ...".format(a, b)` of a literal template: the f-string it means
         (`string.Formatter` parses the template as `str.format` does). Its arguments must be
-        variables or constants (evaluating them can neither fail nor change anything, so the
+        variables, constants or attributes of an argument (evaluating them can neither fail nor
+        change anything, so the
         order the fields use them in does not matter); fields number `{}` or `{0}`, with a
         conversion and a constant spec."""
         import string
 
-        if node.keywords or any(not isinstance(a, (nodes.Name, nodes.Const)) for a in node.args):
-            raise _Reject(node, "`str.format` is translated with positional arguments that are variables or "
-                                "constants only")
-        args = [self._expr(a, defined) for a in node.args]
+        args = [] if node.keywords else [self._expr(a, defined) for a in node.args]
+        if node.keywords or not all(isinstance(a, (nodes.Name, nodes.Const)) or (
+                isinstance(a, nodes.Attribute) and isinstance(a.expr, nodes.Name)
+                and (isinstance(v, ir.HeldAttrRead) or isinstance(v, ir.AttrRead) and self._exact_instance(v.obj)))
+                for a, v in zip(node.args, args)):
+            raise _Reject(node, "`str.format` is translated with positional arguments that are variables, "
+                                "constants or attributes of an argument only")
         parts, auto = [], None
         try:
             parsed = list(string.Formatter().parse(template))
