@@ -2,9 +2,12 @@
 instance argument, passes the object to callees that set more, may ask to re-run in Python
 after the writes (they are undone first: `ir.AttrUndo`), gives an attribute no function
 reads None or a message built by `str.format`; a `while` loop whose test holds on entry
-assigns the names its body assigns; float division that raises as Python does."""
+assigns the names its body assigns; float division that raises as Python does; math.asinh,
+acosh and atanh."""
 
 from __future__ import annotations
+
+import math
 
 import pytest
 from hypothesis import strategies as st
@@ -111,6 +114,16 @@ def loop_once_with_known_test(n, step):
         if n == 0:
             state = 0
     return last
+
+
+@case(st.one_of(floats(), st.floats(-1.5, 1.5), st.sampled_from([-1.0, 1.0, 0.5, 710.5, -710.5, 1e-17, 1e308])),
+      st.integers(0, 2))
+def inverse_hyperbolic(x, k):
+    if k == 0:
+        return math.asinh(x)
+    if k == 1:
+        return math.acosh(x)
+    return math.atanh(x)
 
 
 @pytest.mark.parametrize("c", cases_from(__name__), ids=lambda c: c.name)
