@@ -259,20 +259,6 @@ def test_rebinding_a_default_after_a_native_call_is_seen():
         rebound_defaults.__defaults__ = old
 
 
-def _fill(d, k):
-    d[k] = 1
-
-
-def writes_a_dict_in_a_callee(d, k):
-    _fill(d, k)
-    return len(d)
-
-
-def test_a_callee_that_writes_to_a_passed_object_stays_python():
-    (reason,) = verdict(writes_a_dict_in_a_callee, ("dict[str, int]", "str"))
-    assert "writes to Python objects its caller can see" in reason.why
-
-
 def test_rebinding_a_class_constant_after_a_native_call_is_seen():
     f = _case("class_constants")
     assert f(1.0, 2) == class_constants(1.0, 2) and f.rustify.last_call == "native"

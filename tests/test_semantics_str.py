@@ -191,6 +191,19 @@ def str_of_numbers(i, x, b):
 
 
 @case(ints(), floats(), texts(), st.booleans())
+def str_format_fields(i, x, s, b):
+    return ("{0} [{0:>8}] {1:f} {1:.3e} {1!r} {2!r:>6} {3}".format(i, x, s, b)
+            + "{} and {:f} then {!s}".format(s, x, i))
+
+
+@case(texts(), ints())
+def str_format_bad_spec(s, i):
+    if i > 0:
+        return "{0:d}".format(s)
+    return "[{0:s}]".format(i)
+
+
+@case(ints(), floats(), texts(), st.booleans())
 def fstring_fields(i, x, s, b):
     return (f"{i} [{i:>8}] {i:+,d} {i:x} {i!r:>4} {x} {x:.3f} {x:e} {x:10.2%} {x:,} {x!r} "
             f"{s} {s!r} {s!a} [{s:>6}] {b} {b:d} {{literal}} {x:{i % 10}} {i:{s[:0]}}")

@@ -38,7 +38,10 @@ STATEMENTS = _table(
               "nested targets (`a, b = b, a`, `lo, (x, y) = t`, `xs[i], xs[j] = xs[j], xs[i]`; lengths must "
               "match, no `*rest`); a variable keeps one type (a seed `0`/`0.0` may widen, see semantics.md); "
               "a list or array can be bound only when it is new; an attribute of an object (`p.x = v`, "
-              "the attribute keeps its type)", "_lower_assign"),
+              "the attribute keeps its type, except one that no function of the compile unit reads, which "
+              "may be given None or a str: `p.error_message = None`); attributes set on an instance argument "
+              "(here or in a callee it is passed to) are saved at entry and put back before a re-run in "
+              "Python, so a function that sets them may still re-run", "_lower_assign"),
     Construct("AnnAssign", "annotated assignment", "total: float = 0.0",
               "as assignment; the annotation is ignored (types come from the call)", "_lower_ann_assign"),
     Construct("AugAssign", "augmented assignment", "total += x * x",
@@ -72,7 +75,11 @@ STATEMENTS = _table(
               "over a str (one-character strs), bytes or bytearray (ints; a bytearray's length is re-read "
               "every step); "
               "no `for ... else`", "_lower_for"),
-    Construct("While", "while loop", "while lo < hi:", "no `while ... else`", "_lower_while"),
+    Construct("While", "while loop", "while lo < hi:",
+              "no `while ... else`; a loop whose test holds on entry (from the number constants the "
+              "statements just before it bind: `k = 1` then `while abs(d) > eps and k <= 10:`) and whose body "
+              "has no `break` or `continue` of its own runs its body once, so the names the body assigns are "
+              "assigned after it", "_lower_while"),
     Construct("Break", "break", "break", "", "_lower_break"),
     Construct("Continue", "continue", "continue", "", "_lower_continue"),
     Construct("Pass", "pass", "pass", "", "_lower_pass"),
@@ -152,11 +159,13 @@ EXPRESSIONS = _table(
               "methods called on an object (`p.kinetic()` runs `type(p).kinetic(p)`, for a class the "
               "caller's module defines or imports, its method lookups guarded (rebinding `Class.kinetic` "
               "drops the native code; an object from a container with its own `kinetic` re-runs in "
-              "Python); a method that writes to an object its caller sees stays Python for now): "
+              "Python)): "
               "the callee is translated with its caller, specialised for the argument types, with keyword "
               "and keyword-only arguments and defaults (numbers and tuples) bound as Python binds them; "
               "arguments of any translated kind, str, bytes, Python lists, dicts and sets included (the "
-              "callee holds the caller's object; a callee that writes to one stays Python for now); "
+               "callee holds the caller's object and may write to it: a caller that could then still ask to "
+              "re-run in Python stays Python, unless what was written are attributes of its instance "
+              "arguments, which are put back first); "
               "recursion, direct or mutual (past Python's recursion limit, or deep enough to need more native "
               "stack, the call re-runs in Python); a list or array argument is a variable (lent: the callee's "
               "writes reach it) or a new list or array such as a slice; a call Python "
@@ -199,7 +208,9 @@ EXPRESSIONS = _table(
               "_lower_list"),
     Construct("JoinedStr", "f-string", 'f"negative value at {i}: {x:.3f}"',
               "replacement fields of int, float, bool, numpy float64/int64 and str values, with `!r`/`!s`/`!a` "
-              "and any format spec (nested fields too), formatted by CPython's own `format()`",
+              "and any format spec (nested fields too), formatted by CPython's own `format()`; also "
+              "`\"...{0:f}...{}\".format(a, b)` of a literal template (fields `{}` or `{0}`, a conversion, "
+              "a constant spec; the arguments variables, constants or attributes of an argument)",
               "_lower_joinedstr"),
     Construct("Dict", "dict literal", "{}, {k: v}",
               "keys of one hashable type (int, bool, str, tuples of them; float keys stay Python, since a NaN "

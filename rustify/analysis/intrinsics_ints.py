@@ -156,7 +156,8 @@ def table() -> list[tuple[object, object]]:
         (builtins.reversed, _intrinsic("reversed", _reversed, "only as `for i in reversed(range(...))`: the "
                                                               "range's items last to first")),
     ]
-    for name in ("acos", "asin", "atan", "sinh", "cosh", "tanh", "log2", "log1p", "expm1", "radians", "degrees"):
+    for name in ("acos", "asin", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "log2", "log1p",
+                 "expm1", "radians", "degrees"):
         rows.append((getattr(math, name), _math1(name)))
     for name in ("copysign", "fmod", "remainder"):
         rows.append((getattr(math, name), _math2(name)))

@@ -637,6 +637,18 @@ class AttrScope(Stmt):
 
 
 @dataclass
+class AttrUndo(Stmt):
+    """The whole body of a function called from Python that sets attributes of its instance
+    arguments (`saved`: (parameter, attribute), its callees' too) and may ask to re-run in
+    Python: the attributes' objects are saved at entry and put back before the re-run, so
+    Python runs on the arguments as they were. `returns_unit`: falling off the end returns None."""
+
+    saved: list[tuple[str, str]]
+    body: list[Stmt]
+    returns_unit: bool
+
+
+@dataclass
 class ModuleData(Var):
     """A module global holding a list, dict, set or bytearray (`name` in `module`): the
     live object, loaded once per call by `LoadModuleData` into the local `name`."""
@@ -1121,6 +1133,10 @@ class Function:
     # the body writes into a Python object the caller can see (an argument, or an object
     # reached from one): a fault after such a write must never re-run the call in Python
     writes_visible_objects: bool = False
+    # (parameter, attribute) of every attribute the body (or a callee, through an argument
+    # passed on as it is) sets on an instance argument: the root undoes them on a re-run
+    # (`AttrUndo`), so they are not among the visible writes above
+    attr_writes: list[tuple[str, str]] = field(default_factory=list)
     source_file: str = ""
     first_line: int = 0
     # calls between functions: this specialisation's number in its compile unit (0: the

@@ -221,6 +221,10 @@ class NoneType(IRType):
     def boundary(self) -> Boundary:
         return Boundary("value", "arg_none", "ret_none")
 
+    @property
+    def box(self) -> str:
+        return "box_none"  # `p.attr = None` (objects.py)
+
     def __str__(self) -> str:
         return "None"
 

@@ -11,6 +11,8 @@ so none of them ever shares a key with a native specialisation.
 
 from __future__ import annotations
 
+from itertools import repeat
+
 _SCALARS = {float: "float", int: "int", bool: "bool", complex: "complex", type(None): "None"}
 _LIST_KINDS = {float: "list[float]", int: "list[int]"}
 _TEXT_KINDS = {str: "str", bytes: "bytes", bytearray: "bytearray"}
@@ -51,7 +53,7 @@ def kind_of(value: object) -> str:
             name = dtype.name if key[1] else f"{dtype.name} byte-swapped"
             kind = _ARRAY_KINDS[key] = f"ndarray[{name}, {key[2]}, {'C' if key[3] else 'A'}]"
         return kind
-    return _instance_kind(value, t, 0)
+    return _flat_instance_kind(value, t)
 
 
 # Longer or deeper tuples get a kind no IR type parses (they stay Python), so
@@ -126,6 +128,46 @@ def _instance_kind(value, t: type, depth: int) -> str:
         if v is not _UNSEEN:
             parts.append(f"{name}={_attribute_kind(v, depth + 1)}")
     return ", ".join(parts) + "]"
+
+
+# attribute values whose kind is their type alone: an object holding only these has the
+# kind its class, its attribute names and their types give (`_flat_kinds` remembers it)
+_FLAT_TYPES = frozenset((float, int, bool, type(None), complex, str, bytes))
+_flat_kinds: dict = {}  # (class, attribute names or None for slots, value types) -> kind
+
+
+class _Unset:
+    """The type of `_UNSET`, what `_flat_instance_kind` reads from a slot that is not set."""
+
+
+_UNSET = _Unset()
+_FLAT_SLOT_TYPES = _FLAT_TYPES | {_Unset}
+
+
+def _flat_instance_kind(value, t: type) -> str:
+    """`_instance_kind(value, t, 0)`, answered from `_flat_kinds` (one C-level pass over the
+    attribute values, no string built) when every attribute holds a number, None or text."""
+    info = _instance_classes.get(t, _UNSEEN)
+    if info is _UNSEEN or info is None:
+        return _instance_kind(value, t, 0)
+    attrs = getattr(value, "__dict__", None)
+    if info[1]:
+        if attrs:
+            return _instance_kind(value, t, 0)
+        slots = info[1]
+        # getattr(value, name, _UNSET) of every slot, in C: an unset slot gives the type `_Unset`
+        key = (t, None, tuple(map(type, map(getattr, repeat(value, len(slots)), slots,
+                                            repeat(_UNSET, len(slots))))))
+    elif attrs is not None and type(attrs) is dict:
+        key = (t, tuple(attrs), tuple(map(type, attrs.values())))
+    else:
+        return _instance_kind(value, t, 0)
+    kind = _flat_kinds.get(key)
+    if kind is None:
+        kind = _instance_kind(value, t, 0)
+        if (_FLAT_SLOT_TYPES if key[1] is None else _FLAT_TYPES).issuperset(key[2]) and len(_flat_kinds) < 4096:
+            _flat_kinds[key] = kind
+    return kind
 
 
 def _attribute_kind(value, depth: int) -> str:

@@ -99,6 +99,7 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
             name=self.fdef.name, params=params, locals=locals_, body=body, return_type=return_type,
             signature=self.signature, seeded=dict(self.seeded), may_deopt=self.may_deopt,
             uses_objects=self.uses_objects, writes_visible_objects=bool(visible_writes),
+            attr_writes=list(self.attr_writes),
             first_line=self.fdef.lineno,
         )
         nativize(fn)  # dicts and sets only the kernel sees: Rust maps (native_maps.py)
@@ -107,6 +108,7 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
     def _begin_pass(self, final: bool) -> None:
         self.final = final
         self.assigned: dict[str, _Assigned] = {}
+        self.env_at_start = dict(self.env)  # `_record` types a new local for the rest of a pass
         self.returns: list[tuple[nodes.NodeNG, ir.Type]] = []
         self.reasons: list[Reason] = []
         self.mutated: set[str] = set()
@@ -135,7 +137,7 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
             joined = self._join(name, seen, new_seeded)
             if joined is not None:
                 new_env[name] = joined
-        changed = new_env != self.env or new_seeded != self.seeded
+        changed = new_env != self.env_at_start or new_seeded != self.seeded
         self.env, self.seeded = new_env, new_seeded
         return changed
 
@@ -282,6 +284,11 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
                     and self.note_object_escape_into(source, ir.Var(source.type, name))):
                 self.shared_objects.add(name)  # it may hold the caller's object
         seen = self.assigned.setdefault(name, _Assigned())
+        if not self.final and name not in self.env:
+            # a local no pass has typed yet: the rest of this pass reads it with the type of its
+            # first assignment (the join at the end of the pass decides), so a chain of
+            # assignments settles in one pass, not one pass per link
+            self.env[name] = value.type
         seen.types.append(value.type)
         seen.consts.append(value.value if isinstance(value, ir.Const) else None)
 

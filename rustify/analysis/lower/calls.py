@@ -230,17 +230,24 @@ class CallRules:
         spec = self.unit.specialisation(callee, signature, param_types, bound_class)
         if self.final:  # the calls of the final IR (a pass before may have seen other types)
             self.unit_spec.calls.add(spec.unit_id)
-        self.note_deopt()  # a callee's Deopt (or the native depth bound) re-runs the caller in Python
         if spec.in_progress:  # a recursive call: what the round before found
+            self.note_deopt()  # the native depth bound re-runs the caller in Python
+            if any(a.type.is_object for a in args):
+                self.object_writes.append((node, None))  # what it sets is not known yet: visible
             if spec.guess is None or spec.guess[0] is None:
                 self.unit.provisional = True
                 raise _Pending()
             return_type, mutated = spec.guess
         else:
             fn = self._translate_callee(node, name, spec)
+            if fn.may_deopt or fn.recursive or self._unchecked_objects(args):
+                self.note_deopt()  # a callee's Deopt re-runs the caller in Python
             if fn.writes_visible_objects:
-                raise _Reject(node, f"`{name}` writes to Python objects its caller can see: calls to it are "
-                                    "not translated yet (a re-run of the caller in Python would repeat them)")
+                # the caller's own rule (`lower`): no re-run in Python once the callee has written
+                self.object_writes.append((node, None))
+            names = [p.name for p in fn.params]
+            for param, attr in fn.attr_writes:  # attributes it sets on the objects passed to it
+                self.note_attr_write(node, args[slots[names.index(param)]], attr)
             if fn.uses_objects or any(p.type.is_object for p in fn.params):
                 self.uses_objects = True  # the callee's kernel takes the GIL token `py`
                 spec.uses_objects = True
@@ -259,6 +266,13 @@ class CallRules:
         uses_objects = getattr(spec, "uses_objects", False) or any(t.is_object for t in param_types.values()) \
             or return_type.is_object  # (a recursive call's kernel that returns an object takes `py` too)
         return ir.CallFunction(return_type, spec.unit_id, name, args, passing, slots, uses_objects=uses_objects)
+
+    def _unchecked_objects(self, args: list[ir.Expr]) -> bool:
+        """An argument holds an object whose attributes were not classified at this call (an
+        instance read from a container or an attribute): the callee reads them as exact, and
+        its Deopt on another type re-runs the caller in Python."""
+        return any("obj[" in a.type.kind and not (isinstance(a.type, ir.Instance) and self._exact_instance(a))
+                   for a in args)
 
     def _translate_callee(self, node, name: str, spec: _Specialisation) -> ir.Function:
         """The callee's IR for this round, or a reason naming it and what keeps it in Python."""

@@ -98,6 +98,7 @@ class ObjectRules:
 
     def _begin_object_pass(self) -> None:
         self.held_attrs: dict[tuple[str, str], ir.HeldAttr] = {}
+        self.attr_writes: dict[tuple[str, str], None] = {}  # (param, attr) set on instance arguments
         self.module_data: dict[str, ir.ModuleData] = {}
 
     # -------------------------------------------------------- module data
@@ -419,13 +420,28 @@ class ObjectRules:
         attributes of its arguments."""
         line = self._line(self.fdef)
         body = [ir.LoadModuleData(line, d) for d in self.module_data.values()] + body
-        if not self.held_attrs:
-            return body
-        if self.unit_spec is not None and self.unit_spec.param_types is not None and any(
-                h.written for h in self.held_attrs.values()):
-            # a callee's held writes reach the object when it returns: its caller sees them
-            self.object_writes.append((self.fdef, None))
-        return [ir.AttrScope(self._line(self.fdef), list(self.held_attrs.values()), body, return_type == ir.NONE)]
+        if self.held_attrs:
+            if self.unit_spec is not None and self.unit_spec.param_types is not None:
+                # a callee's held writes reach the object when it returns: its caller sees them
+                for h in self.held_attrs.values():
+                    if h.written:
+                        self.attr_writes[(h.param, h.attr)] = None
+            body = [ir.AttrScope(line, list(self.held_attrs.values()), body, return_type == ir.NONE)]
+        if self.attr_writes and self.may_deopt and not self._is_callee():
+            body = [ir.AttrUndo(line, list(self.attr_writes), body, return_type == ir.NONE)]
+            self.uses_objects = True
+        return body
+
+    def _is_callee(self) -> bool:
+        return self.unit_spec is not None and self.unit_spec.param_types is not None
+
+    def note_attr_write(self, node, base: ir.Expr, attr: str) -> None:
+        """`base.attr = ...` (here or in a callee): undone before a re-run in Python when `base`
+        is an instance argument as the call gave it (`ir.AttrUndo`); else a visible write."""
+        if isinstance(base.type, ir.Instance) and self._exact_instance(base):
+            self.attr_writes[(base.name, attr)] = None
+        else:
+            self.note_object_write(node, base)
 
     # ------------------------------------------------------------ methods
 
@@ -480,6 +496,10 @@ class ObjectRules:
         base = current if current is not None else self._expr(target.expr, defined)
         if not isinstance(base.type, ir.Instance):
             raise _Reject(s, f"attribute assignment on a {base.type} is not translated")
+        if current is None and self._write_only_attribute(s, base, target.attrname, value):
+            self.note_attr_write(s, base, target.attrname)
+            self.uses_objects = True
+            return ir.AttrStore(self._line(s), base, target.attrname, value)
         t = self._attribute_type(s, base, target.attrname, store=True)
         if value.type != t:  # `self.total = 0` makes a float attribute an int, as Python does
             raise _Reject(s, f"assigning a {value.type} to `{target.as_string()}` (a {t}) would change the "
@@ -487,11 +507,41 @@ class ObjectRules:
         slot = self._held_slot(base, target.attrname, t, written=True)
         if slot is not None:
             return ir.HeldAttrStore(self._line(s), slot, value)
-        self.note_object_write(s, base)
+        self.note_attr_write(s, base, target.attrname)
         if value.type.is_object:
             self.note_object_escape(value)
         self.uses_objects = True
         return ir.AttrStore(self._line(s), base, target.attrname, value)
+
+    def _write_only_attribute(self, node, base: ir.Expr, name: str, value: ir.Expr) -> bool:
+        """`p.name = value` may give the attribute a value of another type (`p.error = None`,
+        later `p.error = "..."`) when no function of the compile unit reads `name` of anything
+        (so no kernel code depends on its type), the object had it at the call, not as a number
+        held in a kernel local, and the value is None or a str. Python code after the call
+        sees the object as set."""
+        kinds = dict(base.type.attrs)
+        if name not in kinds or kinds[name] in _HELD_TYPES or not (value.type == ir.NONE or value.type == ir.STR):
+            return False
+        cls = live_class(base.type)
+        if cls is None or attribute_obstacle(cls, name) is not None:
+            return False
+        return not self._unit_reads_attribute(name)
+
+    def _unit_reads_attribute(self, name: str) -> bool:
+        """Some function of the compile unit may read attribute `name` (`x.name`, `x.name += 1`,
+        or the text "name" anywhere, as `getattr(x, "name")` would have it)."""
+        import ast
+
+        sources = list(self.unit.sources.values()) if self.unit is not None else []
+        for src in sources:
+            for n in ast.walk(src.tree):
+                if isinstance(n, ast.Attribute) and n.attr == name and not isinstance(n.ctx, ast.Store):
+                    return True
+                if isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Attribute) and n.target.attr == name:
+                    return True
+                if isinstance(n, ast.Constant) and n.value == name:
+                    return True
+        return not sources
 
     def _assign(self, s, target, value_node, defined):
         if not isinstance(target, nodes.AssignAttr) or not self._names_a_value(target.expr):

@@ -13,6 +13,8 @@ from rustify.ir import BOOL, FLOAT, INT, NP_FLOAT64, NP_INT64
 _EXACT_OPS = ({(s, op) for s in (FLOAT, NP_FLOAT64, ir.Scalar("np.float32")) for op in ("add", "sub", "mul")}
               | {(s, op) for s in (INT, NP_INT64) for op in ("and", "or", "xor", "rshift")}
               | {(NP_INT64, "lshift")})
+# ops on Python floats that raise ZeroDivisionError as Python does, and never ask to re-run
+_RAISING_OPS = {(FLOAT, op) for op in ("truediv", "floordiv", "mod")}
 
 
 NP_BOOL = ir.Scalar("np.bool")
@@ -121,7 +123,8 @@ class ScalarRules:
             if rv.value < 0:
                 if sem == INT:
                     result = FLOAT
-        if (sem, op) not in _EXACT_OPS and not (sem == INT and self.int_op_cannot_overflow(op, lv, rv)):
+        if (sem, op) not in _EXACT_OPS and (sem, op) not in _RAISING_OPS and not (
+                sem == INT and self.int_op_cannot_overflow(op, lv, rv)):
             self.may_deopt = True
         return ir.BinOp(result, op, self._cast(lv, sem), self._cast(rv, sem), sem.name)
 

@@ -10,6 +10,23 @@ from rustify.analysis.lower.common import UNKNOWN_ELEM, _Pending, _Reject, descr
 from rustify.ir import INT, NONE
 
 
+_NOT_KNOWN = object()
+
+
+def _constant_assignment(stmt) -> tuple[str, object] | None:
+    """(name, number) of `name = <number literal>` (or `-<literal>`), else None."""
+    if not (isinstance(stmt, nodes.Assign) and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], nodes.AssignName)):
+        return None
+    value = stmt.value
+    sign = 1
+    if isinstance(value, nodes.UnaryOp) and value.op == "-":
+        value, sign = value.operand, -1
+    if isinstance(value, nodes.Const) and type(value.value) in (int, float):
+        return stmt.targets[0].name, sign * value.value
+    return None
+
+
 class StatementRules:
     """Mixed into `FunctionLowerer`; the handlers named in `constructs.py` for this family."""
 
@@ -78,9 +95,91 @@ class StatementRules:
             raise _Reject(s, "`while ... else` is not translated")
         test = self._truth(self._expr(s.test, defined))
         self.loop_depth += 1
-        body, _, _ = self._block(s.body, defined)
+        body, after_body, jumps = self._block(s.body, defined)
         self.loop_depth -= 1
+        if not jumps and self._runs_at_least_once(s):
+            defined = after_body  # the first pass through the body completes before the test can fail
         return [ir.While(self._line(s), test, body)], defined, False
+
+    def _runs_at_least_once(self, s: nodes.While) -> bool:
+        """The test of `while` is true when the loop is reached (`n = 381` then
+        `while n == 381:`), and the body has no `break` or `continue` of its own:
+        the names the body assigns on every path are assigned after the loop. The test is
+        evaluated from the constants bound by the plain statements just before the loop in the
+        same block (a statement that assigns a name any other way forgets it)."""
+        if any(self._own_loop(n) is s for n in s.nodes_of_class((nodes.Break, nodes.Continue))):
+            return False
+        known: dict = {}
+        prev = s.previous_sibling()
+        before = []
+        while prev is not None:
+            before.append(prev)
+            prev = prev.previous_sibling()
+        for stmt in reversed(before):
+            const = _constant_assignment(stmt)
+            for n in stmt.nodes_of_class((nodes.AssignName, nodes.DelName, nodes.Global, nodes.Nonlocal,
+                                          nodes.Import, nodes.ImportFrom)):
+                names = [n.name] if isinstance(n, (nodes.AssignName, nodes.DelName)) else [
+                    (alias or name).split(".")[0] for name, alias in n.names] if isinstance(
+                    n, (nodes.Import, nodes.ImportFrom)) else list(n.names)
+                for name in names:
+                    known.pop(name, None)
+            if isinstance(stmt, nodes.AugAssign) and isinstance(stmt.target, nodes.AssignName):
+                known.pop(stmt.target.name, None)
+            if const is not None:
+                known[const[0]] = const[1]
+        value = self._static_test(s.test, known)
+        return value is True
+
+    def _own_loop(self, node):
+        """The innermost loop around `node` (None outside any, or across a function or class)."""
+        parent = node.parent
+        while parent is not None and not isinstance(parent, (nodes.For, nodes.While, nodes.FunctionDef,
+                                                             nodes.Lambda, nodes.ClassDef)):
+            parent = parent.parent
+        return parent if isinstance(parent, (nodes.For, nodes.While)) else None
+
+    def _static_test(self, node, known: dict):
+        """The value of a loop test over numbers, from `known` locals, literals, `and`/`or`/`not`,
+        comparisons, unary minus and `abs`/`math.fabs`; `_NOT_KNOWN` for anything else."""
+        import math
+        import operator
+
+        if isinstance(node, nodes.Const) and type(node.value) in (int, float, bool):
+            return node.value
+        if isinstance(node, nodes.Name) and node.name in known:
+            return known[node.name]
+        if isinstance(node, nodes.UnaryOp) and node.op in ("-", "not"):
+            v = self._static_test(node.operand, known)
+            if v is _NOT_KNOWN:
+                return v
+            return -v if node.op == "-" else not v
+        if isinstance(node, nodes.BoolOp):
+            values = [self._static_test(v, known) for v in node.values]
+            if any(v is _NOT_KNOWN for v in values):
+                return _NOT_KNOWN
+            result = values[0]
+            for v in values[1:]:
+                result = (result and v) if node.op == "and" else (result or v)
+            return result
+        if isinstance(node, nodes.Compare):
+            ops = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+                   "==": operator.eq, "!=": operator.ne}
+            values = [self._static_test(n, known) for n in [node.left] + [n for _, n in node.ops]]
+            if any(v is _NOT_KNOWN for v in values) or not all(op in ops for op, _ in node.ops):
+                return _NOT_KNOWN
+            return all(ops[op](a, b) for (op, _), a, b in zip(node.ops, values, values[1:]))
+        if (isinstance(node, nodes.Call) and len(node.args) == 1 and not node.keywords
+                and isinstance(node.func, (nodes.Name, nodes.Attribute))):
+            try:
+                func = self._global(node.func)
+            except _Reject:
+                return _NOT_KNOWN
+            if func is not abs and func is not math.fabs:
+                return _NOT_KNOWN
+            v = self._static_test(node.args[0], known)
+            return _NOT_KNOWN if v is _NOT_KNOWN else func(v)
+        return _NOT_KNOWN
 
     def _lower_break(self, s: nodes.Break, defined):
         return [ir.Break(self._line(s))], defined, True

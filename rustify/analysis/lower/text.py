@@ -225,6 +225,8 @@ class TextRules:
             return None  # a module (`math.sqrt`) or another global
         if isinstance(base_node, nodes.Attribute):
             return None
+        if func.attrname == "format" and isinstance(base_node, nodes.Const) and type(base_node.value) is str:
+            return self._str_format(node, base_node.value, defined)
         base = self._expr(base_node, defined)
         if not is_text(base.type):
             self.hand_down((base_node, base))
@@ -383,6 +385,56 @@ class TextRules:
                 return None
             return value if isinstance(value, str) else None
         return None
+
+    def _str_format(self, node: nodes.Call, template: str, defined) -> ir.Expr:
+        """`"... {0:f} ...".format(a, b)` of a literal template: the f-string it means
+        (`string.Formatter` parses the template as `str.format` does). Its arguments must be
+        variables, constants or attributes of an argument (evaluating them can neither fail nor
+        change anything, so the
+        order the fields use them in does not matter); fields number `{}` or `{0}`, with a
+        conversion and a constant spec."""
+        import string
+
+        args = [] if node.keywords else [self._expr(a, defined) for a in node.args]
+        if node.keywords or not all(isinstance(a, (nodes.Name, nodes.Const)) or (
+                isinstance(a, nodes.Attribute) and isinstance(a.expr, nodes.Name)
+                and (isinstance(v, ir.HeldAttrRead) or isinstance(v, ir.AttrRead) and self._exact_instance(v.obj)))
+                for a, v in zip(node.args, args)):
+            raise _Reject(node, "`str.format` is translated with positional arguments that are variables, "
+                                "constants or attributes of an argument only")
+        parts, auto = [], None
+        try:
+            parsed = list(string.Formatter().parse(template))
+        except ValueError:
+            raise _Reject(node, "`str.format` of this template raises ValueError") from None
+        for text, field, spec, conversion in parsed:
+            if text:
+                parts.append(ir.TextConst(STR, text, [ord(c) for c in text]))
+            if field is None:
+                continue
+            if field == "":
+                if auto is False:
+                    raise _Reject(node, "`str.format` mixing `{}` and `{0}` raises ValueError")
+                auto, index = True, sum(1 for p in parts if isinstance(p, tuple))
+            elif field.isdigit() and field.isascii():
+                if auto is True:
+                    raise _Reject(node, "`str.format` mixing `{}` and `{0}` raises ValueError")
+                auto, index = False, int(field)
+            else:
+                raise _Reject(node, f"the `str.format` field `{{{field}}}` is not translated (`{{}}` and `{{0}}` are)")
+            if index >= len(args):
+                raise _Reject(node, f"`str.format` field {index} has no argument (Python raises IndexError)")
+            if spec and ("{" in spec or "}" in spec):
+                raise _Reject(node, "a `str.format` field with a nested field in its spec is not translated")
+            value = args[index]
+            if not (value.type == STR or (isinstance(value.type, ir.Scalar) and value.type.in_containers)):
+                raise _Reject(node, f"formatting a {value.type} with `str.format` is not translated "
+                                    "(int, float, bool, numpy float64/int64 and str are)")
+            conv = _CONVERSIONS.get(-1 if conversion is None else ord(conversion))
+            if conv is None:
+                raise _Reject(node, f"`str.format` conversion !{conversion} is not translated")
+            parts.append((value, conv, ir.TextConst(STR, spec, [ord(c) for c in spec]) if spec else None))
+        return ir.TextFormat(STR, parts)
 
     # -------------------------------------------------------------- f-strings
 
