@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from rustify.ir.types import (  # noqa: E402,F401 - re-exported: `ir.FLOAT`, `ir.ListOf`, ...
     ARRAY_DTYPES, BOOL, FLOAT, INT, NARROW_NUMPY, NONE, NP_FLOAT64, NP_INT64, SCALAR_NAMES, SIGNATURE_TYPES,
     Array, Array1, Boundary, IRType,
-    ListOf, NoneType, Scalar, TupleOf, Type, parse_kind,
+    ListOf, NoneType, Optional, Scalar, TupleOf, Type, parse_kind,
     BYTEARRAY, BYTES, STR, ByteArray, Bytes, DictOf, PyListOf, PyObjectType, SetOf, Str, hashable,
 )
 from rustify.ir.types import COMPLEX, COMPLEX_DTYPES, NP_COMPLEX64, NP_COMPLEX128, Complex  # noqa: E402,F401
 from rustify.ir.types import Instance, MemoryView  # noqa: E402,F401
 from rustify.ir.types import RANGE_ITER, RangeIterType  # noqa: E402,F401
+from rustify.ir.types import optional_inner  # noqa: E402,F401
 from rustify.ir.types import DictMirror, ListView, NativeDict, NativeSet  # noqa: E402,F401
 
 # ---------------------------------------------------------------- expressions
@@ -189,6 +190,28 @@ class BoolOp(Expr):
 @dataclass
 class Truth(Expr):
     """Python truthiness of `value`, as a bool."""
+
+    value: Expr
+
+
+@dataclass
+class Wrap(Expr):
+    """`value` (a `type.inner`, or None) bound or returned as the `Optional` `type`."""
+
+    value: Expr
+
+
+@dataclass
+class IsNone(Expr):
+    """`value is None` (`negated`: `is not None`) of an `Optional` value, as a bool."""
+
+    value: Expr
+    negated: bool = False
+
+
+@dataclass
+class Unwrap(Expr):
+    """The `type` inside the `Optional` `value`, read where a test proved it is not None."""
 
     value: Expr
 
@@ -1149,7 +1172,7 @@ class Function:
 
 # expressions whose evaluation changes nothing the program can see (they may raise, at the
 # same point each time): evaluating one twice is the same as evaluating it once
-_EFFECT_FREE = (Const, Var, BinOp, UnaryOp, Compare, BoolOp, Truth, IfExp, Cast, Call, Index, ArrayItem,
+_EFFECT_FREE = (Const, Var, Wrap, IsNone, Unwrap, BinOp, UnaryOp, Compare, BoolOp, Truth, IfExp, Cast, Call, Index, ArrayItem,
                 ProvenIndex, ArrayShape, ArraySize, TupleItem, TupleIndex, TupleLen, TupleOperand, TextConst,
                 TextItem, TextCodePoint, AttrRead, HeldAttrRead, HeldKey, UnpackedItem, LoopItem, ZipItem)
 

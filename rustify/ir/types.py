@@ -254,6 +254,55 @@ class RangeIterType(IRType):
 RANGE_ITER = RangeIterType()
 
 
+@dataclass(frozen=True)
+class Optional(IRType):
+    """`T | None`: a local bound to None on one path and to a `T` on another, or a result that
+    is None or a `T` (`inner`: int, float, bool, str or bytes; `optional_inner`). Held as Rust's
+    `Option<T>`. Never an argument (a call's None is its own kind, `NoneType`): it leaves the
+    kernel as a result, None or the value converted as `inner` converts it.
+
+    Its operations (lower/optional.py): `x is None` / `is not None` / `== None` (`IsNone`),
+    truth (None is false, else `inner`'s truth), binding and returning it, and reading it as
+    `inner` where a test proved it is not None (`Unwrap`); any other use stays Python."""
+
+    inner: "Type"
+
+    def __post_init__(self):
+        if not optional_inner(self.inner):
+            raise ValueError(f"no Optional of {self.inner}")
+
+    @property
+    def is_object(self) -> bool:
+        return self.inner.is_object
+
+    @property
+    def kind(self) -> str:
+        return f"{self.inner.kind} | None"
+
+    @property
+    def rust(self) -> str:
+        return f"Option<{self.inner.rust}>"
+
+    @property
+    def rust_init(self) -> str:
+        return "None"
+
+    @property
+    def boundary(self) -> Boundary:
+        # a result only: None, or the value as `inner` returns it
+        ret = (f"(|py: Python<'py>, v: {self.rust}| -> PyResult<Py<PyAny>> {{ match v {{ "
+               f"Some(x) => {self.inner.boundary.ret}(py, x), None => Ok(py.None()) }} }})")
+        return Boundary("value", "arg_none", ret)
+
+    def __str__(self) -> str:
+        return self.kind
+
+
+def optional_inner(t) -> bool:
+    """`t` may be the `T` of an `Optional[T]` (see `Optional`)."""
+    return t in (Scalar("int"), Scalar("float"), Scalar("bool")) or isinstance(t, (Str, Bytes))
+
+
 # ------------------------------------------------------------------ complex
 
 # name -> (signature kind, Rust type, argument helper, return helper, type of .real/.imag/abs)
@@ -892,7 +941,7 @@ STR = Str()
 BYTES = Bytes()
 BYTEARRAY = ByteArray()
 
-Type = Union[Scalar, ListOf, Array, NoneType, TupleOf, Str, Bytes, ByteArray, PyListOf, DictOf, SetOf,
+Type = Union[Scalar, ListOf, Array, NoneType, Optional, TupleOf, Str, Bytes, ByteArray, PyListOf, DictOf, SetOf,
              NativeDict, NativeSet, DictMirror, ListView, RangeIterType]
 
 FLOAT = Scalar("float")

@@ -79,6 +79,7 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
         self._begin_pass(final=True)
         body, _, terminates = self._block(self.fdef.body, set(self.params))
         return_type = self._return_type(terminates)
+        body = self._box_returns(body, return_type, terminates)  # an Optional result: optional.py
         body = self._hold_attributes(body, return_type)  # attributes of instance arguments: objects.py
         for p, t in self.param_types.items():
             if isinstance(t, _UntranslatedArg) and not any(f"`{p}`" in r.why for r in self.reasons):
@@ -95,6 +96,7 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
             raise Untranslatable(self.reasons)
         params = [ir.Param(p, self.param_types[p], p in self.mutated) for p in self.params]
         locals_ = {n: t for n, t in self.env.items() if n not in self.param_types}
+        locals_.update(self.rebound_arguments())  # None arguments the body rebinds: optional.py
         fn = ir.Function(
             name=self.fdef.name, params=params, locals=locals_, body=body, return_type=return_type,
             signature=self.signature, seeded=dict(self.seeded), may_deopt=self.may_deopt,
@@ -126,6 +128,7 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
         # reported again, so one rejected line gives one reason, not a cascade
         self.poisoned: set[str] = set()
         self._lowered_operands: dict[int, tuple] = {}  # see hand_down
+        self._begin_narrowing()  # what tests against None proved: optional.py
 
     def _join_pass(self) -> bool:
         """Fold this pass's assignments into `env`; True if anything changed."""
@@ -133,6 +136,8 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
         new_seeded: dict[str, ir.Scalar] = {}
         for name, seen in self.assigned.items():
             if name in self.param_types:
+                if self.param_types[name] == NONE:  # a None argument the body rebinds: optional.py
+                    new_env[name] = self._rebound_argument_type(name, seen) or NONE
                 continue
             joined = self._join(name, seen, new_seeded)
             if joined is not None:
@@ -142,6 +147,9 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
         return changed
 
     def _join(self, name: str, seen: _Assigned, seeded_out: dict) -> ir.Type | None:
+        optional = self._optional_join(name, seen)  # None and a value: optional.py
+        if optional is not None:
+            return optional
         distinct = list(dict.fromkeys(seen.types))
         if len(distinct) == 1:
             return distinct[0]
@@ -169,6 +177,9 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
         return distinct[-1]  # inconsistent: the final pass reports it
 
     def _return_type(self, terminates: bool) -> ir.Type:
+        optional = self._optional_return(terminates)  # None and a value: optional.py
+        if optional is not None:
+            return optional
         types_ = list(dict.fromkeys(t for _, t in self.returns))
         if not types_:
             return NONE
@@ -194,6 +205,12 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
 
     def _block(self, stmts, defined: set[str]) -> tuple[list[ir.Stmt], set[str], bool]:
         """Lower a statement list. Returns (IR, definitely assigned names, ends in a jump)."""
+        with self.branch_narrowing(stmts) as end:  # an `if` branch knows what its test proved: optional.py
+            result = self._statements(stmts, defined)
+            end(result[2])
+        return result
+
+    def _statements(self, stmts, defined: set[str]) -> tuple[list[ir.Stmt], set[str], bool]:
         out: list[ir.Stmt] = []
         defined = set(defined)
         for stmt in stmts:
@@ -234,7 +251,8 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
         construct = lookup(STATEMENTS, s)
         if construct is None:
             raise _Reject(s, f"statement `{type(s).__name__}` is not translated")
-        return getattr(self, construct.handler)(s, defined)
+        with self.statement_narrowing(s):  # loops and `try` forget what tests proved: optional.py
+            return getattr(self, construct.handler)(s, defined)
 
 
     def note_object_write(self, node, base: ir.Expr) -> None:
@@ -349,6 +367,8 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
         if name in self.poisoned:
             raise _Poisoned()
         t = self.env.get(name)
+        if isinstance(t, ir.Optional) and name not in self.poisoned:  # None or a value: optional.py
+            return self._optional_var(name, t, node, raw)
         if isinstance(t, _UntranslatedArg):
             raise _Reject(node, f"`{name}` is a {t} argument: arguments of kind {t} are not translated")
         if t is None:
@@ -386,6 +406,8 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
     def _truth(self, value: ir.Expr) -> ir.Expr:
         if value.type == BOOL:
             return value
+        if value.type == NONE:
+            return self._none_truth(value)  # optional.py
         if isinstance(value.type, ir.Array1):
             raise _Reject(None, "the truth value of an array is ambiguous")
         return ir.Truth(BOOL, value)
