@@ -49,6 +49,154 @@ def returns_none_constant(n):
     return None
 
 
+# ---- Optional[T]: a local or result that is None or a value (lower/optional.py)
+
+
+@case(lists_of(ints(-1000, 1000)))
+def optional_best_int(xs):
+    best = None
+    for x in xs:
+        if best is None or x < best:
+            best = x
+    return best
+
+
+@case(lists_of(floats()))
+def optional_best_float(xs):
+    best = None
+    for x in xs:
+        if best is None or x > best:
+            best = x
+    return best
+
+
+@case(lists_of(ints(-5, 5)), ints(-5, 5))
+def optional_first_index(xs, target):
+    for i in range(len(xs)):
+        if xs[i] == target:
+            return i
+    return None
+
+
+@case(lists_of(floats()), maybe(floats()))
+def optional_rebound_argument(xs, key=None):
+    if key is None:
+        key = 1.0
+    total = 0.0
+    for x in xs:
+        total += x * key
+    return total
+
+
+@case(lists_of(ints(-3, 3)), ints(-3, 3))
+def optional_truthiness(xs, k):
+    found = None
+    for x in xs:
+        if x > k:
+            found = x  # 0 is a value, but false
+    n = 0
+    if found:
+        n += 1
+    if not found:
+        n += 10
+    if found is not None and found > 1:
+        n += found
+    return n
+
+
+@case(lists_of(st.text(max_size=3)), ints(0, 3))
+def optional_str(words, n):
+    chosen = None
+    for w in words:
+        if len(w) >= n:
+            chosen = w
+    if chosen:
+        return chosen + "!"
+    return chosen
+
+
+@case(lists_of(ints(-50, 50)), ints(-50, 50))
+def optional_narrowed_after_if(xs, start):
+    acc = None
+    if start > 0:
+        acc = start
+    if acc is None:
+        acc = 0
+    for x in xs:
+        acc += x
+    return acc
+
+
+@case(lists_of(ints(-9, 9)))
+def optional_stale_narrowing_in_loop(xs):
+    last = None
+    total = 0
+    for x in xs:
+        if last is not None:
+            total += last * 3
+        if x > 0:
+            last = x
+        else:
+            last = None
+    return total * 10 + (last if last is not None else 0)
+
+
+@case(ints(-5, 5), ints(-5, 5))
+def optional_rebound_in_branches(a, b):
+    x = None
+    if a > 0:
+        x = a
+    if x is not None:
+        if b > 0:
+            x = None
+        elif b < -2:
+            return x * 100
+        else:
+            x = x + 1
+    y = x
+    if y == None:  # noqa: E711
+        return -1
+    return y
+
+
+@case(lists_of(ints(-9, 9)))
+def optional_in_expressions(xs):
+    m = None
+    for x in xs:
+        m = x if m is None else max(m, x)
+    big = m is not None and m > 3
+    label = m if m is not None else -100
+    return big, label, None != m
+
+
+@case(lists_of(ints(-9, 9)))
+def optional_bool(xs):
+    flag = None
+    for x in xs:
+        if x > 0:
+            flag = x > 5
+    if flag:
+        return 1
+    if flag is None:
+        return 0
+    return 2
+
+
+def _first_negative(xs):
+    for x in xs:
+        if x < 0:
+            return x
+    return None
+
+
+@case(lists_of(ints(-9, 9)))
+def optional_from_a_callee(xs):
+    r = _first_negative(xs)
+    if r is None:
+        return 0
+    return r * 2
+
+
 @pytest.mark.parametrize("c", cases_from(__name__), ids=lambda c: c.name)
 def test_native_matches_python(c):
     check_native_matches_python(c)
@@ -73,7 +221,7 @@ def test_none_default_runs_native_and_specialises():
     assert f([1.0, 2.5], 2.0) == 7.0 and f.rustify.last_call == "native"
 
 
-def test_none_local_then_value_stays_python_with_reason():
+def test_none_local_then_value_runs_native():
     def best_of(xs):
         best = None
         for x in xs:
@@ -82,9 +230,60 @@ def test_none_local_then_value_stays_python_with_reason():
         return best
 
     f = rustify.accelerate(best_of, eager=True)
-    assert f([3.0, 1.0]) == 3.0
+    f.compile(("list[float]",))
+    assert f([3.0, 1.0]) == 3.0 and f.rustify.last_call == "native"
+    assert f([]) is None and f.rustify.last_call == "native"
+
+
+def _maybe_none_plus(xs):
+    best = None
+    for x in xs:
+        best = x
+    return best + 1
+
+
+def _maybe_none_less(xs):
+    best = None
+    for x in xs:
+        best = x
+    return best < 3
+
+
+def _maybe_none_negated(xs):
+    best = None
+    for x in xs:
+        best = x
+    return -best
+
+
+def _maybe_none_in_a_call(xs):
+    best = None
+    for x in xs:
+        best = x
+    return abs(best)
+
+
+@pytest.mark.parametrize("func", [_maybe_none_plus, _maybe_none_less, _maybe_none_negated, _maybe_none_in_a_call])
+def test_maybe_none_used_as_a_value_stays_python_with_reason(func):
+    f = rustify.accelerate(func, eager=True)
+    f.compile(("list[int]",))
+    assert any("`best` may be None here" in r for r in f.rustify.reasons.values())
+    assert f([2]) == func([2]) and f.rustify.last_call != "native"
+    with pytest.raises(TypeError):
+        f([])
+
+
+def test_optional_of_a_list_stays_python_with_reason():
+    def maybe_list(n):
+        out = None
+        if n > 0:
+            out = [n]
+        return out
+
+    f = rustify.accelerate(maybe_list, eager=True)
+    assert f(2) == [2]
     f.wait()
-    assert f([3.0, 1.0]) == 3.0 and f.rustify.last_call != "native"
+    assert f(2) == [2] and f(0) is None and f.rustify.last_call != "native"
     assert any("Optional (None-or-value) locals" in r for r in f.rustify.reasons.values())
 
 
@@ -101,14 +300,25 @@ def test_array_equals_none_is_elementwise_so_stays_python():
     assert list(f(a)) == [False, False] and f.rustify.last_call != "native"
 
 
-def test_rebinding_a_none_argument_says_why():
+def test_rebinding_a_none_argument_runs_native():
     def with_default(xs, key=None):
         if key is None:
             key = 1.0
         return xs[0] * key
 
     f = rustify.accelerate(with_default, eager=True)
+    f.compile(("list[float]", "None"))
+    assert f([2.0]) == 2.0 and f.rustify.last_call == "native"
+
+
+def test_rebinding_a_none_argument_to_a_list_says_why():
+    def with_default(xs, key=None):
+        if key is None:
+            key = [1.0]
+        return xs[0] * key[0]
+
+    f = rustify.accelerate(with_default, eager=True)
     assert f([2.0]) == 2.0
     f.wait()
     assert f([2.0]) == 2.0 and f.rustify.last_call != "native"
-    assert any("rebinding it to a float" in r for r in f.rustify.reasons.values())
+    assert any("rebinding it to a" in r for r in f.rustify.reasons.values())

@@ -228,7 +228,7 @@ class OptionalRules:
         names = [n.name for n in [node.left] + [n for _, n in node.ops]
                  if isinstance(n, nodes.Name) and n.name in self.none_mixed
                  and not isinstance(self.env.get(n.name), ir.Optional)]
-        if names:  # its type is not one type: neither a test against None nor a comparison is decided
+        if names and self.final:  # its type is not one type: neither a test against None nor a comparison is decided
             raise _Reject(node, self._optional_reason(names[0]))
         tested = self._none_test(node, defined)
         if tested is not None:
@@ -346,18 +346,22 @@ class OptionalRules:
         return super()._lower_boolop(node, defined)
 
     def _lower_ifexp(self, node: nodes.IfExp, defined) -> ir.Expr:
-        if not self._mentions_optional(node.test):
-            return super()._lower_ifexp(node, defined)
+        """`a if x is not None else b`: a test decided when compiling gives the branch Python
+        takes (the other never runs); otherwise each branch knows what the test proved."""
+        test = self._truth(self._expr(node.test, defined))
         when_true, when_false = self._narrowing(node.test)
         before = dict(self.narrowed)
         try:
+            if isinstance(test, ir.Const) and type(test.value) is bool:
+                self.narrowed = {**before, **(when_true if test.value else when_false)}
+                return self._expr(node.body if test.value else node.orelse, defined)
             self.narrowed = {**before, **when_true}
             body = self._expr(node.body, defined)
             self.narrowed = {**before, **when_false}
             orelse = self._expr(node.orelse, defined)
         finally:
             self.narrowed = before
-        self.hand_down((node.body, body), (node.orelse, orelse))
+        self.hand_down((node.test, test), (node.body, body), (node.orelse, orelse))
         return super()._lower_ifexp(node, defined)
 
     def _mentions_optional(self, node) -> bool:
@@ -371,8 +375,11 @@ class OptionalRules:
         if isinstance(s, nodes.If) or not isinstance(getattr(s, "body", None), list):
             yield
             return
+        loop = isinstance(s, (nodes.For, nodes.While))
         bound = _bound_names(s)
-        blocked = set() if isinstance(s, (nodes.For, nodes.While)) else bound - self._unnarrowable
+        if loop:  # `x += ...` of a value proved not None keeps it not None (or stays Python)
+            bound = {n for n in bound if self.narrowed.get(n) in (None, NONE) or n not in _aug_only(s)}
+        blocked = set() if loop else bound - self._unnarrowable
         for name in bound:
             self.narrowed.pop(name, None)
         self._unnarrowable |= blocked
@@ -414,6 +421,13 @@ def _bound_names(s) -> set[str]:
     """Names a statement binds anywhere inside it."""
     names = {n.name for n in s.nodes_of_class(nodes.AssignName)}
     return names | {n.target.name for n in s.nodes_of_class(nodes.AugAssign) if isinstance(n.target, nodes.AssignName)}
+
+
+def _aug_only(s) -> set[str]:
+    """Names that statement `s` binds only with `x += ...` (augmented assignment)."""
+    plain = {n.name for n in s.nodes_of_class(nodes.AssignName) if not isinstance(n.parent, nodes.AugAssign)}
+    return {n.target.name for n in s.nodes_of_class(nodes.AugAssign)
+            if isinstance(n.target, nodes.AssignName)} - plain
 
 
 def _plainly_bound(fdef: nodes.FunctionDef) -> set[str]:
