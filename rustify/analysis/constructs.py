@@ -58,7 +58,7 @@ STATEMENTS = _table(
               "binding names nothing else in the function assigns: the names read like globals (frozen in "
               "and guarded: rebinding the module in `sys.modules`, the name in the module or "
               "`builtins.__import__` drops the native code)", "_lower_import_from"),
-    Construct("If", "if / elif / else", "if x > 0:", "the test may be any number or bool (not an array); "
+    Construct("If", "if / elif / else", "if x > 0:", "the test may be any number or bool (not an array), or an Optional value (None is false); "
               "a test known when compiling (`isinstance(data, str)`, a comparison of constants) translates "
               "only the branch Python takes", "_lower_if"),
     Construct("For", "for loop", "for i in range(n):",
@@ -115,8 +115,13 @@ EXPRESSIONS = _table(
               "translation and its cache key), `math`, `numpy` and the functions below", "_lower_name"),
     Construct("Const", "number constant", "0, 1.5, True, 2j",
               "int (within 64 bits), float, bool, complex (`2j`; `1 + 2j` is an addition); str (module str "
-              "globals too, frozen in by value) and bytes literals; `None` (a local that is None on one path and a "
-              "value on another stays Python)", "_lower_const"),
+              "globals too, frozen in by value) and bytes literals; `None`: a local bound by plain assignment to "
+              "None on one path and to an int, float, bool, str or bytes on another, a `None` argument the body "
+              "rebinds (`if key is None: key = 0`) and a result that is None or such a value are Optional "
+              "(`Option<T>`, returned as None or the value); an Optional value may be tested against None or for "
+              "truth (None is false), bound and returned, and is used as its value where a test proves it is not "
+              "None (`if best is None or x < best:`, `if x is not None and ...`, after `if x is None: x = 0`); "
+              "any other use of a maybe-None value (`x + 1`, `x < 3`, in a tuple or a call) stays Python", "_lower_const"),
     Construct("BinOp", "arithmetic", "a * b + c",
               "the binary operators below on numbers; `[x] * n` makes a new list; printf-style `fmt % value` "
               "of a str or bytes format with an int, float, bool, numpy float64/int64, str or bytes value or a "
@@ -124,7 +129,9 @@ EXPRESSIONS = _table(
               "ValueError as Python's)", "_lower_binop"),
     Construct("UnaryOp", "unary operator", "-x, +x, ~n, not c", "`~` on ints only", "_lower_unaryop"),
     Construct("BoolOp", "and / or", "a > 0 and b > 0",
-              "operands of one type (the result is one of them, as in Python)", "_lower_boolop"),
+              "operands of one type (the result is one of them, as in Python); as a test, operands of any "
+              "types, each tested for truth (each operand knows what the ones before it proved: "
+              "`best is None or x < best`)", "_lower_boolop"),
     Construct("Compare", "comparison", "0 <= i < n",
               "the comparison operators below on numbers, chained as in Python; int vs float is exact; "
               "`x in t` / `x not in t` of an int or bool in a tuple of ints and bools (`mode in (MODE_A, MODE_B)`); "
@@ -137,12 +144,15 @@ EXPRESSIONS = _table(
               "; `x is None`, `x is not None`, `x == None`, `x != None` of a name are decided from its type "
               "(a `None` argument is its own signature kind): only None is None, and a number, str, bytes, "
               "tuple, list, dict or set never equals None (an array's `== None` is elementwise: it stays Python); `if` keeps the branch Python takes"
+              "; of an Optional local (see Const) they test it when running, and narrow it in the branch they "
+              "prove"
               "; two str (or bytes) with every operator, chained, and `in`/`not in` (a substring); one "
               "character against another or a constant compares code points, building no str",
               "_lower_compare"),
     Construct("IfExp", "conditional expression", "a if a > b else b", "both branches of one number, complex or tuple type "
               "(or a numpy scalar and the Python number of its kind, `s / n if n else math.nan`: the "
-              "numpy branch runs natively, the other re-runs the call in Python)",
+              "numpy branch runs natively, the other re-runs the call in Python); a test known when compiling "
+              "gives the branch Python takes; each branch knows what the test proved (`x if x is not None else 0`)",
               "_lower_ifexp"),
     Construct("Subscript", "indexing", "xs[i], xs[-1], a[i, j], a[i][j]",
               "an int index into a list or 1-D array variable (negative indices as in Python); one int per axis "
