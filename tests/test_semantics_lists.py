@@ -415,6 +415,28 @@ def append_str_items_to_a_new_list(words, k):
     return "|".join(out) + ":" + str(count)
 
 
+# ---- map() of a builtin, consumed by a reduction
+
+
+@case(grids(st.booleans()), grids(ints(-1000, 1000)), st.booleans())
+def map_of_reductions(bits, rows, flag):
+    dark = sum(map(sum, bits))  # qrcode's dark-module count
+    if flag:
+        return dark, sum(map(len, rows)), any(map(any, bits)), all(map(all, bits))
+    return dark, min(map(max, rows)), False, True  # ValueError for an empty row or no rows
+
+
+@case(grids(ints(-1000, 1000)))
+def sorted_map_of_sums(rows):
+    return sorted(map(sum, rows), reverse=True)
+
+
+@case(lists_of(floats()), lists_of(ints(-(2**40), 2**40)))
+def map_of_scalar_builtins(xs, ns):
+    finite = [x for x in xs if abs(x) < 1e15]  # (int() of inf or NaN raises, tested elsewhere)
+    return list(map(abs, xs)), sum(map(abs, ns)), sorted(map(int, finite))
+
+
 @pytest.mark.parametrize("c", cases_from(__name__), ids=lambda c: c.name)
 def test_native_matches_python(c):
     check_native_matches_python(c)

@@ -256,7 +256,9 @@ EXPRESSIONS = _table(
               "_lower_list_comp"),
     Construct("GeneratorExp", "generator expression", "sum(x * x for x in xs)",
               "as the one argument of sum (with start), min, max, any, all (short-circuiting), sorted "
-              "(with reverse=) and list; clauses as in list comprehensions", "_lower_generator_exp"),
+              "(with reverse=) and list; clauses as in list comprehensions; `map(f, xs)` in the same places, "
+              "as `f(x) for x in xs`, for `f` one of sum, min, max, any, all or a builtin of one argument the "
+              "translator knows (`sum(map(sum, rows))`, `list(map(abs, xs))`)", "_lower_generator_exp"),
 )
 
 

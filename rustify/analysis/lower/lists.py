@@ -579,10 +579,41 @@ class ListRules:
             return comp
         if isinstance(source, nodes.GeneratorExp):  # list(genexpr)
             return self._comprehension(source, "list", defined)
+        if self._is_builtin_call(source, map):
+            return self._reduce_map(node, kind, source, defined, start, reverse)
         return self._reduce_iterable(node, kind, source, defined, start, reverse)
 
-    def _reduce_iterable(self, node, kind: str, source, defined, start, reverse: bool) -> ir.Expr:
-        """`kind` over a value that is not a generator expression: a range, a list, any iterable."""
+    def _reduce_map(self, node, kind: str, call: nodes.Call, defined, start, reverse: bool) -> ir.Expr:
+        """`kind` over `map(f, xs)`: the reduction of `f(x) for x in xs`, `f` a builtin the
+        translator knows of one argument (`sum(map(sum, rows))`, `max(map(abs, xs))`). map()
+        looks `f` up once and the generator every step; a translated function's globals are
+        guarded, so both see the same `f`."""
+        if call.keywords or len(call.args) != 2:
+            raise _Reject(call, "map() of one function and one iterable only is translated")
+        func, source = call.args
+        if not isinstance(func, nodes.Name) or func.name in self.local_names or func.name in self.params:
+            raise _Reject(call, "map() of a builtin named directly (`map(abs, xs)`) only is translated")
+        target = self._global(func)
+        reducer = _REDUCERS.get(target)
+        if reducer in ("sum", "min", "max", "any", "all"):
+            def apply(item):  # an inner reduction, named after the map() call
+                return self._reduce_iterable(call, reducer, None, defined, None, False, seq=item)
+        else:
+            from rustify.analysis.intrinsics import resolve_intrinsic
+
+            intrinsic = resolve_intrinsic(target)
+            if intrinsic is None or intrinsic.raw_args or intrinsic.shape_arg:
+                raise _Reject(call, f"map() of `{func.name}` is not translated (of sum, min, max, any, all and "
+                                    "the builtins of one argument the translator knows it is)")
+
+            def apply(item):
+                return intrinsic.lower(self, call, [item])
+        return self._reduce_iterable(node, kind, source, defined, start, reverse, apply=apply)
+
+    def _reduce_iterable(self, node, kind: str, source, defined, start, reverse: bool, *,
+                         seq: ir.Expr | None = None, apply=None) -> ir.Expr:
+        """`kind` over a value that is not a generator expression: a range, a list, any iterable
+        (the node `source`, or the value `seq` already lowered); `apply(item)` maps each item."""
         label = _label(node) * 10 + 9
         var = f"item#c{label}"
         if self._is_builtin_call(source, range) and kind == "list":
@@ -593,19 +624,23 @@ class ListRules:
 
         def innermost(d):
             value = self._var(var, node)
+            if apply is not None:
+                value = apply(value)
             value_holder["v"] = value
             return [ir.CompYield(self._line(node), label, kind, value)]
 
-        if self._is_builtin_call(source, range):
+        if seq is None and self._is_builtin_call(source, range):
             fake = _FakeGen(source, var)
             body = [self._comp_range(node, fake, defined, {var: var}, innermost)]
         else:
-            seq = self._expr(source, defined)
-            if kind == "sorted" and isinstance(seq.type, ir.ListOf) and seq.type.elem in (FLOAT, INT):
+            seq = self._expr(source, defined) if seq is None else seq
+            if apply is not None:
+                pass  # the items are mapped: no shortcut over the list itself
+            elif kind == "sorted" and isinstance(seq.type, ir.ListOf) and seq.type.elem in (FLOAT, INT):
                 if seq.type.elem == FLOAT:
                     self.may_deopt = True  # a NaN re-runs in Python
                 return ir.SortedVec(seq.type, value=seq, reverse=reverse)
-            if kind in ("sorted", "list") and isinstance(seq.type, ir.PyListOf):
+            elif kind in ("sorted", "list") and isinstance(seq.type, ir.PyListOf):
                 copy = ir.ListSlice(seq.type, base=seq)  # the same item objects, as Python's list(xs)
                 return ir.Sorted(seq.type, copy, reverse, holds_shared=True) if kind == "sorted" else copy
             item = self._iter_item(node, seq)
