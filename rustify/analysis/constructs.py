@@ -117,7 +117,9 @@ EXPRESSIONS = _table(
               "ValueError as Python's)", "_lower_binop"),
     Construct("UnaryOp", "unary operator", "-x, +x, ~n, not c", "`~` on ints only", "_lower_unaryop"),
     Construct("BoolOp", "and / or", "a > 0 and b > 0",
-              "operands of one type (the result is one of them, as in Python)", "_lower_boolop"),
+              "operands of one type (the result is one of them, as in Python); operands of different "
+              "types (`not (flag or caps & MASK)`) where only the truth of the result is seen (an if/while/"
+              "assert test, a conditional's test, `not`'s operand), objects of user classes excepted", "_lower_boolop"),
     Construct("Compare", "comparison", "0 <= i < n",
               "the comparison operators below on numbers, chained as in Python; int vs float is exact; "
               "`x in t` / `x not in t` of an int or bool in a tuple of ints and bools (`mode in (MODE_A, MODE_B)`); "
@@ -135,7 +137,10 @@ EXPRESSIONS = _table(
               "_lower_compare"),
     Construct("IfExp", "conditional expression", "a if a > b else b", "both branches of one number, complex or tuple type "
               "(or a numpy scalar and the Python number of its kind, `s / n if n else math.nan`: the "
-              "numpy branch runs natively, the other re-runs the call in Python)",
+              "numpy branch runs natively, the other re-runs the call in Python); an int and a float branch "
+              "where Python converts the value to float at once: the one argument of `float()` "
+              "(`float(0 if n < 0 else p[s])`) or an operand of `+ - * /` beside a float "
+              "(`t + (r / t if t else 0)`)",
               "_lower_ifexp"),
     Construct("Subscript", "indexing", "xs[i], xs[-1], a[i, j], a[i][j]",
               "an int index into a list or 1-D array variable (negative indices as in Python); one int per axis "

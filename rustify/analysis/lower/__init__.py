@@ -124,6 +124,7 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
         # reported again, so one rejected line gives one reason, not a cascade
         self.poisoned: set[str] = set()
         self._lowered_operands: dict[int, tuple] = {}  # see hand_down
+        self.float_contexts: set[int] = set()  # ids of conditionals converted to float at once (scalars.py)
 
     def _join_pass(self) -> bool:
         """Fold this pass's assignments into `env`; True if anything changed."""
