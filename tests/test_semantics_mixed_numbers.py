@@ -51,6 +51,65 @@ def seeded_operand_keeps_the_conditional_python(n, x):
     return y + (1 if n > 2 else 2.5)
 
 
+# ---- lists holding ints and floats (list[number]): each item keeps its type
+
+def _fill_series(eps, c):
+    d = eps
+    for l in range(1, len(c)):
+        c[l] = d * (l + 0.5)
+        d *= eps
+
+
+@case(floats(), st.lists(ints(-9, 9), max_size=6))
+def float_stores_into_an_int_list_argument(eps, c):
+    _fill_series(eps, c)
+
+
+def _series(sinp, x, c):
+    k = len(c)
+    n = k - sinp
+    y1 = 0
+    if n & 1:
+        k -= 1
+        y0 = c[k]
+    else:
+        y0 = 0
+    n = n // 2
+    while n:
+        n -= 1
+        k -= 1
+        y1 = x * y0 - y1 + c[k]
+        k -= 1
+        y0 = x * y1 - y0 + c[k]
+    return 2.0 * x * y0 if sinp else x * (y0 - y1)
+
+
+@case(floats(), st.integers(3, 7), st.booleans())
+def callee_fills_a_new_int_list(eps, n, sinp):
+    c = list(range(n))
+    _fill_series(eps, c)
+    return _series(sinp, 0.25, c)
+
+
+@case(floats(), st.integers(0, 7))
+def new_int_list_filled_by_a_callee_is_returned(eps, n):
+    c = list(range(n))
+    _fill_series(eps, c)
+    return c
+
+
+@case(floats(), ints(-2**62, 2**62))
+def mixed_list_literal_and_float_reads(x, big):
+    ys = [1, 2.5, -3, big]
+    total = 0.0
+    for v in ys:
+        total = total + v * x
+    for i in range(len(ys) - 1):
+        ys[i] = float(ys[i]) + total
+    ys.append(total / ys[3] if big else total)
+    return ys
+
+
 @pytest.mark.parametrize("c", cases_from(__name__), ids=lambda c: c.name)
 def test_native_matches_python(c):
     check_native_matches_python(c)
@@ -73,3 +132,13 @@ def test_and_or_value_of_mixed_types_stays_python():
     fast = rustify.accelerate(f, eager=True)
     assert fast(False, 3) == 3
     assert "operands of different types" in fast.rustify.explain()
+
+
+def test_number_item_where_its_type_shows_stays_python():
+    def f(c):
+        c[0] = 0.5
+        return c[1] * 2
+
+    fast = rustify.accelerate(f, eager=True)
+    assert fast([1, 3]) == 6 and type(fast([1, 3])) is int
+    assert "list holding ints and floats" in fast.rustify.explain()

@@ -18,7 +18,7 @@ from rustify.ir.types import (  # noqa: E402,F401 - re-exported: `ir.FLOAT`, `ir
     BYTEARRAY, BYTES, STR, ByteArray, Bytes, DictOf, PyListOf, PyObjectType, SetOf, Str, hashable,
 )
 from rustify.ir.types import COMPLEX, COMPLEX_DTYPES, NP_COMPLEX64, NP_COMPLEX128, Complex  # noqa: E402,F401
-from rustify.ir.types import Instance, MemoryView  # noqa: E402,F401
+from rustify.ir.types import Instance, MemoryView, NUMBER  # noqa: E402,F401
 from rustify.ir.types import RANGE_ITER, RangeIterType  # noqa: E402,F401
 from rustify.ir.types import DictMirror, ListView, NativeDict, NativeSet  # noqa: E402,F401
 
@@ -439,7 +439,8 @@ class ForObject(Stmt):
 class Assign(Stmt):
     target: str
     value: Expr
-    seed: bool | None = None  # for a seeded variable: does this store its seed?
+    seed: bool | str | None = None  # for a seeded variable: does this store its seed? ("number": an
+    # item of a list of ints and floats, whose type at run time sets the flag)
 
 
 @dataclass

@@ -158,6 +158,13 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
         containers = join_containers(distinct)  # `{}`, `set()`: item types from later stores
         if containers is not None:
             return containers
+        if ir.NUMBER in distinct and set(distinct) - {ir.NUMBER} and set(distinct) <= {INT, FLOAT, ir.NUMBER}:
+            # `y0 = c[k]` of a list of ints and floats, beside float (and small int constant)
+            # assignments: a float that may hold an int, as a seeded variable (statements.py)
+            consts = [c for t, c in zip(seen.types, seen.consts) if t == INT]
+            if all(c is not None and abs(c) <= rules.EXACT_INT_LIMIT for c in consts):
+                seeded_out[name] = INT
+                return FLOAT
         if len(distinct) == 2 and all(isinstance(t, (ir.Scalar, ir.Complex)) for t in distinct):
             for narrow, wide in rules.SEED_WIDENINGS:
                 if set(distinct) == {narrow, wide}:
@@ -297,7 +304,23 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
         value, seeded = self._expr_raw(node, defined)
         if value.type.is_object:
             self.uses_objects = True
+        if value.type == ir.NUMBER:
+            return self._number_item(node, value)
         return self._guard(value) if seeded else value
+
+    def _number_item(self, node, value: ir.Expr) -> ir.Expr:
+        """`value`, an item of a list holding ints and floats (ir.NUMBER), where `node` uses it:
+        the one argument of `float()` (converted as Python converts), or the value of an
+        assignment (statements.py decides); arithmetic takes it in `_binop` (scalars.py).
+        Anywhere else its type would show."""
+        parent = node.parent
+        if isinstance(parent, nodes.Assign) and parent.value is node:
+            return value
+        if self._in_float_context(node):
+            return self._cast(value, FLOAT)
+        raise _Reject(node, f"`{node.as_string()[:60]}` is an item of a list holding ints and floats: it is "
+                            "translated only where Python converts it to float at once (`float()`, `+ - * /` "
+                            "beside a float) or stored into a float variable")
 
     def hand_down(self, *pairs) -> None:
         """A family rule lowered these (node, expr) operands, then passes the construct on to
@@ -371,6 +394,8 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
     def _cast(self, value: ir.Expr, to: ir.Type) -> ir.Expr:
         if value.type == to:
             return value
+        if value.type == ir.NUMBER and to != FLOAT:
+            raise _Reject(None, f"an item of a list holding ints and floats is used as {to}: its type would show")
         if value.type == ir.Scalar("np.uint64") and to in (INT, ir.NP_INT64):
             self.may_deopt = True  # a uint64 beyond i64 re-runs in Python
         if isinstance(value, ir.Const) and isinstance(to, ir.Scalar) and to in (INT, FLOAT):

@@ -125,7 +125,9 @@ class ListRules:
             name = renames[name]
         value = self._as_python_list(name, value)
         wide = self.env.get(name)
-        if isinstance(wide, ir.PyListOf):
+        if (wide == ir.ListOf(ir.NUMBER) and isinstance(value.type, ir.ListOf) and value.type.elem in (INT, FLOAT)
+                and isinstance(value, (ir.NewList, ir.CallFunction))):
+            value = ir.Cast(wide, value)  # a new list of ints the kernel stores floats into (sequences.py)
             value = self._flat_as_python_list(value, wide)  # the local is a Python list (see `_join`)
         source = _root(value) if value.type.is_object else None
         if source is not None and source.name != name and not (
@@ -186,6 +188,9 @@ class ListRules:
         """From now on the flat list local `name` is a Python list of `elem` items: the
         statement is lowered again in the next pass."""
         lists = self._python_lists()
+        if elem == ir.NUMBER:
+            raise _Reject(s, f"`{name}` holds ints and floats and would be held as a Python list (it escapes "
+                             "into another object): not translated")
         if lists.get(name, elem) != elem:
             raise _Reject(s, f"a list holding {lists[name]} and {elem} items; not translated")
         lists[name] = elem

@@ -140,6 +140,13 @@ class ScalarRules:
             lv = self._guard(lv)
         if rseed and not (not lseed and lv.type == rv.type):
             rv = self._guard(rv)
+        if ir.NUMBER in (lv.type, rv.type):
+            # an item of a list of ints and floats beside a float: Python converts an int item
+            # to float (int.__float__) and does float arithmetic, as the cast does
+            if op not in _FLOAT_CONTEXT_OPS or FLOAT not in (lv.type, rv.type):
+                raise _Reject(node, f"`{node.as_string()[:60]}`: an item of a list holding ints and floats is "
+                                    "translated in `+ - * /` beside a float only (its type would show)")
+            return ir.BinOp(FLOAT, op, self._cast(lv, FLOAT), self._cast(rv, FLOAT), FLOAT.name)
         if op in rules.BIT_OPS:
             return self._bit_binop(node, op, lv, rv)
         lv, rv = self._weak_operands(lv, rv)

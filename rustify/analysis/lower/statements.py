@@ -7,7 +7,7 @@ from astroid import nodes
 from rustify import ir
 from rustify.analysis import typing_rules as rules
 from rustify.analysis.lower.common import UNKNOWN_ELEM, _Pending, _Reject, described
-from rustify.ir import INT, NONE
+from rustify.ir import FLOAT, INT, NONE
 
 
 class StatementRules:
@@ -116,7 +116,8 @@ class StatementRules:
             return [ir.Return(line, None)], defined, True
         value = self._expr(s.value, defined)
         if isinstance(value.type, (ir.ListOf, ir.Array1)) and not isinstance(value, (ir.NewList, ir.NewArray,
-                                                                                     ir.CallFunction)):
+                                                                                     ir.CallFunction)) \
+                and not (isinstance(value, ir.Cast) and isinstance(value.value, (ir.NewList, ir.CallFunction))):
             if not (isinstance(value, ir.Var) and value.name in self.local_names):
                 raise _Reject(s, "returning an argument list or array is not translated yet")
         self.returns.append((s, value.type))
@@ -207,10 +208,16 @@ class StatementRules:
             if value.type != ptype or isinstance(ptype, (ir.ListOf, ir.Array1)):
                 raise _Reject(s, f"rebinding the argument `{name}` is not translated (it is {ptype})")
         if isinstance(value.type, (ir.ListOf, ir.Array1)) and not isinstance(value, (ir.NewList, ir.NewArray,
-                                                                                     ir.CallFunction)):
+                                                                                     ir.CallFunction)) \
+                and not (isinstance(value, ir.Cast) and isinstance(value.value, (ir.NewList, ir.CallFunction))):
             raise _Reject(s, f"`{name}` would alias another list or array; only new lists/arrays can be bound to a name")
         self._record(name, value)
         wide = self.env.get(name)
+        if value.type == ir.NUMBER:
+            if self.seeded.get(name) == INT and wide == FLOAT:
+                return ir.Assign(self._line(s), name, value, seed="number")  # the item's type sets the flag
+            raise _Reject(s, f"`{name}` is assigned an item of a list holding ints and floats: its type "
+                             "would depend on the item (translated only for a variable also assigned floats)")
         if name in self.seeded and isinstance(value.type, (ir.Scalar, ir.Complex)):
             is_seed = value.type == self.seeded[name]
             if value.type not in (self.seeded[name], wide):
