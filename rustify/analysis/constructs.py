@@ -186,7 +186,12 @@ EXPRESSIONS = _table(
               "`z.conjugate()` (no other methods except `list.append` as a statement)",
               "_lower_attribute"),
     Construct("List", "list literal", "[], [0.0, 1.0]",
-              "items of one type (ints and floats are not mixed); numbers give a flat list, anything else "
+              "items of one type; numbers give a flat list (ints and floats together, or a list of ints "
+              "that gets a float stored into it, in the kernel or in a callee it is passed to, a flat list "
+              "whose items keep their own types: such an item is used only beside a float in `+ - * /`, in "
+              "`float()`, or stored into a float variable also assigned an int constant; an argument "
+              "list[int] or list[float] a function stores the other type into is converted item by item), "
+              "anything else "
               "(lists, tuples, str, bools) a new Python list; `[x] * n` of an object repeats that one object, "
               "as Python does. A list of lists (of tuples, of str) is the caller's own object: `grid[i][j]`, "
               "`row = grid[i]; row[j] = v` (shows through `grid`), `for row in grid` (the length re-read every "

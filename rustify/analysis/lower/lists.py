@@ -546,6 +546,9 @@ class ListRules:
             return None
         if kind is None:
             return None
+        if any(isinstance(a, nodes.Name) and self.env.get(a.name) == ir.ListOf(ir.NUMBER) for a in node.args):
+            raise _Reject(node, f"`{node.func.name}` over a list holding ints and floats is not translated "
+                                "(its items' types would show)")
         keywords = {k.arg: k.value for k in node.keywords}
         if kind in ("min", "max") and len(node.args) != 1:
             return None  # min(a, b): the intrinsic
