@@ -1,6 +1,7 @@
 """Differential cases for values mixing int and float: `and`/`or` of operands of different
 types where only their truth is seen, and int/float conditionals converted to float at once
-(docs/semantics.md, "Mixed int and float")."""
+(docs/semantics.md, "Mixed int and float"); and reads of a local that a path reaches
+unassigned."""
 
 from __future__ import annotations
 
@@ -49,6 +50,23 @@ def seeded_operand_keeps_the_conditional_python(n, x):
     if n > 0:
         y = x
     return y + (1 if n > 2 else 2.5)
+
+
+# ---- a local some path reaches unassigned: the read checks a flag (UnboundLocalError in Python)
+
+@case(ints(0, 3), floats())
+def read_of_a_local_assigned_under_another_test(mask, x):
+    if mask & 1:
+        a = x * 2.0
+    total = 0.0
+    if mask & 1:
+        total = a + 1.0
+    if mask == 2:
+        total += a
+    if mask == 3:
+        a *= 0.5
+        total = total - a
+    return total
 
 
 # ---- lists holding ints and floats (list[number]): each item keeps its type

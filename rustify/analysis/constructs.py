@@ -105,7 +105,9 @@ STATEMENTS = _table(
 EXPRESSIONS = _table(
     Construct("Name", "variable or global", "total, math.pi, N",
               "locals and arguments; module globals that are int/float/bool constants (frozen into the "
-              "translation and its cache key), `math`, `numpy` and the functions below", "_lower_name"),
+              "translation and its cache key), `math`, `numpy` and the functions below; a number local that "
+              "some path reaches unassigned is read through a flag its assignments set (unset: the call "
+              "re-runs in Python, which raises UnboundLocalError)", "_lower_name"),
     Construct("Const", "number constant", "0, 1.5, True, 2j",
               "int (within 64 bits), float, bool, complex (`2j`; `1 + 2j` is an addition); str (module str "
               "globals too, frozen in by value) and bytes literals; `None` (a local that is None on one path and a "

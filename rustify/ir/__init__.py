@@ -132,6 +132,14 @@ class BoxNative(Expr):
 
 
 @dataclass
+class UnboundGuard(Expr):
+    """Read a local that some path reaches unassigned (Python raises UnboundLocalError there):
+    re-run in Python if it has not been assigned yet (see `Function.maybe_unbound`)."""
+
+    name: str
+
+
+@dataclass
 class SeedGuard(Expr):
     """Read a seeded variable where its seed's type would matter: re-run in
     Python if it still holds the seed constant (see `Function.seeded`)."""
@@ -1110,6 +1118,9 @@ class Function:
     # variables of a wide type that may still hold a narrower seed constant
     # (`x = 0` then `x += 0.5`: a float seeded by an int). Name -> seed type.
     seeded: dict[str, Scalar] = field(default_factory=dict)
+    # Locals read where some path has not assigned them (`UnboundGuard`): each has a flag,
+    # set by its assignments.
+    maybe_unbound: set = field(default_factory=set)
     # the body contains an operation that may ask to re-run in Python
     may_deopt: bool = False
     # the body works on Python objects (str, lists of lists, dicts, ...): the kernel

@@ -98,6 +98,7 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
         fn = ir.Function(
             name=self.fdef.name, params=params, locals=locals_, body=body, return_type=return_type,
             signature=self.signature, seeded=dict(self.seeded), may_deopt=self.may_deopt,
+            maybe_unbound=set(self.maybe_unbound),
             uses_objects=self.uses_objects, writes_visible_objects=bool(visible_writes),
             first_line=self.fdef.lineno,
         )
@@ -124,6 +125,7 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
         # reported again, so one rejected line gives one reason, not a cascade
         self.poisoned: set[str] = set()
         self._lowered_operands: dict[int, tuple] = {}  # see hand_down
+        self.maybe_unbound: set[str] = set()  # see _maybe_unbound_read
         self.float_contexts: set[int] = set()  # ids of conditionals converted to float at once (scalars.py)
 
     def _join_pass(self) -> bool:
@@ -353,8 +355,25 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
         if obj is not _LOCAL:
             return self._constant(node, obj), False
         if defined is not None:
+            if self._maybe_unbound_read(node, defined):
+                var, _ = self._var(node.name, node, raw=True)
+                return ir.UnboundGuard(var.type, node.name), False
             self._require_defined(node, node.name, defined)
         return self._var(node.name, node, raw=True)
+
+    def _maybe_unbound_read(self, node: nodes.Name, defined) -> bool:
+        """`node` reads a number local that a path may reach unassigned (`A1` assigned under one
+        `if`, read under another that Python only takes when the first was taken): the read
+        checks a flag its assignments set, and re-runs the call in Python where it is unset,
+        so Python raises its UnboundLocalError itself."""
+        name = node.name
+        if not self.final or name in defined or name in self.poisoned or name not in self.local_names:
+            return False
+        if not isinstance(self.env.get(name), ir.Scalar) or name in self.seeded or self._comprehension_name(node):
+            return False
+        self.maybe_unbound.add(name)
+        self.may_deopt = True
+        return True
 
     def _require_defined(self, node, name, defined):
         if name in self.poisoned:

@@ -45,9 +45,12 @@ class StatementRules:
         if op is None:
             raise _Reject(s, f"augmented operator `{s.op}` is not translated")
         if isinstance(s.target, nodes.AssignName):
-            self._require_defined(s.target, s.target.name, defined)
-            current = self._var(s.target.name, s.target, raw=True)
-            value = self._binop(s, op, current, self._expr_raw(s.value))
+            if self._maybe_unbound_read(s.target, defined):  # checked, as a read of it (__init__.py)
+                current = (ir.UnboundGuard(self._var(s.target.name, s.target).type, s.target.name), False)
+            else:
+                self._require_defined(s.target, s.target.name, defined)
+                current = self._var(s.target.name, s.target, raw=True)
+            value = self._binop(s, op, current, self._expr_raw(s.value, defined))
             return [self._store_name(s, s.target.name, value)], defined, False
         if isinstance(s.target, nodes.Subscript):
             base, index = self._subscript_parts(s.target, defined)
