@@ -316,8 +316,11 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
         assignment (statements.py decides); arithmetic takes it in `_binop` (scalars.py).
         Anywhere else its type would show."""
         parent = node.parent
-        if isinstance(parent, nodes.Assign) and parent.value is node:
-            return value
+        if (isinstance(parent, nodes.Assign) and parent.value is node
+                and all(isinstance(t, nodes.AssignName) or (
+                    isinstance(t, nodes.Subscript) and isinstance(t.value, nodes.Name)
+                    and isinstance(self.env.get(t.value.name), ir.ListOf)) for t in parent.targets)):
+            return value  # a name (statements.py) or an item of a flat list (sequences.py) decides
         if self._in_float_context(node):
             return self._cast(value, FLOAT)
         raise _Reject(node, f"`{node.as_string()[:60]}` is an item of a list holding ints and floats: it is "

@@ -128,6 +128,7 @@ class ListRules:
         if (wide == ir.ListOf(ir.NUMBER) and isinstance(value.type, ir.ListOf) and value.type.elem in (INT, FLOAT)
                 and isinstance(value, (ir.NewList, ir.CallFunction))):
             value = ir.Cast(wide, value)  # a new list of ints the kernel stores floats into (sequences.py)
+        if isinstance(wide, ir.PyListOf):
             value = self._flat_as_python_list(value, wide)  # the local is a Python list (see `_join`)
         source = _root(value) if value.type.is_object else None
         if source is not None and source.name != name and not (

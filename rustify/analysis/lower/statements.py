@@ -119,8 +119,7 @@ class StatementRules:
             return [ir.Return(line, None)], defined, True
         value = self._expr(s.value, defined)
         if isinstance(value.type, (ir.ListOf, ir.Array1)) and not isinstance(value, (ir.NewList, ir.NewArray,
-                                                                                     ir.CallFunction)) \
-                and not (isinstance(value, ir.Cast) and isinstance(value.value, (ir.NewList, ir.CallFunction))):
+                                                                                     ir.CallFunction)):
             if not (isinstance(value, ir.Var) and value.name in self.local_names):
                 raise _Reject(s, "returning an argument list or array is not translated yet")
         self.returns.append((s, value.type))
