@@ -33,7 +33,7 @@ from rustify import ir
 
 # Expressions a fast body may hold: pure computations on numbers and array elements.
 _EXPRS = (ir.Const, ir.Cast, ir.BinOp, ir.UnaryOp, ir.Compare, ir.BoolOp, ir.Truth, ir.IfExp, ir.Call,
-          ir.ArrayItem, ir.ArrayShape, ir.ArraySize, ir.Index, ir.SeedGuard, ir.ReRunInPython)
+          ir.ArrayItem, ir.ArrayShape, ir.ArraySize, ir.Index, ir.SeedGuard, ir.UnboundGuard, ir.ReRunInPython)
 _STMTS = (ir.Assign, ir.MultiAssign, ir.StoreIndex, ir.StoreArrayItem, ir.If, ir.Pass, ir.Continue,
           ir.Return, ir.Evaluate)
 

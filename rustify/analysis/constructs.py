@@ -112,7 +112,9 @@ STATEMENTS = _table(
 EXPRESSIONS = _table(
     Construct("Name", "variable or global", "total, math.pi, N",
               "locals and arguments; module globals that are int/float/bool constants (frozen into the "
-              "translation and its cache key), `math`, `numpy` and the functions below", "_lower_name"),
+              "translation and its cache key), `math`, `numpy` and the functions below; a number local that "
+              "some path reaches unassigned is read through a flag its assignments set (unset: the call "
+              "re-runs in Python, which raises UnboundLocalError)", "_lower_name"),
     Construct("Const", "number constant", "0, 1.5, True, 2j",
               "int (within 64 bits), float, bool, complex (`2j`; `1 + 2j` is an addition); str (module str "
               "globals too, frozen in by value) and bytes literals; `None`: a local bound by plain assignment to "
@@ -129,9 +131,10 @@ EXPRESSIONS = _table(
               "ValueError as Python's)", "_lower_binop"),
     Construct("UnaryOp", "unary operator", "-x, +x, ~n, not c", "`~` on ints only", "_lower_unaryop"),
     Construct("BoolOp", "and / or", "a > 0 and b > 0",
-              "operands of one type (the result is one of them, as in Python); as a test, operands of any "
-              "types, each tested for truth (each operand knows what the ones before it proved: "
-              "`best is None or x < best`)", "_lower_boolop"),
+              "operands of one type (the result is one of them, as in Python); as a test (an if/while/assert "
+              "test, a conditional's test, `not`'s operand), operands of any types, each tested for truth "
+              "(`not (flag or caps & MASK)`; each operand knows what the ones before it proved: "
+              "`best is None or x < best`), objects of user classes excepted", "_lower_boolop"),
     Construct("Compare", "comparison", "0 <= i < n",
               "the comparison operators below on numbers, chained as in Python; int vs float is exact; "
               "`x in t` / `x not in t` of an int or bool in a tuple of ints and bools (`mode in (MODE_A, MODE_B)`); "
@@ -152,7 +155,10 @@ EXPRESSIONS = _table(
     Construct("IfExp", "conditional expression", "a if a > b else b", "both branches of one number, complex or tuple type "
               "(or a numpy scalar and the Python number of its kind, `s / n if n else math.nan`: the "
               "numpy branch runs natively, the other re-runs the call in Python); a test known when compiling "
-              "gives the branch Python takes; each branch knows what the test proved (`x if x is not None else 0`)",
+              "gives the branch Python takes; each branch knows what the test proved (`x if x is not None else 0`); "
+              "an int and a float branch where Python converts the value to float at once: the one argument of "
+              "`float()` (`float(0 if n < 0 else p[s])`) or an operand of `+ - * /` beside a float "
+              "(`t + (r / t if t else 0)`)",
               "_lower_ifexp"),
     Construct("Subscript", "indexing", "xs[i], xs[-1], a[i, j], a[i][j]",
               "an int index into a list or 1-D array variable (negative indices as in Python); one int per axis "
@@ -200,7 +206,12 @@ EXPRESSIONS = _table(
               "`z.conjugate()` (no other methods except `list.append` as a statement)",
               "_lower_attribute"),
     Construct("List", "list literal", "[], [0.0, 1.0]",
-              "items of one type (ints and floats are not mixed); numbers give a flat list, anything else "
+              "items of one type; numbers give a flat list (ints and floats together, or a list of ints "
+              "that gets a float stored into it, in the kernel or in a callee it is passed to, a flat list "
+              "whose items keep their own types: such an item is used only beside a float in `+ - * /`, in "
+              "`float()`, or stored into a float variable also assigned an int constant; an argument "
+              "list[int] or list[float] a function stores the other type into is converted item by item), "
+              "anything else "
               "(lists, tuples, str, bools) a new Python list; `[x] * n` of an object repeats that one object, "
               "as Python does. A list of lists (of tuples, of str) is the caller's own object: `grid[i][j]`, "
               "`row = grid[i]; row[j] = v` (shows through `grid`), `for row in grid` (the length re-read every "

@@ -109,6 +109,8 @@ def list_elem_join(a: ir.Scalar, b: ir.Scalar) -> ir.Scalar | None:
     """
     plain = {NP_FLOAT64: FLOAT, NP_INT64: INT}
     a, b = plain.get(a, a), plain.get(b, b)
+    if a != b and {a, b} <= {INT, FLOAT, ir.NUMBER}:
+        return ir.NUMBER  # ints and floats in one list: each item keeps its type (ir.NUMBER)
     return a if a == b else None
 
 

@@ -88,6 +88,11 @@ def seed_flag(name: str) -> RustCode:
     return RustCode("seed_" + _escape_name(name))
 
 
+def bound_flag(name: str) -> RustCode:
+    """The flag that says the user's variable `name` has been assigned (`ir.UnboundGuard`)."""
+    return RustCode("bound_" + _escape_name(name))
+
+
 def loop_counter(line: int) -> RustCode:
     """The counter of the loop that starts on source line `line` (one loop header per line)."""
     return RustCode(f"k_{int(line)}")
@@ -110,7 +115,7 @@ def slot_name(slot: ir.ArraySlot) -> RustCode:
 
 
 # One function owns each kind of name; the templates reach them as filters.
-NAMING = {"ident": user_ident, "seed_flag": seed_flag, "loop_counter": loop_counter, "comp_label": comp_label,
+NAMING = {"ident": user_ident, "seed_flag": seed_flag, "bound_flag": bound_flag, "loop_counter": loop_counter, "comp_label": comp_label,
           "slot_name": slot_name}
 
 

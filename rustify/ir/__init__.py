@@ -18,7 +18,7 @@ from rustify.ir.types import (  # noqa: E402,F401 - re-exported: `ir.FLOAT`, `ir
     BYTEARRAY, BYTES, STR, ByteArray, Bytes, DictOf, PyListOf, PyObjectType, SetOf, Str, hashable,
 )
 from rustify.ir.types import COMPLEX, COMPLEX_DTYPES, NP_COMPLEX64, NP_COMPLEX128, Complex  # noqa: E402,F401
-from rustify.ir.types import Instance, MemoryView  # noqa: E402,F401
+from rustify.ir.types import Instance, MemoryView, NUMBER  # noqa: E402,F401
 from rustify.ir.types import RANGE_ITER, RangeIterType  # noqa: E402,F401
 from rustify.ir.types import optional_inner  # noqa: E402,F401
 from rustify.ir.types import DictMirror, ListView, NativeDict, NativeSet  # noqa: E402,F401
@@ -130,6 +130,14 @@ class BoxNative(Expr):
     built once where it leaves the kernel (lower/native_maps.py)."""
 
     value: Expr
+
+
+@dataclass
+class UnboundGuard(Expr):
+    """Read a local that some path reaches unassigned (Python raises UnboundLocalError there):
+    re-run in Python if it has not been assigned yet (see `Function.maybe_unbound`)."""
+
+    name: str
 
 
 @dataclass
@@ -462,7 +470,8 @@ class ForObject(Stmt):
 class Assign(Stmt):
     target: str
     value: Expr
-    seed: bool | None = None  # for a seeded variable: does this store its seed?
+    seed: bool | str | None = None  # for a seeded variable: does this store its seed? ("number": an
+    # item of a list of ints and floats, whose type at run time sets the flag)
 
 
 @dataclass
@@ -1148,6 +1157,9 @@ class Function:
     # variables of a wide type that may still hold a narrower seed constant
     # (`x = 0` then `x += 0.5`: a float seeded by an int). Name -> seed type.
     seeded: dict[str, Scalar] = field(default_factory=dict)
+    # Locals read where some path has not assigned them (`UnboundGuard`): each has a flag,
+    # set by its assignments.
+    maybe_unbound: set = field(default_factory=set)
     # the body contains an operation that may ask to re-run in Python
     may_deopt: bool = False
     # the body works on Python objects (str, lists of lists, dicts, ...): the kernel

@@ -114,6 +114,9 @@ _SCALARS = {
     "bool": ("bool", "arg_bool", "ret_bool"),
     "np.float64": ("f64", "arg_np_scalar::<f64>", "ret_np_float64"),
     "np.int64": ("i64", "arg_np_scalar::<i64>", "ret_np_int64"),
+    # an item of a flat list that holds ints and floats (`list[number]`), each keeping its
+    # Python type (Rust `Num`, runtime_numbers.rs.j2); only ever a list item, never an argument
+    "number": ("Num", "", ""),
 }
 # numpy's narrower scalar types (element types of arrays, and numpy scalar arguments):
 # name -> Rust type. Arithmetic on them follows numpy (typing_rules.promote, NEP 50).
@@ -386,7 +389,7 @@ class ListOf(IRType):
 
     @property
     def boundary(self) -> Boundary:
-        return Boundary("copy", f"list_{_elem_rust(self.elem)}", "ret_list", "write_back")
+        return Boundary("copy", f"list_{_elem_rust(self.elem).lower()}", "ret_list", "write_back")
 
     def __str__(self) -> str:
         return self.kind
@@ -956,7 +959,8 @@ NONE = NoneType()
 _LIST_KIND = re.compile(r"list\[(\w+)\]")
 _ARRAY_KIND = re.compile(r"ndarray\[(\w+), ([1-4]), (C|A)\]")
 _NUMPY_SCALAR_KIND = re.compile(r"numpy\.(\w+)")
-_LIST_ELEMS = (FLOAT, INT)
+NUMBER = Scalar("number")  # see _SCALARS
+_LIST_ELEMS = (FLOAT, INT, NUMBER)
 # dtypes an array may hold (uint64 and complex stay Python)
 ARRAY_DTYPES = ("float64", "float32", "int64", "int32", "int16", "int8", "uint64", "uint32", "uint16", "uint8", "bool")
 

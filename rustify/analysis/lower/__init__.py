@@ -100,6 +100,7 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
         fn = ir.Function(
             name=self.fdef.name, params=params, locals=locals_, body=body, return_type=return_type,
             signature=self.signature, seeded=dict(self.seeded), may_deopt=self.may_deopt,
+            maybe_unbound=set(self.maybe_unbound),
             uses_objects=self.uses_objects, writes_visible_objects=bool(visible_writes),
             attr_writes=list(self.attr_writes),
             first_line=self.fdef.lineno,
@@ -129,6 +130,8 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
         self.poisoned: set[str] = set()
         self._lowered_operands: dict[int, tuple] = {}  # see hand_down
         self._begin_narrowing()  # what tests against None proved: optional.py
+        self.maybe_unbound: set[str] = set()  # see _maybe_unbound_read
+        self.float_contexts: set[int] = set()  # ids of conditionals converted to float at once (scalars.py)
 
     def _join_pass(self) -> bool:
         """Fold this pass's assignments into `env`; True if anything changed."""
@@ -167,6 +170,13 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
         containers = join_containers(distinct)  # `{}`, `set()`: item types from later stores
         if containers is not None:
             return containers
+        if ir.NUMBER in distinct and set(distinct) - {ir.NUMBER} and set(distinct) <= {INT, FLOAT, ir.NUMBER}:
+            # `y0 = c[k]` of a list of ints and floats, beside float (and small int constant)
+            # assignments: a float that may hold an int, as a seeded variable (statements.py)
+            consts = [c for t, c in zip(seen.types, seen.consts) if t == INT]
+            if all(c is not None and abs(c) <= rules.EXACT_INT_LIMIT for c in consts):
+                seeded_out[name] = INT
+                return FLOAT
         if len(distinct) == 2 and all(isinstance(t, (ir.Scalar, ir.Complex)) for t in distinct):
             for narrow, wide in rules.SEED_WIDENINGS:
                 if set(distinct) == {narrow, wide}:
@@ -321,7 +331,26 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
         value, seeded = self._expr_raw(node, defined)
         if value.type.is_object:
             self.uses_objects = True
+        if value.type == ir.NUMBER:
+            return self._number_item(node, value)
         return self._guard(value) if seeded else value
+
+    def _number_item(self, node, value: ir.Expr) -> ir.Expr:
+        """`value`, an item of a list holding ints and floats (ir.NUMBER), where `node` uses it:
+        the one argument of `float()` (converted as Python converts), or the value of an
+        assignment (statements.py decides); arithmetic takes it in `_binop` (scalars.py).
+        Anywhere else its type would show."""
+        parent = node.parent
+        if (isinstance(parent, nodes.Assign) and parent.value is node
+                and all(isinstance(t, nodes.AssignName) or (
+                    isinstance(t, nodes.Subscript) and isinstance(t.value, nodes.Name)
+                    and isinstance(self.env.get(t.value.name), ir.ListOf)) for t in parent.targets)):
+            return value  # a name (statements.py) or an item of a flat list (sequences.py) decides
+        if self._in_float_context(node):
+            return self._cast(value, FLOAT)
+        raise _Reject(node, f"`{node.as_string()[:60]}` is an item of a list holding ints and floats: it is "
+                            "translated only where Python converts it to float at once (`float()`, `+ - * /` "
+                            "beside a float) or stored into a float variable")
 
     def hand_down(self, *pairs) -> None:
         """A family rule lowered these (node, expr) operands, then passes the construct on to
@@ -354,8 +383,25 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
         if obj is not _LOCAL:
             return self._constant(node, obj), False
         if defined is not None:
+            if self._maybe_unbound_read(node, defined):
+                var, _ = self._var(node.name, node, raw=True)
+                return ir.UnboundGuard(var.type, node.name), False
             self._require_defined(node, node.name, defined)
         return self._var(node.name, node, raw=True)
+
+    def _maybe_unbound_read(self, node: nodes.Name, defined) -> bool:
+        """`node` reads a number local that a path may reach unassigned (`A1` assigned under one
+        `if`, read under another that Python only takes when the first was taken): the read
+        checks a flag its assignments set, and re-runs the call in Python where it is unset,
+        so Python raises its UnboundLocalError itself."""
+        name = node.name
+        if not self.final or name in defined or name in self.poisoned or name not in self.local_names:
+            return False
+        if not isinstance(self.env.get(name), ir.Scalar) or name in self.seeded or self._comprehension_name(node):
+            return False
+        self.maybe_unbound.add(name)
+        self.may_deopt = True
+        return True
 
     def _require_defined(self, node, name, defined):
         if name in self.poisoned:
@@ -397,6 +443,8 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
     def _cast(self, value: ir.Expr, to: ir.Type) -> ir.Expr:
         if value.type == to:
             return value
+        if value.type == ir.NUMBER and to != FLOAT:
+            raise _Reject(None, f"an item of a list holding ints and floats is used as {to}: its type would show")
         if value.type == ir.Scalar("np.uint64") and to in (INT, ir.NP_INT64):
             self.may_deopt = True  # a uint64 beyond i64 re-runs in Python
         if isinstance(value, ir.Const) and isinstance(to, ir.Scalar) and to in (INT, FLOAT):

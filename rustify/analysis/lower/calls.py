@@ -252,6 +252,7 @@ class CallRules:
                 self.uses_objects = True  # the callee's kernel takes the GIL token `py`
                 spec.uses_objects = True
             return_type, mutated = fn.return_type, tuple(p.mutated for p in fn.params)
+            args = self._number_list_arguments(node, fn, args, passing, slots)
         passing = list(passing)
         for k, i in enumerate(slots):
             if passing[i] == "new" and mutated and mutated[k]:
@@ -273,6 +274,19 @@ class CallRules:
         its Deopt on another type re-runs the caller in Python."""
         return any("obj[" in a.type.kind and not (isinstance(a.type, ir.Instance) and self._exact_instance(a))
                    for a in args)
+
+    def _number_list_arguments(self, node, fn: ir.Function, args: list, passing: list, slots: list) -> list:
+        """A callee that stores floats into a list of ints it is passed (or ints into floats)
+        holds it as a list of ints and floats (`list[number]`, sequences.py): so does the caller,
+        for the variable it passes (lowered again in the next pass); a new list is converted."""
+        args = list(args)
+        for k, i in enumerate(slots):
+            want = fn.params[k].type
+            if want == ir.ListOf(ir.NUMBER) and isinstance(args[i].type, ir.ListOf) and args[i].type != want:
+                if isinstance(args[i], ir.Var):
+                    self._hold_numbers(node, args[i])
+                args[i] = ir.Cast(want, args[i])
+        return args
 
     def _translate_callee(self, node, name: str, spec: _Specialisation) -> ir.Function:
         """The callee's IR for this round, or a reason naming it and what keeps it in Python."""

@@ -368,7 +368,7 @@ class DictSetRules:
         return super()._assign(s, target, value_node, defined)
 
     def _lower_aug_assign(self, s: nodes.AugAssign, defined):
-        if isinstance(s.target, nodes.AssignName):
+        if isinstance(s.target, nodes.AssignName) and isinstance(self.env.get(s.target.name), (ir.SetOf, ir.DictOf)):
             self._require_defined(s.target, s.target.name, defined)
             current = self._var(s.target.name, s.target)
             if isinstance(current.type, (ir.SetOf, ir.DictOf)):

@@ -125,6 +125,9 @@ class ListRules:
             name = renames[name]
         value = self._as_python_list(name, value)
         wide = self.env.get(name)
+        if (wide == ir.ListOf(ir.NUMBER) and isinstance(value.type, ir.ListOf) and value.type.elem in (INT, FLOAT)
+                and isinstance(value, (ir.NewList, ir.CallFunction))):
+            value = ir.Cast(wide, value)  # a new list of ints the kernel stores floats into (sequences.py)
         if isinstance(wide, ir.PyListOf):
             value = self._flat_as_python_list(value, wide)  # the local is a Python list (see `_join`)
         source = _root(value) if value.type.is_object else None
@@ -186,6 +189,9 @@ class ListRules:
         """From now on the flat list local `name` is a Python list of `elem` items: the
         statement is lowered again in the next pass."""
         lists = self._python_lists()
+        if elem == ir.NUMBER:
+            raise _Reject(s, f"`{name}` holds ints and floats and would be held as a Python list (it escapes "
+                             "into another object): not translated")
         if lists.get(name, elem) != elem:
             raise _Reject(s, f"a list holding {lists[name]} and {elem} items; not translated")
         lists[name] = elem
@@ -541,6 +547,9 @@ class ListRules:
             return None
         if kind is None:
             return None
+        if any(isinstance(a, nodes.Name) and self.env.get(a.name) == ir.ListOf(ir.NUMBER) for a in node.args):
+            raise _Reject(node, f"`{node.func.name}` over a list holding ints and floats is not translated "
+                                "(its items' types would show)")
         keywords = {k.arg: k.value for k in node.keywords}
         if kind in ("min", "max") and len(node.args) != 1:
             return None  # min(a, b): the intrinsic

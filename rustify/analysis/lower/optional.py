@@ -340,7 +340,9 @@ class OptionalRules:
                 proved.update(when_true if node.op == "and" else when_false)
         finally:
             self.narrowed = before
-        if _in_truth_context(node):  # only its truth is seen: the truth of each operand
+        if _in_truth_context(node) and not any(isinstance(v.type, ir.Instance) for v in values):
+            # only its truth is seen: the truth of each operand (an object's own __bool__ would
+            # run twice in Python, as in scalars.py: it stays Python)
             return ir.BoolOp(BOOL, node.op, [self._truth(v) for v in values])
         self.hand_down(*zip(node.values, values))
         return super()._lower_boolop(node, defined)

@@ -18,6 +18,8 @@ _RAISING_OPS = {(FLOAT, op) for op in ("truediv", "floordiv", "mod")}
 
 
 NP_BOOL = ir.Scalar("np.bool")
+# operators that convert an int operand to float when the other one is a float
+_FLOAT_CONTEXT_OPS = ("add", "sub", "mul", "truediv")
 # a numpy scalar type and the Python type of the same kind (a conditional may give either)
 _NUMPY_AND_PYTHON = ({NP_FLOAT64, FLOAT}, {NP_INT64, INT}, {NP_BOOL, BOOL})
 
@@ -49,6 +51,16 @@ class ScalarRules:
             rep = self._list_repeat(node, defined)
             if rep is not None:
                 return rep
+        if op in _FLOAT_CONTEXT_OPS and isinstance(node.right, nodes.IfExp) and not isinstance(node.left, nodes.IfExp):
+            left = self._expr_raw(node.left, defined)  # lowered first only to learn its type; IR order is Python's
+            if left[0].type == FLOAT and not left[1]:  # not a seeded variable (it may hold an int)
+                self.float_contexts.add(id(node.right))
+            return self._binop(node, op, left, self._expr_raw(node.right, defined))
+        if op in _FLOAT_CONTEXT_OPS and isinstance(node.left, nodes.IfExp) and not isinstance(node.right, nodes.IfExp):
+            right = self._expr_raw(node.right, defined)
+            if right[0].type == FLOAT and not right[1]:
+                self.float_contexts.add(id(node.left))
+            return self._binop(node, op, self._expr_raw(node.left, defined), right)
         return self._binop(node, op, self._expr_raw(node.left, defined), self._expr_raw(node.right, defined))
 
     def _lower_unaryop(self, node: nodes.UnaryOp, defined) -> ir.Expr:
@@ -58,8 +70,10 @@ class ScalarRules:
     def _lower_boolop(self, node: nodes.BoolOp, defined) -> ir.Expr:
         values = [self._expr(v, defined) for v in node.values]
         types_ = {v.type for v in values}
-        if types_ == {BOOL, NP_BOOL} and _in_truth_context(node):
-            # `x[i] > 0 and i < n` as a test: only its truth is seen, not its type
+        if len(types_) > 1 and _in_truth_context(node) and not any(isinstance(t, ir.Instance) for t in types_):
+            # `x[i] > 0 and i < n`, `not (arcmode or caps & MASK)` as a test: only the truth of the
+            # operand it stops at is seen, not its type (an object's own __bool__ would run twice in
+            # Python, once here and once by the test: it stays Python)
             return ir.BoolOp(BOOL, node.op, [self._truth(v) for v in values])
         if len(types_) != 1 or not isinstance(values[0].type, ir.Scalar):
             raise _Reject(node, "`and`/`or` returns one of its operands; operands of different types "
@@ -80,9 +94,27 @@ class ScalarRules:
             self.may_deopt = True
             rerun = f"`{node.as_string()[:60]}` gives a Python {rules.arith_type(orelse.type if body.type.is_numpy else body.type)}"
             body, orelse = [b if b.type == numpy_type else ir.ReRunInPython(numpy_type, rerun) for b in (body, orelse)]
+        elif pair == {INT, FLOAT} and self._in_float_context(node):
+            # `float(0 if n < 0 else p[s])`, `t + (r / t if t else 0)`: Python converts the int
+            # branch to float right away (int.__float__, correctly rounded), as the cast does
+            body, orelse = self._cast(body, FLOAT), self._cast(orelse, FLOAT)
         elif body.type != orelse.type or not isinstance(body.type, ir.Scalar):
             raise _Reject(node, f"conditional expression with branches of different types ({body.type}, {orelse.type})")
         return ir.IfExp(body.type, test, body, orelse)
+
+    def _in_float_context(self, node) -> bool:
+        """`node`'s value is converted to float at once: the one argument of the builtin `float()`,
+        or an operand of `+ - * /` whose other operand is a float (marked by `_lower_binop`)."""
+        if id(node) in self.float_contexts:
+            return True
+        parent = node.parent
+        if (isinstance(parent, nodes.Call) and parent.args == [node] and not parent.keywords
+                and isinstance(parent.func, nodes.Name)):
+            try:
+                return self._maybe_global(parent.func) is float
+            except _Reject:
+                return False
+        return False
 
     def _constant(self, node, value) -> ir.Expr:
         if isinstance(value, bool):
@@ -110,6 +142,13 @@ class ScalarRules:
             lv = self._guard(lv)
         if rseed and not (not lseed and lv.type == rv.type):
             rv = self._guard(rv)
+        if ir.NUMBER in (lv.type, rv.type):
+            # an item of a list of ints and floats beside a float: Python converts an int item
+            # to float (int.__float__) and does float arithmetic, as the cast does
+            if op not in _FLOAT_CONTEXT_OPS or FLOAT not in (lv.type, rv.type):
+                raise _Reject(node, f"`{node.as_string()[:60]}`: an item of a list holding ints and floats is "
+                                    "translated in `+ - * /` beside a float only (its type would show)")
+            return ir.BinOp(FLOAT, op, self._cast(lv, FLOAT), self._cast(rv, FLOAT), FLOAT.name)
         if op in rules.BIT_OPS:
             return self._bit_binop(node, op, lv, rv)
         lv, rv = self._weak_operands(lv, rv)

@@ -7,7 +7,7 @@ from astroid import nodes
 from rustify import ir
 from rustify.analysis import typing_rules as rules
 from rustify.analysis.lower.common import UNKNOWN_ELEM, _Pending, _Reject
-from rustify.ir import BOOL, FLOAT, INT, NP_FLOAT64, NP_INT64
+from rustify.ir import BOOL, FLOAT, INT, NP_FLOAT64, NP_INT64, NUMBER
 
 
 class SequenceRules:
@@ -50,7 +50,19 @@ class SequenceRules:
         joined = rules.list_elem_join(elem, vt)
         if joined is None:
             raise _Reject(s, f"storing {vt} into a list of {elem} makes a mixed list; not translated")
+        if joined == NUMBER and elem != NUMBER:
+            self._hold_numbers(s, base)  # `c[l] = 0.5` into a list of ints: its items keep their types
         return self._cast(value, joined)
+
+    def _hold_numbers(self, s, base: ir.Var) -> None:
+        """From now on the flat list `base` (an argument or a local) holds ints and floats, each
+        keeping its type (`list[number]`); the statement is lowered again in the next pass. An
+        argument of kind list[int] or list[float] is then converted item by item at entry."""
+        if base.name in self.param_types:
+            self.param_types[base.name] = self.env[base.name] = ir.ListOf(NUMBER)
+        else:
+            self._record(base.name, ir.NewList(ir.ListOf(NUMBER), []))
+        raise _Pending() if not self.final else _Reject(s, f"the item types of `{base.name}` did not settle")
 
     def _expr_stmt(self, s: nodes.Expr, defined) -> ir.Stmt:
         text = self._text_expr_stmt(s, defined)  # bytearray.append: text.py

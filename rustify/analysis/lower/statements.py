@@ -7,7 +7,7 @@ from astroid import nodes
 from rustify import ir
 from rustify.analysis import typing_rules as rules
 from rustify.analysis.lower.common import UNKNOWN_ELEM, _Pending, _Reject, described
-from rustify.ir import INT, NONE
+from rustify.ir import FLOAT, INT, NONE
 
 
 _NOT_KNOWN = object()
@@ -62,9 +62,12 @@ class StatementRules:
         if op is None:
             raise _Reject(s, f"augmented operator `{s.op}` is not translated")
         if isinstance(s.target, nodes.AssignName):
-            self._require_defined(s.target, s.target.name, defined)
-            current = self._var(s.target.name, s.target, raw=True)
-            value = self._binop(s, op, current, self._expr_raw(s.value))
+            if self._maybe_unbound_read(s.target, defined):  # checked, as a read of it (__init__.py)
+                current = (ir.UnboundGuard(self._var(s.target.name, s.target).type, s.target.name), False)
+            else:
+                self._require_defined(s.target, s.target.name, defined)
+                current = self._var(s.target.name, s.target, raw=True)
+            value = self._binop(s, op, current, self._expr_raw(s.value, defined))
             return [self._store_name(s, s.target.name, value)], defined, False
         if isinstance(s.target, nodes.Subscript):
             base, index = self._subscript_parts(s.target, defined)
@@ -306,10 +309,16 @@ class StatementRules:
             if value.type != ptype or isinstance(ptype, (ir.ListOf, ir.Array1)):
                 raise _Reject(s, f"rebinding the argument `{name}` is not translated (it is {ptype})")
         if isinstance(value.type, (ir.ListOf, ir.Array1)) and not isinstance(value, (ir.NewList, ir.NewArray,
-                                                                                     ir.CallFunction)):
+                                                                                     ir.CallFunction)) \
+                and not (isinstance(value, ir.Cast) and isinstance(value.value, (ir.NewList, ir.CallFunction))):
             raise _Reject(s, f"`{name}` would alias another list or array; only new lists/arrays can be bound to a name")
         self._record(name, value)
         wide = self.env.get(name)
+        if value.type == ir.NUMBER:
+            if self.seeded.get(name) == INT and wide == FLOAT:
+                return ir.Assign(self._line(s), name, value, seed="number")  # the item's type sets the flag
+            raise _Reject(s, f"`{name}` is assigned an item of a list holding ints and floats: its type "
+                             "would depend on the item (translated only for a variable also assigned floats)")
         if name in self.seeded and isinstance(value.type, (ir.Scalar, ir.Complex)):
             is_seed = value.type == self.seeded[name]
             if value.type not in (self.seeded[name], wide):
