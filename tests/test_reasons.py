@@ -36,7 +36,7 @@ def method_of_a_local(xs):
 
 
 def method_of_a_literal(xs):
-    s = ". ".format(xs)
+    s = ". ".center(len(xs))
     return len(s)
 
 
@@ -94,7 +94,7 @@ def test_a_method_call_on_a_local_names_the_method_and_the_type():
 
 def test_a_method_call_on_a_literal_names_the_type():
     (reason,) = verdict(method_of_a_literal, ("list[float]",))
-    assert reason.why == "the method `format` of str is not translated"
+    assert reason.why == "the method `center` of str is not translated"
 
 
 def test_a_return_type_conflict_points_at_the_return_in_the_file():
