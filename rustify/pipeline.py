@@ -43,7 +43,7 @@ class NativeFunction:
         return cache_dir() / "crates" / self.module_name / "src" / "lib.rs"
 
 
-def build_key(func: types.FunctionType, signature: tuple[str, ...], src) -> str:
+def build_key(func: types.FunctionType, signature: tuple[str, ...], src, wide: bool = False) -> str:
     """Hash of what a native for (`func`, `signature`) is built from, except the toolchain:
     source and the globals it reads, signature, rustify and its translator, Python ABI and
     platform, crate versions. Two processes agree on it exactly when the sender's native
@@ -52,7 +52,7 @@ def build_key(func: types.FunctionType, signature: tuple[str, ...], src) -> str:
     from rustify.codegen import NUMPY_CRATE_VERSION, PYO3_VERSION, template_fingerprint
 
     h = hashlib.sha256()
-    for part in (source_fingerprint(func, src), repr(tuple(signature)), __version__, sys.implementation.cache_tag,
+    for part in (source_fingerprint(func, src), repr(tuple(signature)) + (" wide" if wide else ""), __version__, sys.implementation.cache_tag,
                  sysconfig.get_config_var("EXT_SUFFIX") or "", template_fingerprint(), PYO3_VERSION,
                  NUMPY_CRATE_VERSION):
         h.update(part.encode())
@@ -60,11 +60,12 @@ def build_key(func: types.FunctionType, signature: tuple[str, ...], src) -> str:
     return h.hexdigest()
 
 
-def crate_name(func: types.FunctionType, signature: tuple[str, ...], src) -> str:
-    """`rustify_<hash>` over the build key and the Rust toolchain."""
+def crate_name(func: types.FunctionType, signature: tuple[str, ...], src, wide: bool = False) -> str:
+    """`rustify_<hash>` over the build key and the Rust toolchain (`wide`: the crate holding
+    both the i64 and the wide specialisation, see `compile_function`)."""
     from rustify.build import toolchain_fingerprint
 
-    key = f"{build_key(func, signature, src)}\0{toolchain_fingerprint()}"
+    key = f"{build_key(func, signature, src, wide)}\0{toolchain_fingerprint()}"
     return "rustify_" + hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
@@ -98,8 +99,13 @@ def prepare_compile(func: types.FunctionType, signature: tuple[str, ...]):
 
 
 def compile_function(func: types.FunctionType, signature: tuple[str, ...],
-                     lock_wait: float | None = None, src=None) -> NativeFunction:
+                     lock_wait: float | None = None, src=None, wide: bool = False) -> NativeFunction:
     """Native version of `func` for `signature`.
+
+    `wide`: a crate with two kernels, the i64 one and the wide one (ints that may outgrow 64
+    bits held as Python ints, analysis/lower/bigints.py); its entry runs the first and, when
+    that asks to re-run because of an int overflow, the second. Raises `Untranslatable` when
+    the wide one cannot be translated.
 
     `src`: its `FunctionSource`, loaded by the caller; a compile that runs in a
     background thread must be given it (loading parses, see `FunctionSource`).
@@ -121,7 +127,7 @@ def compile_function(func: types.FunctionType, signature: tuple[str, ...],
 
     start = time.perf_counter()
     src = src if src is not None else load_source(func)
-    name = crate_name(func, signature, src)
+    name = crate_name(func, signature, src, wide)
     path = find_artifact(name)
     hit = path is not None
     if path is None:
@@ -136,11 +142,12 @@ def compile_function(func: types.FunctionType, signature: tuple[str, ...],
             raise Untranslatable([Reason(*r) for r in refused["reasons"]], refused["every_signature"])
         try:
             fn = analyse(func, signature, src)
+            wide_fn = analyse(func, signature, src, wide=True) if wide else None
         except Untranslatable as e:
-            write_verdict(name, e.reasons, e.every_signature)
+            write_verdict(name, e.reasons, e.every_signature and not wide)
             mark_indexed(function_key(func))
             raise
-        path = build_extension(render(fn, name), lock_wait=lock_wait)
+        path = build_extension(render(fn, name, wide_fn), lock_wait=lock_wait)
     mark_indexed(function_key(func))  # a later run probes it at its min_calls-th call (runtime.dispatch)
     module = load_extension(path, name, verified=True)  # both paths above return a checked file
     return NativeFunction(signature, module.entry, name, path, hit, time.perf_counter() - start,

@@ -17,8 +17,20 @@ from rustify.analysis.source import FunctionSource, load_source
 from rustify.errors import Reason, Untranslatable
 
 
-def analyse(func: types.FunctionType, signature: tuple[str, ...], src: FunctionSource | None = None):
-    """Translate `func` for `signature` into an `ir.Function` (raises `Untranslatable`)."""
+def analyse(func: types.FunctionType, signature: tuple[str, ...], src: FunctionSource | None = None,
+            wide: bool = False):
+    """Translate `func` for `signature` into an `ir.Function` (raises `Untranslatable`).
+    `wide`: its wide specialisation, whose growing ints are Python int objects (lower/bigints.py)."""
+    from rustify.analysis.lower.bigints import WIDE_INTS
+
+    token = WIDE_INTS.set(wide)
+    try:
+        return _analyse(func, signature, src)
+    finally:
+        WIDE_INTS.reset(token)
+
+
+def _analyse(func: types.FunctionType, signature: tuple[str, ...], src: FunctionSource | None):
     # Imported here: a cache hit needs only `source`, not astroid or the IR.
     import astroid
 

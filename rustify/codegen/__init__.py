@@ -42,8 +42,9 @@ def template_fingerprint() -> str:
     return h.hexdigest()
 
 
-def render(fn, crate_name: str):
-    """Render the crate for `fn` (an `ir.Function`); returns a `CrateSource`."""
+def render(fn, crate_name: str, wide_fn=None):
+    """Render the crate for `fn` (an `ir.Function`; `wide_fn`: its wide specialisation, run
+    when `fn` overflows); returns a `CrateSource`."""
     from rustify.codegen.renderer import render_crate
 
-    return render_crate(fn, crate_name)
+    return render_crate(fn, crate_name, wide_fn)

@@ -410,10 +410,18 @@ def _with_callees(context: dict, fn: ir.Function, deopt_module: str, unit: dict 
     return context
 
 
-def render_crate(fn: ir.Function, crate_name: str) -> CrateSource:
-    """Render the crate for `fn`; `crate_name` is also the Python module name."""
+def render_crate(fn: ir.Function, crate_name: str, wide_fn: ir.Function | None = None) -> CrateSource:
+    """Render the crate for `fn`; `crate_name` is also the Python module name. `wide_fn`: the
+    wide specialisation of the same signature; the entry then runs `fn`'s kernel and, when it
+    asks to re-run because of an int overflow, the wide one (lib.rs.j2)."""
     env = _environment()
-    context = dict(function_context(fn), crate_name=crate_name)
+    context = dict(function_context(fn), crate_name=crate_name, wide=None)
+    if wide_fn is not None:
+        context.update(entry_name="entry_i64", entry_python_name="entry_i64")
+        wide = function_context(wide_fn, kernel_name="kernel_wide")
+        wide.update(entry_name="entry_wide", entry_python_name="entry_wide")
+        context["wide"] = RustCode(env.get_template("function.rs.j2").render(wide))
+
     return CrateSource(crate_name, {
         "Cargo.toml": env.get_template("Cargo.toml.j2").render(context),
         "pyproject.toml": env.get_template("pyproject.toml.j2").render(context),

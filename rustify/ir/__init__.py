@@ -21,6 +21,7 @@ from rustify.ir.types import COMPLEX, COMPLEX_DTYPES, NP_COMPLEX64, NP_COMPLEX12
 from rustify.ir.types import Instance, MemoryView, NUMBER  # noqa: E402,F401
 from rustify.ir.types import RANGE_ITER, RangeIterType  # noqa: E402,F401
 from rustify.ir.types import optional_inner  # noqa: E402,F401
+from rustify.ir.types import PYINT, PyInt  # noqa: E402,F401
 from rustify.ir.types import DictMirror, ListView, NativeDict, NativeSet  # noqa: E402,F401
 
 # ---------------------------------------------------------------- expressions

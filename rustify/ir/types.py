@@ -597,6 +597,29 @@ class Str(PyObjectType):
 
 
 @dataclass(frozen=True)
+class PyInt(PyObjectType):
+    """A Python int of any size, held as CPython's own int object (`Bound<PyInt>`): the int
+    locals and list items of a function's wide specialisation (lower/bigints.py), compiled
+    after its i64 code met an int past 64 bits. Arithmetic and comparisons are CPython's
+    (runtime_bigint.rs.j2); an item read from a list is checked to be exactly an int. Never
+    an argument kind (arguments stay i64; kind "int" names it inside list kinds)."""
+
+    py_class = "PyInt"
+    init = "bi_from(py, 0)"
+
+    @property
+    def kind(self) -> str:
+        return "int"
+
+    @property
+    def check(self) -> str:
+        return "Check::AnyInt"
+
+    def __str__(self) -> str:
+        return "int"
+
+
+@dataclass(frozen=True)
 class Bytes(PyObjectType):
     """A Python `bytes` (immutable); indexing gives an int."""
 
@@ -941,10 +964,11 @@ def hashable(t: "Type") -> bool:
 
 
 STR = Str()
+PYINT = PyInt()
 BYTES = Bytes()
 BYTEARRAY = ByteArray()
 
-Type = Union[Scalar, ListOf, Array, NoneType, Optional, TupleOf, Str, Bytes, ByteArray, PyListOf, DictOf, SetOf,
+Type = Union[Scalar, ListOf, Array, NoneType, Optional, TupleOf, Str, PyInt, Bytes, ByteArray, PyListOf, DictOf, SetOf,
              NativeDict, NativeSet, DictMirror, ListView, RangeIterType]
 
 FLOAT = Scalar("float")

@@ -70,13 +70,14 @@ class CallUnit:
     def lower(self, spec: _Specialisation, fdef: nodes.FunctionDef) -> ir.Function:
         """Lower `spec` for this round (once; a memoised result or error after that)."""
         from rustify.analysis.lower import FunctionLowerer
+        from rustify.analysis.lower.bigints import WIDE_INTS, wide_lowerer
 
         if spec.round == self.round:
             if spec.error is not None:
                 raise spec.error
             return spec.function
         spec.round, spec.function, spec.error, spec.calls = self.round, None, None, set()
-        lowerer = FunctionLowerer(fdef, spec.func, spec.signature)
+        lowerer = (wide_lowerer(FunctionLowerer) if WIDE_INTS.get() else FunctionLowerer)(fdef, spec.func, spec.signature)
         lowerer.unit, lowerer.unit_spec = self, spec
         if spec.param_types is not None:
             lowerer.as_callee(spec.param_types, spec.bound_class)

@@ -884,4 +884,4 @@ def _immutable(t: ir.Type) -> bool:
     holding one the caller also holds does not let the caller see the container's writes."""
     if isinstance(t, ir.TupleOf):
         return all(_immutable(i) for i in t.items)
-    return isinstance(t, (ir.Str, ir.Bytes)) or not t.is_object
+    return isinstance(t, (ir.Str, ir.Bytes, ir.PyInt)) or not t.is_object
