@@ -128,7 +128,9 @@ EXPRESSIONS = _table(
               "the binary operators below on numbers; `[x] * n` makes a new list; printf-style `fmt % value` "
               "of a str or bytes format with an int, float, bool, numpy float64/int64, str or bytes value or a "
               "tuple of those (`\"%d of %5.2f\" % (i, x)`), formatted by CPython's own `%` (TypeError and "
-              "ValueError as Python's)", "_lower_binop"),
+              "ValueError as Python's); an int result past 64 bits runs native in the signature's wide "
+              "specialisation where that applies (see *Ints past 64 bits* below), else the call re-runs in "
+              "Python", "_lower_binop"),
     Construct("UnaryOp", "unary operator", "-x, +x, ~n, not c", "`~` on ints only", "_lower_unaryop"),
     Construct("BoolOp", "and / or", "a > 0 and b > 0",
               "operands of one type (the result is one of them, as in Python); as a test (an if/while/assert "
@@ -352,6 +354,12 @@ def markdown() -> str:
         out.append(f"| `{_cell(op)}` | {_cell(_OPERATOR_NAMES.get(op, ''))} |")
     augmented = ", ".join(f"`{op}=`" for op in typing_rules.BINOPS)
     out += ["", f"Augmented assignment: {augmented}.", ""]
+    from rustify.analysis.lower.bigints import WIDE_CONSTRUCTS
+    out += ["## Ints past 64 bits", "", "After a call's i64 code met an int past 64 bits, its signature gets a wide",
+            "specialisation (semantics.md, *Integers*). In it:", "", "| construct | notes |", "|---|---|"]
+    for name, notes in WIDE_CONSTRUCTS:
+        out.append(f"| {_cell(name)} | {_cell(notes)} |")
+    out += [""]
     out += ["## Functions", "", "| function | notes |", "|---|---|"]
     for intrinsic in intrinsics.registry():
         out.append(f"| `{intrinsic.python_name}` | {_cell(intrinsic.doc)} |")

@@ -72,6 +72,9 @@ from rustify.runtime.signature import signature_of
 
 log = logging.getLogger("rustify")
 
+# The Deopt message of an int that outgrew 64 bits (runtime.rs.j2 INT_OVERFLOW): its signature
+# gets a wide specialisation (`_compile_wide`).
+INT_OVERFLOW = "int overflow"
 # A signature whose native code asks to re-run in Python this often stops
 # being tried: both would run on every call.
 DEOPT_GIVE_UP = 16
@@ -713,11 +716,51 @@ class Accelerated:
 
     def _note_deopt(self, sig: tuple, st: SignatureStats, why: str) -> None:
         self.rustify._ran_python(sig, f"native code asked to re-run in Python: {why}")
+        if why == INT_OVERFLOW and st.wide is None:
+            self._compile_wide(sig, st)
         count = next(st.deopt_count) + 1
-        if count >= DEOPT_GIVE_UP and 2 * count > st.native_calls:
+        if count >= DEOPT_GIVE_UP and 2 * count > st.native_calls and st.wide != "compiling":
             self._forget_native(sig)
             self._stay_python(sig, f"its native code asked to re-run in Python on {count} of {st.native_calls} "
                                    f"calls (last time: {why})")
+
+    def _compile_wide(self, sig: tuple, st: SignatureStats) -> None:
+        """`sig`'s native code met an int past 64 bits: build its wide specialisation (the i64
+        kernel, then on overflow one whose ints are Python ints), in the background unless the
+        policy compiles in the caller's thread; it replaces the i64 native when built. If it
+        cannot be translated, `st.wide` says why and overflowing calls keep re-running in Python."""
+        from rustify.pipeline import prepare_compile
+
+        st.wide = "compiling"
+        try:
+            src = prepare_compile(self._func, sig)
+        except Exception:  # noqa: BLE001 - no source: nothing wide to build
+            st.wide = "its source is not available"
+            return
+
+        def job():
+            from rustify.pipeline import compile_function
+
+            try:
+                with _compile_priority():
+                    native = compile_function(self._func, sig, src=src, wide=True)
+            except Untranslatable as e:
+                st.wide = "ints past 64 bits re-run in Python: " + _untranslatable_text(e.reasons)
+                log.info("%s%s: %s", self.__qualname__, _sig_text(sig), st.wide)
+                return
+            except Exception as e:  # noqa: BLE001 - the i64 native stays; a build failure is only logged
+                st.wide = f"ints past 64 bits re-run in Python: the wide build failed ({type(e).__name__}: {e})"
+                log.info("%s%s: %s", self.__qualname__, _sig_text(sig), st.wide)
+                return
+            with self._lock:
+                if sig in self._native:  # (not dropped meanwhile)
+                    self._swap_in(native)
+                    st.wide = "native"
+
+        if self.policy.background and self.policy.mode != "eager":
+            _worker().submit(job)
+        else:
+            job()
 
     def adopt_native(self, native) -> bool:
         """Swap in a native built by another process (`rustify.runtime.ship`), as `compile` would.

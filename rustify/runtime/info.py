@@ -45,6 +45,9 @@ class SignatureStats:
     native_ns: int = 0
     mismatch: str | None = None
     compile_requested: bool = False
+    # the wide specialisation (ints past 64 bits run native, analysis/lower/bigints.py): None
+    # (never needed), "compiling", "native", or why it stays on re-running in Python
+    wide: str | None = None
     cache_probed: bool = False  # looked for an artifact an earlier run built (profile mode)
     hot_at: float | None = None  # perf_counter() when the policy chose it, and when native code was ready
     native_at: float | None = None

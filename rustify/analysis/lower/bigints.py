@@ -35,6 +35,22 @@ from rustify.ir import BOOL, INT, PYINT
 # True while lowering a wide specialisation (set by `analysis.analyse(..., wide=True)`).
 WIDE_INTS: contextvars.ContextVar[bool] = contextvars.ContextVar("rustify_wide_ints", default=False)
 
+# What the wide specialisation translates (docs/supported-python.md, *Ints past 64 bits*).
+WIDE_CONSTRUCTS = (
+    ("int local", "a local assigned the result of int arithmetic (`p *= 3`, `r = r * i`) holds a Python int of "
+                  "any size; constants and loop counters assigned to it are converted"),
+    ("list of ints", "a Python list of ints the function builds or reads (`[[1]]`, `[1] * n`, `rows[-1]`, a list "
+                     "appended such ints) holds Python ints of any size; a flat list of ints appended one "
+                     "becomes a Python list"),
+    ("arithmetic", "`+ - * // % << >> & | ^`, `**` with a constant exponent >= 0, unary `- + ~` and `abs()` with "
+                   "an int of any size: CPython's own int operations (ZeroDivisionError, ValueError of a "
+                   "negative shift as Python's); `/` and mixing with floats are not translated"),
+    ("comparison", "`< <= > >= == !=` between ints of any size, chained as in Python"),
+    ("results", "returned, stored in lists and tuples as the int objects themselves"),
+    ("elsewhere", "loop counters, indices and lengths stay 64-bit and checked: past 64 bits there the call "
+                  "re-runs in Python, as does any call when the wide specialisation cannot be translated"),
+)
+
 # BinOp ops CPython's int objects do here (true division gives a float: not translated).
 _OPS = {"add", "sub", "mul", "floordiv", "mod", "pow", "and", "or", "xor", "lshift", "rshift"}
 
@@ -71,6 +87,17 @@ class BigIntRules:
             raise _Reject(None, f"arithmetic on an int past 64 bits and {value.type} is not translated")
         self.uses_objects = True
         return ir.Cast(PYINT, value)
+
+    def _cast(self, value: ir.Expr, to: ir.Type) -> ir.Expr:
+        """An int object where an i64 is needed (an index, a count, an int argument of a
+        function): the same number; past 64 bits the call re-runs in Python, which then does
+        what Python does with it. To any other type (a float, ...): not translated."""
+        if value.type == PYINT and to != PYINT:
+            if to != INT:
+                raise _Reject(None, f"an int that may outgrow 64 bits converted to {to} is not translated")
+            self.may_deopt = True
+            return ir.Cast(INT, value)
+        return super()._cast(value, to)
 
     # ------------------------------------------------------------ locals
 
