@@ -332,8 +332,7 @@ class Accelerated:
                     st.native_ns += perf_counter_ns() - start
                     st.native_timed += 1
             except Deopt as why:
-                self._note_deopt(sig, st, str(why))
-                return None
+                return DISPATCH_AGAIN if self._note_deopt(sig, st, str(why)) else None
             if self._fast_misses < FAST_PATH_GIVE_UP and given == self._nargs:
                 self._fast = (native, st)  # (a call that left defaults out takes this path again)
             return (result,)
@@ -498,7 +497,8 @@ class Accelerated:
         """The fast path's native (`entry`, of `st`'s signature) declined: a real Deopt, or another signature."""
         sig = signature_of(args)
         if self._native.get(sig) is entry:
-            self._note_deopt(sig, st, why)
+            if self._note_deopt(sig, st, why):
+                return self._dispatch(args, {})  # its wide specialisation was built just now
             return self._func(*args)
         next(st.native_declined)  # not a native call of its signature after all
         self._fast_misses += 1
@@ -714,15 +714,20 @@ class Accelerated:
             if total and refused >= GIVE_UP_SHARE * total:
                 self._give_up(f"the signatures that stay Python make {100 * refused / total:.1f}% of its calls")
 
-    def _note_deopt(self, sig: tuple, st: SignatureStats, why: str) -> None:
+    def _note_deopt(self, sig: tuple, st: SignatureStats, why: str) -> bool:
+        """`sig`'s native code asked to re-run this call in Python (`why`). True if its wide
+        specialisation was swapped in just now (this call may run it instead)."""
         self.rustify._ran_python(sig, f"native code asked to re-run in Python: {why}")
         if why == INT_OVERFLOW and st.wide is None:
             self._compile_wide(sig, st)
+            if st.wide == "native":
+                return True
         count = next(st.deopt_count) + 1
         if count >= DEOPT_GIVE_UP and 2 * count > st.native_calls and st.wide != "compiling":
             self._forget_native(sig)
             self._stay_python(sig, f"its native code asked to re-run in Python on {count} of {st.native_calls} "
                                    f"calls (last time: {why})")
+        return False
 
     def _compile_wide(self, sig: tuple, st: SignatureStats) -> None:
         """`sig`'s native code met an int past 64 bits: build its wide specialisation (the i64
@@ -933,9 +938,10 @@ class _NativeCalls:
     def _calls_counted(self) -> int:
         return self._nd.calls(self)
 
-    def _native_deopted(self, sig: tuple, why: str) -> None:
-        """The native dispatcher ran `sig`'s native code, which asked for Python."""
-        self._note_deopt(sig, self.rustify._stats[sig], why)
+    def _native_deopted(self, sig: tuple, why: str):
+        """The native dispatcher ran `sig`'s native code, which asked for Python: DISPATCH_AGAIN
+        if new native code for it was swapped in just now (the dispatcher calls again), else None."""
+        return DISPATCH_AGAIN if self._note_deopt(sig, self.rustify._stats[sig], why) else None
 
 
 _NEVER = 2**64 - 1  # a policy mask no tick count matches
