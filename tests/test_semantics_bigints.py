@@ -79,6 +79,28 @@ def collatz_peak(x):
     return peak, steps
 
 
+def powers_of_seven_summary(n):
+    """A while loop, big constants (`10**30` folded), `%`, `//`, a comparison with a constant
+    past 64 bits, and an int returned on one path and an int object on another."""
+    if n < 0:
+        return 0
+    i = 0
+    p = 1
+    while i < n:
+        p *= 7
+        i += 1
+    return p % 1000003 + p // 10**30 + (p > 2**64) - (1 << 70)
+
+
+def sorted_alternating_powers(n):
+    xs = [1]
+    p = 1
+    for _ in range(n):
+        p = -p * 3
+        xs.append(p)
+    return sorted(xs)
+
+
 def _wide(f, *warm):
     """The eager wrapper of `f`, after one call (`warm`) whose i64 code overflows (it builds the wide one)."""
     fast = rustify.accelerate(f, eager=True)
@@ -107,6 +129,18 @@ def test_pascal_rows_of_big_ints_run_native():
     fast = _wide(pascal, 80)
     for n in (1, 2, 8, 70, 200):
         _native_ran(fast, (n,), pascal(n))
+
+
+@pytest.mark.parametrize("n", [-1, 0, 3, 22, 23, 60, 300])
+def test_while_loop_with_big_constants_runs_native(n):
+    fast = _wide(powers_of_seven_summary, 40)
+    _native_ran(fast, (n,), powers_of_seven_summary(n))
+
+
+def test_sorted_list_of_big_ints_runs_native():
+    fast = _wide(sorted_alternating_powers, 60)
+    for n in (0, 5, 41, 90):
+        _native_ran(fast, (n,), sorted_alternating_powers(n))
 
 
 _MIXED = None

@@ -221,6 +221,8 @@ def _literal_text(c: ir.Const) -> str:
         return "()"
     if c.type == ir.BOOL:
         return "true" if v else "false"
+    if c.type == ir.PYINT:
+        return f'bi_parse(py, "{int(v)}")?'  # an int constant past 64 bits (lower/bigints.py)
     if c.type == ir.INT:
         return "i64::MIN" if v == -(2**63) else (f"({int(v)}i64)" if v < 0 else f"{int(v)}i64")
     v = float(v)

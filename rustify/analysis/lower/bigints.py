@@ -46,7 +46,10 @@ WIDE_CONSTRUCTS = (
                    "an int of any size: CPython's own int operations (ZeroDivisionError, ValueError of a "
                    "negative shift as Python's); `/` and mixing with floats are not translated"),
     ("comparison", "`< <= > >= == !=` between ints of any size, chained as in Python"),
-    ("results", "returned, stored in lists and tuples as the int objects themselves"),
+    ("constants", "an int constant past 64 bits, and `+ - * ** <<` of two int constants past 64 bits "
+                  "(`10**30`, `1 << 64`), is the int object Python computes"),
+    ("results", "returned (an int on one path and an int of any size on another: both int objects), "
+                "stored in lists and tuples as the int objects themselves"),
     ("elsewhere", "loop counters, indices and lengths stay 64-bit and checked: past 64 bits there the call "
                   "re-runs in Python, as does any call when the wide specialisation cannot be translated"),
 )
@@ -116,6 +119,11 @@ class BigIntRules:
         return super()._record(name, value)
 
     def _as_python_list(self, name: str, value: ir.Expr) -> ir.Expr:
+        """A new flat list of ints bound to a local held as a Python list of int objects
+        (`xs = [1]`, then `xs.append(p)`) is built as one, its items converted."""
+        if (self.wide_ints and self._python_lists().get(name) == PYINT and isinstance(value, ir.NewList)
+                and type(value) is ir.NewList and value.type.elem == INT):
+            return ir.NewPyList(ir.PyListOf(PYINT), [self._to_pyint(i) for i in value.items], value.count)
         value = super()._as_python_list(name, value)
         return self._retag(value) if self.wide_ints else value
 
@@ -136,10 +144,32 @@ class BigIntRules:
             value = self._to_pyint(value)
         return super()._item_value(s, base, value)
 
+    def _constant(self, node, value) -> ir.Expr:
+        """An int constant past 64 bits (`10**40` folded, `2**64`) is an int object."""
+        if self.wide_ints and type(value) is int and not -(2**63) <= value < 2**63:
+            self.uses_objects = True
+            return ir.Const(PYINT, value)
+        return super()._constant(node, value)
+
+    def _lower_return(self, s, defined):
+        """An int returned on one path and an int object on another: both int objects."""
+        stmts, defined, jumps = super()._lower_return(s, defined)
+        ret = stmts[-1]
+        t = ret.value.type if ret.value is not None else None
+        if t == PYINT:
+            self.__dict__["_returns_pyint"] = True  # kept across passes
+        elif t == INT and self.__dict__.get("_returns_pyint"):
+            ret.value = self._to_pyint(ret.value)
+            self.returns[-1] = (s, PYINT)
+        return stmts, defined, jumps
+
     # --------------------------------------------------------- operators
 
     def _binop(self, node, op: str, left, right) -> ir.Expr:
         (lv, lseed), (rv, rseed) = left, right
+        folded = self._fold_big(op, lv, rv)
+        if folded is not None:
+            return folded
         if not (self.wide_ints and PYINT in (lv.type, rv.type)):
             return super()._binop(node, op, left, right)
         lv, rv = (self._guard(lv) if lseed else lv), (self._guard(rv) if rseed else rv)
@@ -153,6 +183,19 @@ class BigIntRules:
         if op == "pow" and not (isinstance(rv, ir.Const) and rv.value >= 0):
             raise _Reject(node, "`**` of an int that may outgrow 64 bits takes a constant exponent >= 0 here")
         return ir.BinOp(PYINT, op, self._to_pyint(lv), self._to_pyint(rv), "bigint")
+
+    def _fold_big(self, op: str, lv: ir.Expr, rv: ir.Expr) -> ir.Expr | None:
+        """Two int constants whose `+ - * ** <<` is past 64 bits (`10**40`, `1 << 64`): the
+        int object constant Python computes; None for anything else (i64 code as before)."""
+        if not (self.wide_ints and isinstance(lv, ir.Const) and isinstance(rv, ir.Const)
+                and lv.type == INT and rv.type == INT and op in ("add", "sub", "mul", "pow", "lshift")):
+            return None
+        a, b = lv.value, rv.value
+        if op in ("pow", "lshift") and not (0 <= b <= 4096 and abs(a) < 2**64):
+            return None  # (a negative exponent or count is the i64 code's to handle; no huge constants)
+        value = {"add": lambda: a + b, "sub": lambda: a - b, "mul": lambda: a * b,
+                 "pow": lambda: a ** b, "lshift": lambda: a << b}[op]()
+        return self._constant(None, value) if not -(2**63) <= value < 2**63 else None
 
     def _unary(self, node, operand: ir.Expr) -> ir.Expr:
         if not (self.wide_ints and operand.type == PYINT) or node.op == "not":
