@@ -759,6 +759,8 @@ class Accelerated:
                 return
             with self._lock:
                 if sig in self._native:  # (not dropped meanwhile)
+                    if self._fast is not None and self._fast[1] is st:
+                        self._fast = None  # it calls the i64 native; the next call sets it anew
                     self._swap_in(native)
                     st.wide = "native"
 

@@ -216,6 +216,10 @@ class AccelerationInfo:
                 how = "cache hit" if native.cache_hit else "compiled"
                 checked = self.stats.get(sig)
                 extra = f", shadow-validated on {checked.validated} calls" if checked and checked.validated else ""
+                wide = self._stats.get(sig)
+                if wide is not None and wide.wide is not None:
+                    extra += ("; ints past 64 bits run native" if wide.wide == "native"
+                              else f"; {wide.wide}" if wide.wide != "compiling" else "; building its ints past 64 bits")
                 lines.append(f"  {_sig(sig)}: native ({how} in {native.seconds:.2f} s, module {native.module_name}{extra})")
             else:
                 lines.append(f"  {_sig(sig)}: runs Python, {self._not_native_yet(sig)}")
