@@ -64,8 +64,10 @@ def mixed(a, b, n, k):
     return t, big
 
 
-def collatz_peak(x):
-    """A value that may grow past 64 bits, while loop, % and // on it."""
+def collatz_peak(start):
+    """A value that may grow past 64 bits, while loop, % and // on it (a local: an argument
+    rebound stays i64, so past 64 bits it re-runs in Python)."""
+    x = start
     peak = x
     steps = 0
     while x > 1 and steps < 200:
