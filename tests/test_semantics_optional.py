@@ -14,6 +14,24 @@ def maybe(strategy):
     return st.one_of(st.none(), strategy)
 
 
+@case(st.integers(-3, 14))
+def recursive_sum_of_three(n):
+    # while its return type is not known yet, the recursive calls wait: the body must not
+    # look as if it fell off its end (that None would make the result Optional)
+    if n < 3:
+        return 1
+    return recursive_sum_of_three(n - 1) + recursive_sum_of_three(n - 2) + recursive_sum_of_three(n - 3)
+
+
+@case(st.integers(-3, 30))
+def recursive_none_or_int(n):
+    if n < 0:
+        return None
+    if n == 0:
+        return 1
+    return recursive_none_or_int(n - 2)
+
+
 @case(lists_of(floats()), maybe(floats()))
 def scale_or_identity(xs, factor):
     total = 0.0

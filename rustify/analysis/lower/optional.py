@@ -102,7 +102,10 @@ class OptionalRules:
 
     def _optional_return(self, terminates: bool):
         """Returns of None (or falling off the end) and of a `T`: `Optional[T]`; else None."""
-        types_ = [t for _, t in self.returns] + ([] if terminates else [NONE])
+        # In a provisional round (a recursive call waits for its return type) a statement may
+        # have been skipped, so the body seems to fall off its end: that None is not a return.
+        provisional = self.unit is not None and self.unit.provisional
+        types_ = [t for _, t in self.returns] + ([] if terminates or provisional else [NONE])
         has_none = any(t == NONE or isinstance(t, ir.Optional) for t in types_)
         inner = {t.inner if isinstance(t, ir.Optional) else t for t in types_ if t != NONE}
         if has_none and len(inner) == 1 and ir.optional_inner(next(iter(inner))):
