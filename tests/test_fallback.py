@@ -107,8 +107,8 @@ def test_build_failure_keeps_python_and_names_the_log(monkeypatch):
 
     real_render = codegen.render
 
-    def broken_render(fn, name):
-        crate = real_render(fn, name)
+    def broken_render(fn, name, *rest):
+        crate = real_render(fn, name, *rest)
         files = dict(crate.files)
         files["src/lib.rs"] += "\nfn broken( {\n"
         return CrateSource(crate.name, files)
