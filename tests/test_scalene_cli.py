@@ -27,7 +27,7 @@ KERNELS = textwrap.dedent("""\
     def describe(values):
         parts = []
         for v in values:
-            parts.append("%.2f" % v)
+            parts.append(str(v).center(8))
         return ",".join(parts)
 
 
@@ -77,7 +77,7 @@ def test_profile_ranks_verdicts_and_writes_config(project: Path):
     assert "scalene view" not in out + proc.stderr  # scalene's note about its temporary file is not
     rows = {line.split()[1]: line for line in out.splitlines() if line[:1].isdigit()}
     assert "translates for (list[float])" in rows["kernels.sum_squares"]
-    assert "stays Python" in rows["kernels.describe"] and "`%` formatting of str is not translated" in out
+    assert "stays Python" in rows["kernels.describe"] and "the method `center` of str is not translated" in out
 
     # The candidates come from scalene's own numbers: share of samples x elapsed time.
     data = json.loads((project / "prof.json").read_text())
