@@ -768,6 +768,35 @@ def narrow_int32_compared_with_int(x, t, k):
     return _count_compared(x, t, k)
 
 
+# ---- numpy's scalar types called as functions: `np.float32(0)`, `np.int8(k)`, ...
+
+
+@case(arrays(np.float32, 1))
+def float32_accumulator_from_constructor(x):
+    t = np.float32(0)
+    for i in range(x.size):
+        t += x[i]
+    return t
+
+
+@case(floats(), st.integers(-(2**53), 2**53))
+def numpy_float_constructors(x, k):
+    # float32 rounds to nearest (beyond its range: inf and a RuntimeWarning); a Python int
+    # into float64 rounds as CPython's int -> float; float32 -> float64 is exact
+    return np.float32(x), np.float64(k) + np.float64(x), np.float64(np.float32(x)), np.float32()
+
+
+@case(st.integers(-70000, 70000))
+def numpy_int_constructors(k):
+    # an int out of the type's range raises numpy 2's OverflowError
+    return np.int8(k), np.uint16(k) + np.int32(k), np.int64()
+
+
+@case(floats(), st.integers(-(2**40), 2**40))
+def numpy_complex_constructors(x, k):
+    return np.complex64(x) + np.complex128(k)
+
+
 @pytest.mark.parametrize("c", cases_from(__name__), ids=lambda c: c.name)
 def test_native_matches_python(c):
     check_native_matches_python(c)
@@ -965,3 +994,35 @@ def test_numpy_own_float64_math_keeps_exp_in_python(monkeypatch):
     assert fast(2.0) == _exp_of(2.0)
     assert fast.rustify.last_call == "python"
     assert "AVX-512" in fast.rustify.explain()
+
+
+# ---- float64 -> float32 where numpy warns ("overflow encountered in cast")
+
+
+def _scale_into_float32(a, x):
+    for i in range(a.shape[0]):
+        a[i] = x * a[i]
+    return np.float32(x)
+
+
+@pytest.mark.parametrize("action", ["always", "error"])
+def test_float32_cast_overflow_warns_as_numpy(action):
+    """A finite float64 beyond float32's range warns at each conversion as numpy does, and
+    a warnings filter of "error" stops the call at the same element."""
+    fast = rustify.accelerate(_scale_into_float32, eager=True)
+    for x in (2.0, 1e300, -1e300, np.inf):
+        outcomes = []
+        for f in (_scale_into_float32, fast):
+            a = np.ones(4, np.float32)
+            with warnings.catch_warnings(record=True) as seen:
+                warnings.simplefilter("ignore", rustify.RustifyWarning)
+                warnings.simplefilter(action, RuntimeWarning)
+                try:
+                    r = ("ok", f(a, x))
+                except RuntimeWarning as e:
+                    r = ("raised", str(e))
+            outcomes.append((r, a.tolist(), [(w.category, str(w.message)) for w in seen
+                                             if w.category is RuntimeWarning]))
+            if f is fast:
+                assert fast.rustify.last_call == "native", fast.rustify.explain()
+        assert repr(outcomes[0]) == repr(outcomes[1])

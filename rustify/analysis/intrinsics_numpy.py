@@ -210,6 +210,30 @@ def _np_arange(lw, node, args):
     return ir.Arange(ir.Array(NP_INT64), stop, start=start, step=step)
 
 
+# ------------------------------------------------------------------ scalar types
+
+
+def _np_scalar_type(dtype: str):
+    """`np.float32(x)`, `np.int8(x)`, ...: x converted as a store into an array of that dtype
+    would convert it (numpy's OverflowError for a Python int out of range); the conversions
+    numpy's constructor and a store do differently (a float into an int type, an int into a
+    narrower numpy int, a rounding into float32) stay Python. No argument gives zero."""
+    elem = ir.Complex(f"np.{dtype}") if dtype in ir.COMPLEX_DTYPES else ir.Scalar(f"np.{dtype}")
+
+    def lower(lw, node, args):
+        if len(args) > 1 or node.keywords:
+            raise lw.reject(node, f"np.{dtype}() with one positional argument only")
+        if not args:
+            return lw.cast(ir.Const(BOOL, False) if dtype == "bool" else ir.Const(INT, 0), elem)
+        if not isinstance(args[0].type, (ir.Scalar, ir.Complex)):
+            raise lw.reject(node, f"np.{dtype} of {args[0].type} is not translated (numbers only)")
+        return lw._element_value(node, ir.Var(ir.Array(elem), "fill"), args[0])
+    return _intrinsic(f"numpy.{dtype}", lower, f"`np.{dtype}(x)` of a number, converted as a store into an "
+                      f"array of dtype {dtype} converts it (a Python int out of range raises numpy's "
+                      "OverflowError); no argument gives zero; a float into an int type, or a numpy int into "
+                      "a narrower one, stays Python")
+
+
 def _has_dtype(node) -> bool:
     return any(k.arg == "dtype" for k in node.keywords)
 
@@ -239,4 +263,6 @@ def table() -> list[tuple[object, object]]:
                                      "result type: lo if x < lo, then hi if above it (a NaN operand runs Python)")))
     for name in ("isnan", "isinf", "isfinite"):
         rows.append((getattr(np, name), _test_fn(name)))
+    for dtype in ir.ARRAY_DTYPES + ir.COMPLEX_DTYPES:
+        rows.append((getattr(np, dtype if dtype != "bool" else "bool_"), _np_scalar_type(dtype)))
     return rows
