@@ -797,6 +797,20 @@ def numpy_complex_constructors(x, k):
     return np.complex64(x) + np.complex128(k)
 
 
+# ---- `a.dtype` tests: the dtype is part of the signature, so the test is decided when compiling
+
+
+@case(st.one_of(*(arrays(t, 1, max_side=3) for t in (np.float64, np.float32, np.int32, np.uint8, np.bool_))))
+def dtype_comparisons(a):
+    if a.dtype == np.float32 or a.dtype == "float64":
+        return a.dtype.itemsize * 10
+    elif a.dtype.kind == "u":
+        return -1
+    elif a.dtype != np.int32:
+        return -2
+    return len(a)
+
+
 @pytest.mark.parametrize("c", cases_from(__name__), ids=lambda c: c.name)
 def test_native_matches_python(c):
     check_native_matches_python(c)

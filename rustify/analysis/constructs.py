@@ -204,7 +204,9 @@ EXPRESSIONS = _table(
               "constant the same way when the object is exactly of the method's class and has no NAME "
               "of its own); fields of `sys.float_info` and `sys.version_info` (`sys.float_info.epsilon`); "
               "of an array argument or local: `a.shape` (a tuple of ints: `a.shape[k]`, "
-              "`n, m = a.shape`), `a.ndim`, `a.size`; of a complex value: `z.real`, `z.imag` and the method "
+              "`n, m = a.shape`), `a.ndim`, `a.size`, and its dtype, known from the signature: `a.dtype` compared "
+              "with a numpy scalar type, a dtype name or another array's dtype (`a.dtype == np.float32`), "
+              "`a.dtype.kind`, `.itemsize`, `.name`, `.char`; of a complex value: `z.real`, `z.imag` and the method "
               "`z.conjugate()` (no other methods except `list.append` as a statement)",
               "_lower_attribute"),
     Construct("List", "list literal", "[], [0.0, 1.0]",

@@ -429,6 +429,9 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
         return self._call(node, defined)
 
     def _lower_attribute(self, node: nodes.Attribute, defined) -> ir.Expr:
+        dtype_part = self._array_dtype_attribute(node)  # `a.dtype.itemsize`: objects.py
+        if isinstance(dtype_part, (int, str)):
+            return self._constant(node, dtype_part)
         attribute = self._instance_attribute(node, defined)  # `p.x` of an object: objects.py
         if attribute is not None:
             return attribute

@@ -36,6 +36,14 @@ _HELD_TYPES = ("float", "int", "bool", "np.float64", "np.int64")
 _MISSING = object()
 
 
+def _is_numpy_scalar_type(value) -> bool:
+    """`value` is one of numpy's scalar types (`np.float32`), the other side of a dtype test."""
+    import sys
+
+    np = sys.modules.get("numpy")
+    return np is not None and isinstance(value, type) and issubclass(value, np.generic)
+
+
 def live_class(t: ir.Instance) -> type | None:
     """The class an `Instance` type names, from its module as loaded (None if gone)."""
     obj = sys.modules.get(t.module)
@@ -177,6 +185,8 @@ class ObjectRules:
               and isinstance(self.env.get(node.expr.name), ir.MemoryView)
               and node.expr.name not in self.seeded and node.attrname in ("ndim", "itemsize")):
             value = 1  # `mv.ndim` of a memoryview of bytes or a bytearray
+        elif (dtype := self._array_dtype_attribute(node)) is not _MISSING:
+            return dtype
         elif isinstance(node, (nodes.Name, nodes.Attribute)):
             base = node
             while isinstance(base, nodes.Attribute):
@@ -189,7 +199,25 @@ class ObjectRules:
                 return _MISSING
         else:
             return _MISSING
+        if _is_numpy_scalar_type(value):
+            return value  # `np.float32` compared with an array's dtype
         return value if is_frozen_constant(value) else _MISSING
+
+    def _array_dtype_attribute(self, node):
+        """`a.dtype` of an array (its dtype is part of the signature), and `a.dtype.kind`,
+        `.itemsize`, `.name`, `.char`: their values; _MISSING for anything else."""
+        part = None
+        if isinstance(node, nodes.Attribute) and node.attrname in ("kind", "itemsize", "name", "char") \
+                and isinstance(node.expr, nodes.Attribute):
+            part, node = node.attrname, node.expr
+        if not (isinstance(node, nodes.Attribute) and node.attrname == "dtype"
+                and isinstance(node.expr, nodes.Name) and self._is_array_attribute(node)
+                and node.expr.name not in self.seeded):
+            return _MISSING
+        import numpy as np
+
+        dtype = np.dtype(self.env[node.expr.name].dtype)
+        return dtype if part is None else getattr(dtype, part)
 
     def _isinstance_call(self, node: nodes.Call, defined) -> ir.Expr | None:
         """`isinstance(x, T)` of a variable: its IR type is one exact Python class (a
