@@ -163,6 +163,35 @@ def nested_try_in_handler_and_finally_raises(xs, i):
     return out
 
 
+class FormatProblem(ValueError):
+    """A user's exception class (a subclass of a builtin one)."""
+
+
+class CountedProblem(Exception):
+    """A user's exception class whose constructor runs Python code."""
+
+    def __init__(self, what, n):
+        super().__init__(f"{what}: {n}")
+        self.n = n
+
+
+@case(lists_of(small_ints(), max_size=6), small_ints(), op(3))
+def raise_user_classes(xs, limit, k):
+    total = 0
+    for x in xs:
+        if x > limit:
+            if k == 0:
+                raise FormatProblem("over the limit", x)
+            elif k == 1:
+                raise CountedProblem("too big", x)
+            try:
+                raise FormatProblem("caught by its builtin base")
+            except ValueError:
+                total -= 100
+        total += x
+    return total
+
+
 @pytest.mark.parametrize("c", cases_from(__name__), ids=lambda c: c.name)
 def test_native_matches_python(c):
     fast = accelerated(c)
@@ -238,13 +267,34 @@ def _untranslatable(func, signature):
     return " ".join(r.why for r in info.value.reasons)
 
 
-class MyError(ValueError):
-    pass
+@pytest.mark.parametrize("k", range(2))
+def test_user_exception_classes_are_raised_as_python_raises_them(k):
+    py_exc, native_exc, py_args, native_args = _both(raise_user_classes, [1, 9, 2], 5, k)
+    assert type(native_exc) is type(py_exc) is (FormatProblem, CountedProblem)[k]
+    assert native_exc.args == py_exc.args and str(native_exc) == str(py_exc)
+    assert getattr(native_exc, "n", None) == getattr(py_exc, "n", None)
+    assert native_args == py_args
+
+
+def test_a_user_exception_class_is_looked_up_when_the_raise_runs(monkeypatch):
+    fast = accelerated(next(c for c in cases_from(__name__) if c.func is raise_user_classes))
+    fast.wait()
+    assert fast([1], 5, 0) == 1 and fast.rustify.last_call == "native"
+    monkeypatch.setitem(globals(), "FormatProblem", KeyError)  # rebound: Python raises what the name holds now
+    for impl in (raise_user_classes, fast):
+        with pytest.raises(KeyError):
+            impl([9], 5, 0)
+    monkeypatch.delitem(globals(), "FormatProblem")
+    for impl in (raise_user_classes, fast):
+        with pytest.raises(NameError, match="FormatProblem"):
+            impl([9], 5, 0)
 
 
 def test_constructs_that_stay_python_say_why():
     def user_class(n):
-        raise MyError("x")
+        class LocalError(ValueError):
+            pass
+        raise LocalError("x")
 
     def raise_from(n):
         raise ValueError("x") from None
@@ -270,7 +320,7 @@ def test_constructs_that_stay_python_say_why():
         finally:
             return 0
 
-    assert "not a builtin exception class" in _untranslatable(user_class, ("int",))
+    assert "is not translated" in _untranslatable(user_class, ("int",))
     assert "from" in _untranslatable(raise_from, ("int",))
     assert "outside an `except` block" in _untranslatable(bare_raise_outside_except, ("int",))
 

@@ -92,7 +92,10 @@ STATEMENTS = _table(
     Construct("Raise", "raise", 'raise ValueError("negative")',
               "a builtin exception class (ValueError, TypeError, IndexError, KeyError, LookupError, "
               "ZeroDivisionError, OverflowError, ArithmeticError, RuntimeError, NotImplementedError, "
-              "AssertionError, Exception), called with str values (f-strings too) and numbers or not called; a bare "
+              "AssertionError, Exception), called with str values (f-strings too) and numbers or not called; a user's "
+              "exception class named by a module global (`raise FormatError(\"bad chunk\", n)`: the name is looked up "
+              "when the raise runs and the class called, its own `__init__` included, as Python does; an `except` "
+              "of a builtin base catches it); a bare "
               "`raise` (or `raise e`) in an `except` block re-raises; no `from`", "_lower_raise"),
     Construct("Delete", "del of a dict or list item", "del d[k], del xs[i], del xs[a:b]",
               "`del d[k]` of a dict (Python's KeyError when missing); `del xs[i]` and `del xs[a:b:c]` of a list "

@@ -705,11 +705,15 @@ class Raise(Stmt):
     """`raise E(args...)` of the builtin exception class named `exc` (one of
     `lower.exceptions.EXCEPTION_KINDS`); each arg is a str constant (a Python str) or
     a number expression, evaluated at the raise. `exc` None is a bare `raise` (or
-    `raise e`): it re-raises what the handler of the `try` on line `reraise` caught."""
+    `raise e`): it re-raises what the handler of the `try` on line `reraise` caught.
+    `user_class` names a user's exception class instead (a subclass of a builtin one)."""
 
     exc: str | None
     args: list = field(default_factory=list)
     reraise: int = 0
+    # `raise Cls(...)` of a user's exception class: (module, global name), looked up when the
+    # raise runs (module globals, then builtins, as Python does) and called; `exc` is its name
+    user_class: tuple[str, str] | None = None
 
 
 @dataclass

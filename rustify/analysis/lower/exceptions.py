@@ -63,9 +63,27 @@ class ExceptionRules:
         exc, arg_nodes = (s.exc.func, s.exc.args) if isinstance(s.exc, nodes.Call) else (s.exc, [])
         if isinstance(s.exc, nodes.Call) and s.exc.keywords:
             raise _Reject(s, "keyword arguments to an exception are not translated")
-        name = self._raisable(s, exc)
+        user_class = self._user_exception_class(exc)
+        name = user_class[1] if user_class else self._raisable(s, exc)
         args = [self._exception_arg(a, defined) for a in arg_nodes]
-        return [ir.Raise(line, name, args)], defined, True
+        return [ir.Raise(line, name, args, user_class=user_class)], defined, True
+
+    def _user_exception_class(self, exc) -> tuple[str, str] | None:
+        """(module, name) when `exc` is a global name bound to a user's exception class (a
+        subclass of BaseException that is not a builtin) in a module loaded under its name:
+        the raise looks the name up when it runs, as Python does, and calls what it finds."""
+        if not isinstance(exc, nodes.Name) or exc.name in self.local_names or exc.name in self.params:
+            return None
+        try:
+            value = self._global(exc)
+        except _Reject:
+            return None
+        if not (isinstance(value, type) and issubclass(value, BaseException)) or _builtin_exception(value):
+            return None
+        module = sys.modules.get(self.func.__module__)
+        if module is None or vars(module) is not self.func.__globals__ or exc.name not in self.func.__globals__:
+            return None
+        return (self.func.__module__, exc.name)
 
     def _raisable(self, s, exc) -> str:
         if not isinstance(exc, (nodes.Name, nodes.Attribute)):
