@@ -192,6 +192,31 @@ def raise_user_classes(xs, limit, k):
     return total
 
 
+@case(lists_of(floats(), min_size=1), lists_of(floats()), small_ints())
+def plain_try_in_a_loop(xs, ys, k):
+    """A `try` with no return/break/continue inside (its closures return R<()>): the handler
+    catches ZeroDivisionError only, an IndexError passes through after the side effects so
+    far; `else` and `finally` run as Python runs them."""
+    out = []
+    n = 0
+    for i in range(len(xs)):
+        try:
+            out.append(xs[i] / ys[i + k])
+        except ZeroDivisionError:
+            n += 1
+            out.append(-1.0)
+        else:
+            n += 2
+            if n > 40:
+                raise ValueError(n)  # raised in `else`: the handler does not catch it
+        finally:
+            n += 3
+            if n > 60:
+                xs.append(float(n))
+    out.append(float(n))
+    return out
+
+
 @pytest.mark.parametrize("c", cases_from(__name__), ids=lambda c: c.name)
 def test_native_matches_python(c):
     fast = accelerated(c)

@@ -737,6 +737,9 @@ class Try(Stmt):
     finalbody: list[Stmt]
     loop_exit: str = "none"
     returns_via_flow: bool = False
+    # no `TryExit` and no nested `try` in its body, handlers or `else`: the closures return
+    # R<()> (a small value the compiler keeps in registers) instead of R<Flow<..>>
+    plain: bool = False
 
 
 @dataclass

@@ -166,7 +166,8 @@ class ExceptionRules:
             h.body = self._exits_via_flow(s, h.body, has_finally)
         after = set.intersection(*completes) if completes else set(defined)
         loop_exit = "plain" if self.loop_depth > 0 else "none"
-        node = ir.Try(line, body, handlers, orelse, finalbody, loop_exit=loop_exit)
+        node = ir.Try(line, body, handlers, orelse, finalbody, loop_exit=loop_exit,
+                      plain=not _exits_or_nests([body, orelse] + [h.body for h in handlers]))
         return [node], after | d_final, not completes
 
     def _handler_catches(self, h: nodes.ExceptHandler) -> list[str]:
@@ -258,6 +259,19 @@ class ExceptionRules:
     def _exception_names(self) -> dict[str, int]:
         """`except ... as e` names in scope: name -> line of their `try`."""
         return self.__dict__.setdefault("_exception_as_names", {})
+
+
+def _exits_or_nests(blocks: list[list]) -> bool:
+    """Does any of these (lowered) blocks, nested blocks included, hold a `TryExit` or a `try`?"""
+    for stmts in blocks:
+        for st in stmts:
+            if isinstance(st, (ir.TryExit, ir.Try)):
+                return True
+            inner = [getattr(st, name, None) for name in ("body", "orelse", "finalbody")]
+            inner += [h.body for h in getattr(st, "handlers", ())]
+            if _exits_or_nests([b for b in inner if isinstance(b, list)]):
+                return True
+    return False
 
 
 def _returns_a_list(stmts: list) -> bool:
