@@ -514,7 +514,7 @@ class TupleOf(IRType):
 
     @property
     def unbox(self) -> str:
-        items = "".join(f"{t.unbox}(&t.get_item({i})?)?, " for i, t in enumerate(self.items))
+        items = "".join(f"{t.unbox}(&*tuple_at(t, {i}))?, " for i, t in enumerate(self.items))
         return (f"(|o: &Bound<'py, PyAny>| -> R<{self.rust}> "
                 f"{{ let t = unbox_tuple(o, {len(self.items)})?; Ok(({items})) }})")
 
