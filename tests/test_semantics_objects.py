@@ -325,6 +325,69 @@ def test_a_subclass_is_its_own_kind():
     assert f(q, 2.0) == 1.0 and q.vx == 2.0
 
 
+class Point:
+    def __init__(self, x, y):
+        self.x = x
+        self.y = y
+
+
+def weighted_xy(points):
+    s = 0.0
+    for p in points:
+        s += p.x * 2.0 + p.y
+    return s
+
+
+def _point(x, y, shape):
+    if shape == "reversed":  # its attributes set in the other order
+        p = Point.__new__(Point)
+        p.y = y
+        p.x = x
+    else:
+        p = Point(x, y)
+    if shape == "dict":
+        vars(p)["extra"] = 1  # its attributes now live in a __dict__
+    elif shape == "deleted":
+        del p.y  # AttributeError, as in Python
+    elif shape == "int":
+        p.y = 3  # another type: the call re-runs in Python
+    elif shape == "extra":
+        p.z = 0.5  # one more attribute in the class's shared keys
+    return p
+
+
+@hypothesis.given(st.lists(st.tuples(floats(), floats(), st.sampled_from(
+    ["plain", "plain", "reversed", "dict", "deleted", "int", "extra"])), max_size=8))
+@hypothesis.settings(max_examples=40, deadline=None)
+def test_attribute_reads_of_objects_of_every_shape_give_python_s_result(items):
+    """Each attribute read site remembers where an attribute of its class lives: objects
+    whose attributes were set in another order, moved to a `__dict__`, deleted or given
+    another type read as Python reads them, in any order in one list."""
+    f = rustify.accelerate(weighted_xy, eager=True)
+    f([Point(1.0, 2.0)])
+    for _ in range(2):  # the second time with the sites filled by the first
+        points = [_point(x, y, shape) for x, y, shape in items]
+        try:
+            expected = _text(weighted_xy(points))
+        except AttributeError:
+            with pytest.raises(AttributeError):
+                f(points)
+        else:
+            assert _text(f(points)) == expected
+
+
+def test_a_class_attribute_added_after_the_compile_is_read_as_python_reads_it():
+    f = rustify.accelerate(weighted_xy, eager=True)
+    points = [Point(1.0, 2.0), Point(3.0, 4.0)]
+    assert f(points) == 14.0 and f.rustify.last_call == "native"
+    Point.y = property(lambda self: 5.0)  # a data descriptor wins over the objects' own y
+    try:
+        assert f(points) == weighted_xy(points) == 18.0
+    finally:
+        del Point.y
+    assert f(points) == 14.0
+
+
 # ---- method lookups that change after the compile
 
 
@@ -369,6 +432,31 @@ def test_an_object_whose_own_attribute_hides_the_method_runs_python(items):
     before = sum(f.rustify.native_calls.values())
     assert _text(f(springs)) == _text(total_force(springs))
     if springs and not any(h for _, h in items):
+        assert sum(f.rustify.native_calls.values()) == before + 1
+
+
+class StiffSpring(Spring):
+    def force(self):
+        return self.k * 3.0
+
+
+@hypothesis.given(st.lists(st.tuples(floats(), st.sampled_from(["plain", "dict", "sub", "own"])), max_size=6))
+@hypothesis.settings(max_examples=30, deadline=None)
+def test_method_receivers_of_every_shape_give_python_s_result(items):
+    """Receivers whose `__dict__` was built (`vars(s)`), instances of a subclass overriding
+    the method, and ones whose own attribute hides it: the method Python would call runs."""
+    f = rustify.accelerate(total_force, eager=True)
+    springs = []
+    for k, shape in items:
+        s = StiffSpring(k) if shape == "sub" else Spring(k)
+        if shape == "dict":
+            vars(s)["extra"] = 1
+        elif shape == "own":
+            vars(s)["force"] = lambda: 0.25
+        springs.append(s)
+    before = sum(f.rustify.native_calls.values())
+    assert _text(f(springs)) == _text(total_force(springs))
+    if springs and all(shape in ("plain", "dict") for _, shape in items):
         assert sum(f.rustify.native_calls.values()) == before + 1
 
 
