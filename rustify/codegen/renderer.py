@@ -378,6 +378,7 @@ def function_context(fn: ir.Function, deopt_module: str = RUNTIME_DEOPT_MODULE, 
         # picks one at run time (the artifact stays the same for every x86-64 machine)
         multiversion=(fn.unit_id == 0 and not uses_objects and not fn.recursive
                       and any(has_fast_loops(f.body) for f in [fn, *fn.callees])),
+        # (a panic in a function that logs its writes undoes them, but not its attribute writes)
         unrestorable_writes=fn.writes_visible_objects
         or any(p["mode"] == "view" and p["mutated"] and not p["snapshot"] for p in params),
         # a kernel that mutates a copy of a list keeps the GIL, so no other thread writes

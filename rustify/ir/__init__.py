@@ -419,12 +419,14 @@ class Stmt:
 @dataclass
 class DictStore(Stmt):
     """`base[key] = value` into a dict. `held_key`: `d[k] op= v`, where the key is
-    evaluated once and `value` reads it back as `HeldKey`."""
+    evaluated once and `value` reads it back as `HeldKey`. `logged`: the old value (or its
+    absence) is recorded in the undo log first (see `AttrUndo`)."""
 
     base: Expr
     key: Expr
     value: Expr
     held_key: bool = False
+    logged: bool = False
 
 
 @dataclass
@@ -674,11 +676,15 @@ class AttrUndo(Stmt):
     """The whole body of a function called from Python that sets attributes of its instance
     arguments (`saved`: (parameter, attribute), its callees' too) and may ask to re-run in
     Python: the attributes' objects are saved at entry and put back before the re-run, so
-    Python runs on the arguments as they were. `returns_unit`: falling off the end returns None."""
+    Python runs on the arguments as they were. `returns_unit`: falling off the end returns None.
+    `logs`: the body's writes into Python lists the caller sees (its callees' too) are `logged`:
+    each records what undoes it in the thread's undo log (runtime_undo.rs.j2), and a re-run
+    request replays the log backwards first, so every list holds its own item objects again."""
 
     saved: list[tuple[str, str]]
     body: list[Stmt]
     returns_unit: bool
+    logs: bool = False
 
 
 @dataclass
@@ -945,15 +951,18 @@ class StoreSlice(Stmt):
     hi: Expr | None
     step: Expr | None
     value: Expr | None
+    logged: bool = False  # recorded in the undo log first (see `AttrUndo`)
 
 
 @dataclass
 class StoreItem(Stmt):
-    """`base[index] = value` into a Python list held in place (Python's IndexError)."""
+    """`base[index] = value` into a Python list held in place (Python's IndexError).
+    `logged`: the old item is recorded in the undo log first (see `AttrUndo`)."""
 
     base: Expr
     index: Expr
     value: Expr
+    logged: bool = False
 
 
 @dataclass
@@ -961,11 +970,13 @@ class ListMethod(Expr):
     """`base.method(args)` on a Python list held in place (PyListOf), through the list's own
     method, so errors and messages are Python's: the result is unboxed to `type` (None for
     methods that return None). `args` are boxed. On a flat Vec local (ListOf, lower/lists.py
-    `_vec_method`) the Vec's own `vec_*` helpers do it, with Python's errors and messages."""
+    `_vec_method`) the Vec's own `vec_*` helpers do it, with Python's errors and messages.
+    `logged`: a write recorded in the undo log first (see `AttrUndo`)."""
 
     base: Expr
     method: str
     args: list[Expr]
+    logged: bool = False
 
 
 @dataclass
@@ -1180,6 +1191,12 @@ class Function:
     # passed on as it is) sets on an instance argument: the root undoes them on a re-run
     # (`AttrUndo`), so they are not among the visible writes above
     attr_writes: list[tuple[str, str]] = field(default_factory=list)
+    # every visible write can be undone through the undo log (`AttrUndo.logs`): the IR nodes
+    # (its callees' too) to mark `logged` when the function called from Python logs them
+    undoable_writes: list | None = None
+    # the root's body logs its visible writes (an `AttrUndo` with `logs`): a re-run request
+    # undoes them first
+    logs_writes: bool = False
     source_file: str = ""
     first_line: int = 0
     # calls between functions: this specialisation's number in its compile unit (0: the

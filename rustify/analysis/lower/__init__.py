@@ -80,18 +80,27 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
         body, _, terminates = self._block(self.fdef.body, set(self.params))
         return_type = self._return_type(terminates)
         body = self._box_returns(body, return_type, terminates)  # an Optional result: optional.py
-        body = self._hold_attributes(body, return_type)  # attributes of instance arguments: objects.py
+        visible_writes = self._visible_writes()
+        # writes the undo log cannot take back keep a function that may re-run in Python; the
+        # others are logged (`AttrUndo.logs`) when this is the function called from Python
+        blocking = [node for node, undo in visible_writes if undo is None]
+        undoable = None if blocking or not visible_writes else [n for _, undo in visible_writes for n in undo]
+        logs = bool(undoable) and self.may_deopt and not self._is_callee()
+        if logs:
+            for n in undoable:
+                n.logged = True
+        body = self._hold_attributes(body, return_type, logs)  # attributes of instance arguments: objects.py
         for p, t in self.param_types.items():
             if isinstance(t, _UntranslatedArg) and not any(f"`{p}`" in r.why for r in self.reasons):
                 self.reasons.insert(0, Reason(self._line(self.fdef), p, f"argument `{p}` is a {t}: "
                                               f"arguments of kind {t} are not translated"))
-        visible_writes = self._visible_writes()
-        if visible_writes and self.may_deopt:
-            node = visible_writes[0]
-            self._reject(node, "writes to a Python object that may outlive a re-run (an argument, an object "
-                               "reached from one, or a list stored into another object), in a function that may "
-                               "ask to re-run in Python (an int past 64 bits, a seed guard): the re-run would "
-                               "repeat the write")
+        if blocking and self.may_deopt:
+            self._reject(blocking[0], "writes to a Python object that may outlive a re-run (an argument, an "
+                                      "object reached from one, or a list stored into another object), in a "
+                                      "function that may ask to re-run in Python (an int past 64 bits, a seed "
+                                      "guard), and the write is not one the undo log takes back (only item "
+                                      "stores, slice stores and methods of lists, and item stores of dicts, of "
+                                      "numbers, str, tuples or such containers are): the re-run would repeat the write")
         if self.reasons:
             raise Untranslatable(self.reasons)
         params = [ir.Param(p, self.param_types[p], p in self.mutated) for p in self.params]
@@ -102,7 +111,7 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
             signature=self.signature, seeded=dict(self.seeded), may_deopt=self.may_deopt,
             maybe_unbound=set(self.maybe_unbound),
             uses_objects=self.uses_objects, writes_visible_objects=bool(visible_writes),
-            attr_writes=list(self.attr_writes),
+            attr_writes=list(self.attr_writes), undoable_writes=undoable, logs_writes=logs,
             first_line=self.fdef.lineno,
         )
         nativize(fn)  # dicts and sets only the kernel sees: Rust maps (native_maps.py)
@@ -120,7 +129,7 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
         # writes into Python objects: (node, the written local or None); and the object
         # locals that were assigned something other than a new object, or escaped into
         # another object (their writes are visible to the caller)
-        self.object_writes: list[tuple[nodes.NodeNG, str | None]] = []
+        self.object_writes: list[tuple[nodes.NodeNG, str | None, list | None]] = []
         self.shared_objects: set[str] = set()
         self.escape_links: list[tuple[str, str]] = []  # (stored local, container local)
         self.loop_depth = 0
@@ -265,13 +274,25 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
             return getattr(self, construct.handler)(s, defined)
 
 
-    def note_object_write(self, node, base: ir.Expr) -> None:
+    def note_object_write(self, node, base: ir.Expr, undo=None) -> None:
         """Family rules call this for every write into a Python object (an item store, an
         append, `del`, a mutating method) whose object is `base`. A write the caller can
         see (into an argument, an object reached from one, or a local that escaped) must
-        never be followed by a re-run in Python, which would repeat it: `lower` rejects a
-        function with such writes that may ask to re-run (`may_deopt`)."""
-        self.object_writes.append((node, base.name if isinstance(base, ir.Var) else None))
+        never be followed by a re-run in Python that would repeat it: `lower` rejects a
+        function with such writes that may ask to re-run (`may_deopt`), unless every one of
+        them can be undone exactly. `undo`: the IR node of a write the undo log takes back
+        (it gets `logged`; runtime_undo.rs.j2), or a list of such nodes (a callee's)."""
+        if undo is not None and not isinstance(undo, list):
+            undo = [undo]
+        self.object_writes.append((node, base.name if isinstance(base, ir.Var) else None, undo))
+
+    def undoable_write(self, base: ir.Expr, node):
+        """`node` (a write into the Python list or dict `base`) as `note_object_write`'s `undo`:
+        the undo log holds the old items until the call ends, so they must be objects no one
+        can watch being released late, and a dict's keys must hash in C (numbers, str, bytes,
+        tuples, lists and dicts of such); a container of instances (whose `__del__` would run
+        later, whose `__hash__` is Python code) is not logged (None)."""
+        return node if isinstance(base.type, (ir.PyListOf, ir.DictOf)) and "obj[" not in base.type.kind else None
 
     def note_object_escape(self, value: ir.Expr) -> None:
         """`value` (an object) is stored into another object or otherwise kept: from now on
@@ -300,7 +321,7 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
                     shared |= {a, b}
                     changed = True
         fresh = {n for n in self.local_names if n not in shared}
-        return [node for node, name in self.object_writes if name is None or name not in fresh]
+        return [(node, undo) for node, name, undo in self.object_writes if name is None or name not in fresh]
 
     def _record(self, name: str, value: ir.Expr) -> None:
         if value.type.is_object and not isinstance(value, ir.NewObject):

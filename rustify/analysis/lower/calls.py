@@ -234,7 +234,7 @@ class CallRules:
         if spec.in_progress:  # a recursive call: what the round before found
             self.note_deopt()  # the native depth bound re-runs the caller in Python
             if any(a.type.is_object for a in args):
-                self.object_writes.append((node, None))  # what it sets is not known yet: visible
+                self.object_writes.append((node, None, None))  # what it sets is not known yet: visible
             if spec.guess is None or spec.guess[0] is None:
                 self.unit.provisional = True
                 raise _Pending()
@@ -244,8 +244,9 @@ class CallRules:
             if fn.may_deopt or fn.recursive or self._unchecked_objects(args):
                 self.note_deopt()  # a callee's Deopt re-runs the caller in Python
             if fn.writes_visible_objects:
-                # the caller's own rule (`lower`): no re-run in Python once the callee has written
-                self.object_writes.append((node, None))
+                # the caller's own rule (`lower`): no re-run in Python once the callee has written,
+                # unless the undo log takes every one of its writes back
+                self.object_writes.append((node, None, fn.undoable_writes))
             names = [p.name for p in fn.params]
             for param, attr in fn.attr_writes:  # attributes it sets on the objects passed to it
                 self.note_attr_write(node, args[slots[names.index(param)]], attr)

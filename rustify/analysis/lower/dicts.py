@@ -318,9 +318,10 @@ class DictSetRules:
 
     # ------------------------------------------------------------ stores
 
-    def _stored_value(self, node, base: ir.Expr, key: ir.Expr, value: ir.Expr) -> None:
+    def _stored_value(self, node, base: ir.Expr, key: ir.Expr, value: ir.Expr, store=None) -> None:
         """Check `base[key] = value` keeps `base` of one key and value type; record what a
-        local `{}` learns from it, and the write and the value's escape."""
+        local `{}` learns from it, and the write and the value's escape (`store`: the
+        `DictStore` doing it, which the undo log can take back)."""
         t = base.type
         if value.type == _NEW_LIST and isinstance(t.value, ir.PyListOf) and isinstance(value, ir.NewPyList):
             value.type = t.value  # `d[k] = []`: its items are those later appends gave the dict's values
@@ -334,7 +335,7 @@ class DictSetRules:
         self._check_item_type(node, "values", value.type, hashable=False)
         if isinstance(base, ir.Var) and base.name not in self.param_types:
             self._record(base.name, ir.NewDict(ir.DictOf(key.type, value.type), [], []))
-        self.note_object_write(node, base)
+        self.note_object_write(node, base, None if store is None else self.undoable_write(base, store))
         self.note_object_escape(value)
 
     def _dict_value(self, node, base: ir.Expr, value: ir.Expr) -> ir.Expr:
@@ -362,8 +363,9 @@ class DictSetRules:
             if isinstance(base.type, ir.DictOf):
                 key = self._lookup_key(s, target.slice, defined)
                 value = self._dict_value(s, base, value)
-                self._stored_value(s, base, key, value)
-                return [ir.DictStore(self._line(s), base, key, value)], defined, False
+                store = ir.DictStore(self._line(s), base, key, value)
+                self._stored_value(s, base, key, value, store)
+                return [store], defined, False
             self.hand_down((value_node, value), (target.value, base))
         return super()._assign(s, target, value_node, defined)
 
@@ -382,8 +384,9 @@ class DictSetRules:
                 key = self._lookup_key(s, s.target.slice, defined)
                 current = self._lookup(s, "getitem", base, ir.HeldKey(key.type), None)
                 value = self._binop(s, op, (current, False), self._expr_raw(s.value, defined))
-                self._stored_value(s, base, key, value)
-                return [ir.DictStore(self._line(s), base, key, value, held_key=True)], defined, False
+                store = ir.DictStore(self._line(s), base, key, value, held_key=True)
+                self._stored_value(s, base, key, value, store)
+                return [store], defined, False
             self.hand_down((s.target.value, base))
         return super()._lower_aug_assign(s, defined)
 

@@ -311,8 +311,9 @@ class ListRules:
         sl = target.slice
         lo, hi, step = [None if b is None or (isinstance(b, nodes.Const) and b.value is None)
                         else self._int_arg(b, defined) for b in (sl.lower, sl.upper, sl.step)]
-        self.note_object_write(s, _root(base) or base)
-        return ir.StoreSlice(self._line(s), base, lo, hi, step, value)
+        stmt = ir.StoreSlice(self._line(s), base, lo, hi, step, value)
+        self.note_object_write(s, _root(base) or base, self.undoable_write(base, stmt))
+        return stmt
 
     def _subscript_parts(self, node: nodes.Subscript, defined):
         base = self._expr(node.value, defined)
@@ -341,8 +342,9 @@ class ListRules:
         if not isinstance(base.type, ir.PyListOf):
             return super()._store_index(s, target, base, index, value)
         value = self._item_value(s, base, value)
-        self.note_object_write(s, _root(base) or base)
-        return ir.StoreItem(self._line(s), base, index, value)
+        stmt = ir.StoreItem(self._line(s), base, index, value)
+        self.note_object_write(s, _root(base) or base, self.undoable_write(base, stmt))
+        return stmt
 
     def _item_value(self, s, base: ir.Expr, value: ir.Expr) -> ir.Expr:
         """`value` for storing into the Python list `base`: exactly its item type (Python
@@ -772,12 +774,13 @@ class ListRules:
             args = [ir.Const(BOOL, reverse)]
         elif args:
             raise _Reject(node, f"`list.{name}` takes no arguments")
+        result = {True: elem, False: INT, None: NONE}[_METHODS[name]]
+        method = ir.ListMethod(result, base, name, args)
         if name in ("pop", "append", "extend", "insert", "remove", "reverse", "sort", "clear"):
-            self.note_object_write(node, _root(base) or base)
+            self.note_object_write(node, _root(base) or base, self.undoable_write(base, method))
         if name == "extend" and not _immutable(elem):
             self._as_item(node, args[0], base)  # its items are now in `base` too (ints, str: nothing to see)
-        result = {True: elem, False: INT, None: NONE}[_METHODS[name]]
-        return ir.ListMethod(result, base, name, args)
+        return method
 
     def _vec_method(self, node: nodes.Call, base: ir.Var, defined) -> ir.Expr | None:
         """`xs.insert(i, v)`, `xs.pop()`, `xs.extend(ys)`, ... on a flat list of ints or floats
@@ -822,8 +825,9 @@ class ListRules:
         if isinstance(target.slice, nodes.Slice):
             return self._slice_store(s, target, base, None, defined)
         index = self._int_arg(target.slice, defined)
-        self.note_object_write(s, _root(base) or base)
-        return ir.Evaluate(self._line(s), ir.ListMethod(NONE, base, "__delitem__", [index]))
+        method = ir.ListMethod(NONE, base, "__delitem__", [index])
+        self.note_object_write(s, _root(base) or base, self.undoable_write(base, method))
+        return ir.Evaluate(self._line(s), method)
 
     def _int_value(self, node, value: ir.Expr) -> ir.Expr:
         if not isinstance(value.type, ir.Scalar) or value.type.is_float:

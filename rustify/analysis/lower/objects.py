@@ -443,9 +443,10 @@ class ObjectRules:
         marker = f"obj[{t.module}:{t.qualname}"
         return sum(getattr(pt, "kind", str(pt)).count(marker) for pt in self.param_types.values()) == 1
 
-    def _hold_attributes(self, body: list[ir.Stmt], return_type: ir.Type) -> list[ir.Stmt]:
+    def _hold_attributes(self, body: list[ir.Stmt], return_type: ir.Type, logs: bool = False) -> list[ir.Stmt]:
         """The final body: module data loaded first; wrapped in an `AttrScope` if it holds
-        attributes of its arguments."""
+        attributes of its arguments, and in an `AttrUndo` if it may re-run in Python after
+        setting attributes of its arguments or (`logs`) writing lists the caller sees."""
         line = self._line(self.fdef)
         body = [ir.LoadModuleData(line, d) for d in self.module_data.values()] + body
         if self.held_attrs:
@@ -455,8 +456,8 @@ class ObjectRules:
                     if h.written:
                         self.attr_writes[(h.param, h.attr)] = None
             body = [ir.AttrScope(line, list(self.held_attrs.values()), body, return_type == ir.NONE)]
-        if self.attr_writes and self.may_deopt and not self._is_callee():
-            body = [ir.AttrUndo(line, list(self.attr_writes), body, return_type == ir.NONE)]
+        if (self.attr_writes or logs) and self.may_deopt and not self._is_callee():
+            body = [ir.AttrUndo(line, list(self.attr_writes), body, return_type == ir.NONE, logs)]
             self.uses_objects = True
         return body
 
