@@ -108,8 +108,10 @@ def local_list_stored_into_an_argument(grid, big):
 def dict_item_stores(d, big):
     acc = 1
     for k in range(5):
-        d[k] = k * 2  # a new key, or a new value for an old one
-        d[0] += 1
+        if k in d:
+            d[k] += k + 1  # a new value for an old key (a repeat would add it twice)
+        else:
+            d[k] = k * 2  # a new key, at the end
         acc = acc * big
     return acc
 
@@ -153,9 +155,9 @@ def test_a_re_run_finds_the_lists_exactly_as_they_were(xs, big):
 
 def test_rows_keep_their_identity_and_small_calls_run_native():
     fast = rustify.accelerate(rotate_rows, eager=True)
-    grid = [[1000 + i, i] for i in range(4)]
+    grid = [[1000 + i, i] for i in range(5)]  # (5 rows: no number of repeated rotations looks undone)
     rows = list(grid)
-    assert fast(grid, 2) == 16 and fast.rustify.last_call == "native"
+    assert fast(grid, 2) == 32 and fast.rustify.last_call == "native"
     assert all(a is b for a, b in zip(grid, rows))
     rows_items = [list(r) for r in rows]
     items_before = [[id(x) for x in r] for r in grid]
@@ -203,7 +205,11 @@ def test_a_list_held_by_an_instance_is_restored():
     assert fast(b, 0b1011, 4, 1) == put_bits(want, 0b1011, 4, 1)
     assert fast.rustify.last_call == "native", fast.rustify.explain()
     assert (b.buffer, b.length) == (want.buffer, want.length)
-    for n, length, big in [(0b1100101, 7, 2**20), (0xFFFF, 16, 3), (5, 3, 2**40), (0, 9, -(2**33))]:
+    for n, length, big in [(0b1100101, 7, 2**20), (0xFFFF, 16, 3), (5, 3, 2**40), (0, 9, -(2**33)), (0xF0F0, 16, 2**31)]:
+        got, expected = fast(b, n, length, big), put_bits(want, n, length, big)
+        assert got == expected and (b.buffer, b.length) == (want.buffer, want.length)
+        # a fresh buffer: its first bit appends a byte before the overflow (a repeat would show)
+        b, want = Buffer(), Buffer()
         got, expected = fast(b, n, length, big), put_bits(want, n, length, big)
         assert got == expected and (b.buffer, b.length) == (want.buffer, want.length)
 
