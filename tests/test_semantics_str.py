@@ -326,6 +326,41 @@ def str_methods_split(s, t, n, k):
     return s.rsplit(t, n)
 
 
+def split_texts():
+    """ASCII text (split natively, piece by piece) with runs of Python's ASCII whitespace and
+    separators, beside any text (CPython's split walked as a list)."""
+    return st.one_of(st.text(alphabet=st.sampled_from(["a", "b", "ab", " ", "  ", "\t", "\n", "\x0b", "\x0c", "\r",
+                                                         "\x1c", "\x1f", ",", ",,", "-"]), max_size=14),
+                     texts(max_size=12))
+
+
+def split_separators():
+    return st.one_of(st.sampled_from(["", " ", ",", ",,", "ab", "a", "-", "\xa0", "\u3000", "é"]), short_texts())
+
+
+@case(split_texts(), split_separators(), op(3))
+def str_split_loop(s, t, k):
+    """`for w in s.split(...)`: the pieces made one at a time, as the list would give them."""
+    out = []
+    n = 0
+    if k == 0:
+        for w in s.split():
+            n += 1
+            out.append(w[::-1] + "|" + w.upper())
+    else:
+        for w in s.split(t):
+            n += 1
+            if k == 2 and n > 3:
+                break
+            out.append(w[::-1] + "|" + w.upper())
+    return out, n
+
+
+@case(split_texts(), split_separators())
+def str_split_loop_in_comprehension(s, t):
+    return [len(w) for w in s.split(t)], "/".join(w.strip() for w in s.split())
+
+
 @case(short_texts(), lists_of(short_texts(), min_size=1))
 def str_join_list_argument(sep, xs):
     return sep.join(xs)
