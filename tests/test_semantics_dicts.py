@@ -410,6 +410,45 @@ def native_str_dict_delete_reinsert(ws):
     return d
 
 
+@case(lists_of(words(), max_size=30), st.booleans())
+def native_dict_of_lists(ws, share):
+    """A dict of lists the kernel builds and returns (a native map holding the list objects):
+    `d[w].append(...)` reaches the list the returned dict holds; one list may sit under
+    several keys; an int past the small ones is appended many times (one boxed object)."""
+    d = {}
+    shared = [-1]
+    for i, w in enumerate(ws):
+        if w not in d:
+            if share and w < "b":
+                d[w] = shared
+            else:
+                d[w] = []
+        d[w].append(1000000000000)
+        d[w].append(i)
+        if len(d[w]) > 5:
+            d[w].pop()
+    return d
+
+
+@case(lists_of(st.tuples(st.text(alphabet="ab\u20ac\U0001f600", max_size=3), st.integers(0, 40)), max_size=25),
+      st.integers(0, 30))
+def native_str_keys_short_and_long(parts, probe):
+    """Str keys made afresh (equal contents, other objects) on both sides of the length where
+    a native map stops hashing a str's storage itself (64 bytes), of all three str kinds."""
+    d = {}
+    s = set()
+    for w, n in parts:
+        k = w * n
+        d[k] = d.get(k, 0) + n
+        s.add(k + "x")
+    hits = 0
+    for w, n in parts:
+        k = w * (n + probe % 2)
+        hits = hits * 3 + (k in d) + 2 * ((k + "x") in s)
+    d["?"] = hits * 100 + len(s)
+    return d
+
+
 @case(lists_of(tuple_keys(), max_size=12))
 def native_tuple_key_counts(ps):
     d = {}
@@ -619,6 +658,9 @@ def test_kernel_local_dicts_and_sets_are_native_only_where_nothing_else_sees_the
 
     assert isinstance(_locals_of(native_dict_history, ("list[int]", "list[int]"))["d"], ir.NativeDict)
     assert isinstance(_locals_of(native_str_dict_delete_reinsert, ("list[str]",))["d"], ir.NativeDict)
+    assert isinstance(_locals_of(native_dict_of_lists, ("list[str]", "bool"))["d"], ir.NativeDict)
+    long_keys = _locals_of(native_str_keys_short_and_long, ("list[tuple[str, int]]", "int"))
+    assert isinstance(long_keys["d"], ir.NativeDict) and isinstance(long_keys["s"], ir.NativeSet)
     sets = _locals_of(native_set_algebra_sizes, ("list[int]", "list[int]", "int"))
     assert all(isinstance(sets[n], ir.NativeSet) for n in "abc")
     # a bool looked up in an int dict (True == 1) keeps the Python dict
@@ -649,6 +691,28 @@ def test_kernel_local_dicts_and_sets_are_native_only_where_nothing_else_sees_the
         g = rustify.accelerate(f, eager=True)
         assert list(g(*args) if f is set_returned else [g(*args)]) == list(f(*args) if f is set_returned else [f(*args)])
         assert g.rustify.last_call == "native", g.rustify.explain()
+
+
+def test_a_native_dict_of_lists_returns_the_list_objects_themselves():
+    def group(ws):
+        d = {}
+        shared = [7]
+        for w in ws:
+            if w not in d:
+                if w < "c":
+                    d[w] = shared
+                else:
+                    d[w] = []
+            d[w].append(1001)
+        return d
+
+    g = rustify.accelerate(group, eager=True)
+    words = ["a", "b", "a", "c", "b", "d"]
+    got = g(words)
+    assert g.rustify.last_call == "native", g.rustify.explain()
+    assert list(got.items()) == list(group(words).items())
+    assert got["a"] is got["b"] and got["a"] == [7, 1001, 1001, 1001, 1001]  # one list under two keys
+    assert got["c"] is not got["d"] and got["c"] == got["d"] == [1001]
 
 
 _NATIVE_SEED_SCRIPT = textwrap.dedent("""

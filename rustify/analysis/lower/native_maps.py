@@ -16,7 +16,9 @@ on its whole history, so a set whose order could show stays a Python set. Any ot
 (passed to a function, stored into a container, returned inside a tuple, assigned to another
 name) keeps the local a Python object. Keys are ints, bools, strs and tuples of them, of one
 type (so Python's equality is the Rust one: no `True == 1` or `1 == 1.0` across key types);
-values are numbers, bools, strs and tuples of them.
+values are numbers, bools, strs and tuples of them, or Python lists held by reference (a dict
+of lists: `d[k].append(v)` appends to the list object itself, which is the one the returned
+dict then holds, so every alias of it sees what Python shows).
 """
 
 from __future__ import annotations
@@ -44,6 +46,12 @@ def native_value(t: ir.Type) -> bool:
     if t == ir.STR:
         return True
     return isinstance(t, ir.TupleOf) and all(native_value(i) for i in t.items)
+
+
+def native_local_value(t: ir.Type) -> bool:
+    """Values a native dict local holds: `native_value`s, and Python lists held by reference
+    (the map holds the list object; lookups hand out that same object)."""
+    return native_value(t) or isinstance(t, ir.PyListOf)
 
 
 def _items(v):
@@ -97,7 +105,7 @@ def nativize(fn: ir.Function) -> None:
     and give the dict arguments it only reads a native mirror (`mirror_dict_arguments`)."""
     mirror_dict_arguments(fn)
     cands = {n: t for n, t in fn.locals.items() if n not in fn.seeded and (
-        (isinstance(t, ir.DictOf) and native_key(t.key) and native_value(t.value))
+        (isinstance(t, ir.DictOf) and native_key(t.key) and native_local_value(t.value))
         or (isinstance(t, ir.SetOf) and native_key(t.elem)))}
     if not cands:
         return
