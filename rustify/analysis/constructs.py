@@ -73,7 +73,8 @@ STATEMENTS = _table(
               "of lists, of tuples, read in place with their length re-read every step), with the loop target "
               "unpacked (`for i, (x, y) in ...`); "
               "over a str (one-character strs), bytes or bytearray (ints; a bytearray's length is re-read "
-              "every step); "
+              "every step); over `s.split()` or `s.split(sep)` of a str, whose pieces are made one at a "
+              "time (no list; ASCII text split natively, other text by CPython's split); "
               "no `for ... else`", "_lower_for"),
     Construct("While", "while loop", "while lo < hi:",
               "no `while ... else`; a loop whose test holds on entry (from the number constants the "
@@ -251,7 +252,8 @@ EXPRESSIONS = _table(
               "and `d |= e` of a dict of the same types; `d[k] = []` then `d[k].append(x)` (the values' "
               "item type comes from the appends); and `for` "
               "over `d`, `d.keys()`, `d.values()`, `d.items()` (a dict changed in the loop raises "
-              "RuntimeError as in Python)", "_lower_dict"),
+              "RuntimeError as in Python); a dict the kernel builds and only the map's own operations touch "
+              "is a Rust map in insertion order, its list values the list objects themselves", "_lower_dict"),
     Construct("Set", "set literal", "{a, b}",
               "members of one hashable type; `set()` takes its type from later `add`s; `s.add(x)`, "
               "`s.discard(x)`, `s.remove(x)` (KeyError), `s.clear()`, `s.update(xs)` (one set, list, dict or "
