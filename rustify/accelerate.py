@@ -26,13 +26,15 @@ def accelerate(func: types.FunctionType | None = None, *, eager: bool = False, m
     background: compile hot signatures in a background thread (eager always
     compiles in the caller's thread). validate: shadow-validated calls per signature.
     front_door: who wrapped it ("decorator", "profile", "auto"), for reports; the import
-    hook's wrappers ("auto") build only once a build pays for itself (the `ski_rental` setting).
+    hook's wrappers ("auto") build only once a build pays for itself (the `ski_rental` setting),
+    and a native signature of theirs measured slower than the Python function runs Python.
     """
     config = settings().replace(mode="eager" if eager else mode, threshold_ms=threshold_ms, min_calls=min_calls,
                                 background=background, validate=validate)
     ski_rental = config.ski_rental == "on" or (config.ski_rental == "auto" and front_door == "auto")
     policy = CompilePolicy(mode=config.mode, threshold_ns=config.threshold_ms * 1e6, min_calls=config.min_calls,
-                           background=config.background, validate=config.validate, ski_rental=ski_rental)
+                           background=config.background, validate=config.validate, ski_rental=ski_rental,
+                           speed_trial=front_door == "auto")
 
     def wrap(f: types.FunctionType) -> Accelerated:
         if isinstance(f, Accelerated):

@@ -108,6 +108,16 @@ NATIVE_CALL_NS = 300
 # 1 us there (993 ns in the same benchmark), and its timing of a Python call costs more too.
 NATIVE_CALL_NS_PYTHON_PATH = 1000
 CHEAP_AFTER = 512
+# The speed trial: a native specialisation may cost more per call than the Python function (its
+# argument checks and boundary conversions against a cheap body). From its TRIAL_AFTER-th native
+# call, every other call is a sample, alternately of the Python function and of the native path
+# (argument checks included), until each has TRIAL_SAMPLES (at most TRIAL_WANTED samples); if the
+# native median is not below the Python median, the signature runs Python from then on, and
+# explain()/report say so with both figures (`_weigh_native`). Medians, so that a sample
+# preempted on a loaded machine does not decide.
+TRIAL_AFTER = 32
+TRIAL_SAMPLES = 8
+TRIAL_WANTED = 4 * TRIAL_SAMPLES
 # A compile in a caller's thread (eager mode, or background=False) waits this many
 # seconds for another process's build, then runs that call in Python and retries
 # the compile in the background.
@@ -138,7 +148,8 @@ class CompilePolicy:
     most about twice what running Python would have, however short or long the program is
     (the ski-rental bound): a short run that would never earn a build back starts none, and
     a signature cached native or refused by an earlier run is answered at its `min_calls`-th
-    call without this wait (`_load_if_cached`)."""
+    call without this wait (`_load_if_cached`). `speed_trial` (auto mode): a native signature
+    is timed against the Python function, and runs Python if it is the slower (TRIAL_AFTER)."""
 
     mode: str = "profile"  # "profile", "eager" or "off"
     threshold_ns: float = 20e6
@@ -146,6 +157,7 @@ class CompilePolicy:
     background: bool = True
     validate: int = 0
     ski_rental: bool = False
+    speed_trial: bool = False
 
     def is_hot(self, stats: SignatureStats) -> bool:
         if self.mode == "eager":
@@ -322,9 +334,18 @@ class Accelerated:
                 return (self._shadow_call(sig, native, args),)
             st = self.rustify._stats[sig]
             n = next(st.native_count)
+            trial = st.trial_left and n >= TRIAL_AFTER and not n & 1
+            if trial and (n >> 1) & 1:
+                self.rustify._last = st.python_last
+                return _TrialPython(self, sig)  # a speed-trial sample of the Python function
             self.rustify._last = st.native_last
             try:
-                if n & NATIVE_SAMPLE_MASK:
+                if trial:  # ... and of the native path, this call path's signature included
+                    start = perf_counter_ns()
+                    signature_of(args)
+                    result = native(*args)
+                    self._speed_sample(sig, False, perf_counter_ns() - start)
+                elif n & NATIVE_SAMPLE_MASK:
                     result = native(*args)
                 else:  # sampled on this path too: a polymorphic caller's speedup is measured
                     start = perf_counter_ns()
@@ -333,7 +354,7 @@ class Accelerated:
                     st.native_timed += 1
             except Deopt as why:
                 return DISPATCH_AGAIN if self._note_deopt(sig, st, str(why)) else None
-            if self._fast_misses < FAST_PATH_GIVE_UP and given == self._nargs:
+            if self._fast_misses < FAST_PATH_GIVE_UP and given == self._nargs and not st.trial_left:
                 self._fast = (native, st)  # (a call that left defaults out takes this path again)
             return (result,)
         return self._plan_python(sig, counted)
@@ -557,6 +578,8 @@ class Accelerated:
         st.compile_requested = True
         st.native_at = time.perf_counter()
         st.python_last = (sig, False, None)
+        st.trial_left = TRIAL_WANTED if self.policy.speed_trial else 0
+        st.trial_native, st.trial_python, st.trial_medians = [], [], None
         self.rustify._add_native(native)
         if self.policy.validate:
             self._validate_left[sig] = self.policy.validate
@@ -714,6 +737,51 @@ class Accelerated:
             if total and refused >= GIVE_UP_SHARE * total:
                 self._give_up(f"the signatures that stay Python make {100 * refused / total:.1f}% of its calls")
 
+    def _speed_sample(self, sig: tuple, ran_python: bool, ns: int) -> None:
+        """One speed-trial sample of native signature `sig` (see TRIAL_AFTER): `ns` for a call of
+        the Python function (`ran_python`) or of the native path; both call paths hand them here.
+        Once each has TRIAL_SAMPLES, `_weigh_native` decides."""
+        st = self.rustify._stats.get(sig)
+        if st is None or st.trial_left <= 0 or st.trial_medians is not None or sig not in self._native:
+            return
+        st.trial_left -= 1
+        if ran_python:
+            st.trial_python.append(ns)
+            st.python_ns += ns
+            st.python_timed += 1
+            next(st.native_declined)  # counted as a native call by the dispatcher: it ran Python
+            next(st.python_count)
+        else:
+            st.trial_native.append(ns)
+            st.native_ns += ns
+            st.native_timed += 1
+        if len(st.trial_python) >= TRIAL_SAMPLES and len(st.trial_native) >= TRIAL_SAMPLES:
+            self._weigh_native(sig, st)
+        elif st.trial_left <= 0:
+            self._table_changed()  # no verdict (its native code kept asking for Python): the trial ends
+
+    def _weigh_native(self, sig: tuple, st: SignatureStats) -> bool:
+        """The speed trial's verdict on `sig` from its samples: False (and it runs Python from now
+        on, saying why with the figures) if its native path is not faster than the Python
+        function; True if it is (explain() gives the figures)."""
+        from statistics import median
+
+        native_ns, python_ns = median(st.trial_native), median(st.trial_python)
+        st.trial_medians = (native_ns, python_ns)
+        st.trial_left = 0
+        if native_ns < python_ns:
+            self._table_changed()  # the trial is over: no more samples
+            return True
+        with self._lock:
+            if sig not in self._native:
+                return False
+            self._forget_native(sig)
+            self._stay_python(sig, f"measured slower native than in Python: {native_ns:.0f} ns per call through "
+                                   f"its native code (argument checks included; median of {len(st.trial_native)} "
+                                   f"samples) against {python_ns:.0f} ns per call in Python (median of "
+                                   f"{len(st.trial_python)}), so it runs Python")
+        return False
+
     def _note_deopt(self, sig: tuple, st: SignatureStats, why: str) -> bool:
         """`sig`'s native code asked to re-run this call in Python (`why`). True if its wide
         specialisation was swapped in just now (this call may run it instead)."""
@@ -797,6 +865,25 @@ class Accelerated:
                 st.python_last = (sig, False, None)
         self._pending = {}
         self._table_changed()
+
+
+class _TrialPython:
+    """What `_plan_call` returns for a speed-trial sample of the Python function: the caller times
+    the run into it as into a `SignatureStats` (`python_ns`, then `python_timed`), which hands
+    the time to `Accelerated._speed_sample`."""
+
+    __slots__ = ("wrapper", "sig", "python_ns")
+
+    def __init__(self, wrapper: "Accelerated", sig: tuple):
+        self.wrapper, self.sig, self.python_ns = wrapper, sig, 0
+
+    @property
+    def python_timed(self) -> int:
+        return 0
+
+    @python_timed.setter
+    def python_timed(self, _value: int) -> None:
+        self.wrapper._speed_sample(self.sig, True, self.python_ns)
 
 
 class _CompileWorker:
@@ -926,7 +1013,7 @@ class _NativeCalls:
             if checks is None or sig in self._validate_left:
                 continue  # the policy's path handles it (shadow validation, or kinds it must compute)
             st = stats.setdefault(sig, SignatureStats(sig))
-            entries.append((checks, entry, sig, st, st.native_count, st.native_last, 0))
+            entries.append((checks, entry, sig, st, st.native_count, st.native_last, 0, max(st.trial_left, 0)))
         # A signature that stays Python: counted; the policy sees one call in 16 until it gives up.
         ask = _NEVER if self.rustify.gave_up is not None else PYTHON_SAMPLE_MASK
         for sig in list(self.rustify.reasons):
@@ -934,7 +1021,7 @@ class _NativeCalls:
             checks = _argument_checks(sig)
             if st is None or checks is None or sig in self._native:
                 continue
-            entries.append((checks, None, sig, st, st.python_count, st.python_last, ask))
+            entries.append((checks, None, sig, st, st.python_count, st.python_last, ask, 0))
         nd.set_table(self, entries, list(self._guards), bool(self._native))
 
     def _calls_counted(self) -> int:
@@ -948,6 +1035,11 @@ class _NativeCalls:
 
 _NEVER = 2**64 - 1  # a policy mask no tick count matches
 _SIMPLE_CHECKS = frozenset(("float", "int", "bool", "list[float]", "list[int]"))
+# kinds that are their exact type (kind_of: `_SCALARS`, `_TEXT_KINDS`), and the attribute kinds an
+# instance check tests on the type alone (signature._FLAT_TYPES)
+_EXACT_CHECKS = {"None": type(None), "complex": complex, "str": str, "bytes": bytes, "bytearray": bytearray}
+_FLAT_ATTRIBUTE_TYPES = {"float": float, "int": int, "bool": bool, "None": type(None), "complex": complex,
+                         "str": str, "bytes": bytes}
 _check_cache: dict[tuple, list | None] = {}
 
 
@@ -963,6 +1055,12 @@ def _argument_checks(sig: tuple) -> list | None:
 def _argument_check(kind: str):
     if kind in _SIMPLE_CHECKS:
         return kind
+    if kind in _EXACT_CHECKS:
+        return ("exact", _EXACT_CHECKS[kind])
+    if kind.startswith("obj["):
+        check = _instance_check(kind)
+        if check is not None:
+            return check
     if kind.startswith("ndarray[") and kind.endswith("]") and "byte-swapped" not in kind:
         from rustify.runtime import signature
 
@@ -974,6 +1072,43 @@ def _argument_check(kind: str):
             if nums:
                 return (signature._array_type, nums, int(ndim), order == "C")
     return "kind:" + kind
+
+
+def _instance_check(kind: str):
+    """An instance kind whose attributes all hold numbers, None or text, as the native dispatcher
+    tests it without calling `kind_of` (its `InstanceCheck`): ("instance", class, kind, "slots",
+    [(member descriptor, type or None if unset), ...] for every slot) or (..., "dict", [(name,
+    type), ...]). None for any other (a `kind:` check calls `kind_of`)."""
+    from rustify.ir.types import parse_kind
+    from rustify.runtime.signature import class_of_kind
+
+    found = class_of_kind(kind)
+    inst = parse_kind(kind)
+    if found is None or inst is None or not hasattr(inst, "attrs"):
+        return None
+    t, slots = found
+    if inst.kind != kind or any(k not in _FLAT_ATTRIBUTE_TYPES for _, k in inst.attrs):
+        return None
+    attrs = dict(inst.attrs)
+    if len(attrs) != len(inst.attrs):
+        return None
+    has_dict = t.__dictoffset__ != 0
+    if slots and not has_dict:
+        if [n for n in slots if n in attrs] != list(attrs):
+            return None  # not the kind_of order of these slots (or a name no slot has)
+        layout = []
+        for name in slots:
+            descr = next((b.__dict__[name] for b in t.__mro__ if name in b.__dict__), None)
+            if type(descr) is not types.MemberDescriptorType:
+                return None
+            layout.append((descr, _FLAT_ATTRIBUTE_TYPES[attrs[name]] if name in attrs else None))
+        return ("instance", t, kind, "slots", layout)
+    if not slots and has_dict:
+        descr = next((b.__dict__["__dict__"] for b in t.__mro__ if "__dict__" in b.__dict__), None)
+        if type(descr) is not types.GetSetDescriptorType:
+            return None
+        return ("instance", t, kind, "dict", [(sys.intern(n), _FLAT_ATTRIBUTE_TYPES[k]) for n, k in inst.attrs])
+    return None
 
 
 _native_class_made: list = []  # [the class] once made, [None] if it cannot be

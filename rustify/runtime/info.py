@@ -54,6 +54,12 @@ class SignatureStats:
     cpu_at_first: int = 0  # time.process_time_ns() at its first sampled call (auto mode's ski rental)
     # (python_ns, python_timed, warm samples, of them under NATIVE_CALL_NS, their ns) (dispatch.CHEAP_AFTER)
     warm_base: tuple | None = None
+    # the speed trial of a native signature (dispatch.TRIAL_SAMPLES): samples still wanted, the
+    # sampled times (ns) of its native path and of the Python function, and the verdict's medians
+    trial_left: int = 0
+    trial_native: list = field(default_factory=list, repr=False)
+    trial_python: list = field(default_factory=list, repr=False)
+    trial_medians: tuple | None = None  # (native ns, Python ns) once weighed
     native_last: tuple | None = None  # the `_last` records of a native / Python call, built once
     python_last: tuple | None = None
     # next() on these is the whole update; read them through the properties below
@@ -220,6 +226,11 @@ class AccelerationInfo:
                 if wide is not None and wide.wide is not None:
                     extra += ("; ints past 64 bits run native" if wide.wide == "native"
                               else f"; {wide.wide}" if wide.wide != "compiling" else "; building its ints past 64 bits")
+                weighed = wide.trial_medians if wide is not None else None
+                if weighed is not None:
+                    extra += (f"; measured {weighed[1] / max(weighed[0], 1):.1f}x faster than Python "
+                              f"({weighed[0]:.0f} ns against {weighed[1]:.0f} ns per call, medians of "
+                              f"{len(wide.trial_native)} and {len(wide.trial_python)} samples)")
                 lines.append(f"  {_sig(sig)}: native ({how} in {native.seconds:.2f} s, module {native.module_name}{extra})")
             else:
                 lines.append(f"  {_sig(sig)}: runs Python, {self._not_native_yet(sig)}")

@@ -114,13 +114,13 @@ def _install(path, name: str) -> None:
     from rustify.analysis.source import MISSING
     from rustify.runtime.deopt import Deopt
     from rustify.runtime.dispatch import (ALWAYS_TIMED, DISPATCH_AGAIN, NATIVE_SAMPLE_MASK, PYTHON_SAMPLE_MASK,
-                                          PYTHON_SAMPLE_MASK_LATER, PYTHON_SAMPLE_LATER_AFTER, Accelerated,
-                                          _NativeCalls)
+                                          PYTHON_SAMPLE_MASK_LATER, PYTHON_SAMPLE_LATER_AFTER, TRIAL_AFTER,
+                                          Accelerated, _NativeCalls)
     from rustify.runtime.loader import load_extension
     from rustify.runtime.signature import kind_of
 
     module = load_extension(path, name, verified=True)
     module.configure(Accelerated._plan_call, _NativeCalls._native_deopted, kind_of, Deopt, DISPATCH_AGAIN, MISSING,
                      PYTHON_SAMPLE_MASK, PYTHON_SAMPLE_MASK_LATER, PYTHON_SAMPLE_LATER_AFTER, NATIVE_SAMPLE_MASK,
-                     ALWAYS_TIMED)
+                     ALWAYS_TIMED, Accelerated._speed_sample, TRIAL_AFTER)
     _module = module

@@ -105,6 +105,7 @@ def _item_kind(value, depth: int) -> str:
 _INSTANCE_MAX_DEPTH = 2
 _HEAPTYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class defined in Python, not a builtin or C type
 _instance_classes: dict = {}  # class -> (kind prefix, slot names) or None (not a plain class)
+_classes_by_prefix: dict = {}  # kind prefix -> the class, None if two classes share it (see class_of_kind)
 _UNSEEN = object()
 
 
@@ -112,6 +113,8 @@ def _instance_kind(value, t: type, depth: int) -> str:
     info = _instance_classes.get(t, _UNSEEN)
     if info is _UNSEEN:
         info = _instance_classes[t] = _plain_class(t)
+        if info is not None:
+            _classes_by_prefix[info[0]] = None if info[0] in _classes_by_prefix else t
     if info is None:
         return f"{t.__module__}.{t.__qualname__}"
     prefix, slots = info
@@ -168,6 +171,15 @@ def _flat_instance_kind(value, t: type) -> str:
         if (_FLAT_SLOT_TYPES if key[1] is None else _FLAT_TYPES).issuperset(key[2]) and len(_flat_kinds) < 4096:
             _flat_kinds[key] = kind
     return kind
+
+
+def class_of_kind(kind: str):
+    """(the class, its slot names) of an `obj[...]` kind this process classified, if one class alone
+    has its name; else None."""
+    prefix = kind.partition(",")[0].removesuffix("]")
+    t = _classes_by_prefix.get(prefix)
+    info = _instance_classes.get(t) if t is not None else None
+    return None if info is None else (t, info[1])
 
 
 def _attribute_kind(value, depth: int) -> str:
