@@ -273,9 +273,19 @@ def registry() -> list[Intrinsic]:
     return [i for _, i in _builtin_table() + _numpy_table()]
 
 
+# (numpy module or None, {id(live object): (live object, its rule)}): the tables are built once
+# per process and numpy (the guards, the fingerprint and the lowering ask thousands of times);
+# a function rebound since (`math.sqrt = mine`) is not the object in the table, so it is no rule
+_resolved: list = []
+
+
 def resolve_intrinsic(obj: object) -> Intrinsic | None:
     """The rule for a live function object, or None if it is not supported."""
-    for candidate, intrinsic in _builtin_table() + _numpy_table():
-        if obj is candidate:
-            return intrinsic
-    return None
+    np = sys.modules.get("numpy")
+    if not _resolved or _resolved[0][0] is not np:
+        rules: dict = {}
+        for candidate, intrinsic in _builtin_table() + _numpy_table():
+            rules.setdefault(id(candidate), (candidate, intrinsic))  # the first rule for an object, as before
+        _resolved[:] = [(np, rules)]
+    hit = _resolved[0][1].get(id(obj))
+    return hit[1] if hit is not None and hit[0] is obj else None

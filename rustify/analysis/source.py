@@ -65,11 +65,42 @@ def load_source(func: types.FunctionType) -> FunctionSource:
     return src
 
 
+# code object -> (text, file, first line, tree): a function's source is read and parsed once per
+# process (eager mode compiles every signature of it, and each compile unit loads its callees).
+# Keyed on the code object, the source is the one the running code was compiled from; the tree
+# is only ever read (see FunctionSource).
+_parsed: dict = {}
+
+
 def _parse_source(func: types.FunctionType, callees: dict) -> FunctionSource:
-    lines, first_line = inspect.getsourcelines(func)
-    text = textwrap.dedent("".join(lines))
-    tree = ast.parse(text, type_comments=True)  # as astroid parses (see analysis.astroid_module)
-    return FunctionSource(text, inspect.getsourcefile(func) or "<unknown>", first_line, tree, callees)
+    code = func.__code__
+    known = _parsed.get(code)
+    if known is None:
+        lines, first_line = inspect.getsourcelines(func)
+        text = textwrap.dedent("".join(lines))
+        tree = ast.parse(text, type_comments=True)  # as astroid parses (see analysis.astroid_module)
+        known = (text, inspect.getsourcefile(func) or "<unknown>", first_line, tree)
+        if len(_parsed) > 4096:
+            _parsed.clear()
+        _parsed[code] = known
+    return FunctionSource(known[0], known[1], known[2], known[3], callees)
+
+
+# id(tree) -> [tree, its first def, every node of that def's body in ast.walk order per
+# statement, ast.dump of the tree and whether it asserts (None until asked)]: the walks the guards and the fingerprint make of
+# one tree, made once (a tree is never changed once parsed)
+_walked: dict = {}
+
+
+def _body_of(tree: ast.AST) -> list:
+    memo = _walked.get(id(tree))
+    if memo is None or memo[0] is not tree:
+        fdef = next((n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)), None)
+        nodes = tuple(n for stmt in fdef.body for n in ast.walk(stmt)) if fdef is not None else ()
+        if len(_walked) > 4096:
+            _walked.clear()
+        memo = _walked[id(tree)] = [tree, fdef, nodes, None, None]
+    return memo
 
 
 def python_function(obj) -> tuple[types.FunctionType, bool] | None:
@@ -157,7 +188,7 @@ def attribute_constant_guards(func: types.FunctionType, tree: ast.AST,
     method of the class that binds NAME (`defining_class`): the translation freezes
     the value in, so rebinding the attribute (or shadowing it in a class nearer in the MRO)
     drops the native code, as rebinding a global does."""
-    fdef = next((n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)), None)
+    fdef, body = _body_of(tree)[1:3]
     guards: list = []
     if fdef is None:
         return guards
@@ -166,7 +197,7 @@ def attribute_constant_guards(func: types.FunctionType, tree: ast.AST,
     seen = set()
     self_param = fdef.args.args[0].arg if fdef.args.args and bound_class is None else None
     own_class = defining_class(func) if self_param is not None else None
-    for node in (n for stmt in fdef.body for n in ast.walk(stmt)):
+    for node in body:
         if not (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load)) or id(node) in seen:
             continue
         if (own_class is not None and isinstance(node.value, ast.Name) and node.value.id == self_param
@@ -209,13 +240,13 @@ def called_functions(func: types.FunctionType, tree: ast.AST, bound_class: type 
     in a classmethod of `bound_class`), each looked through by `python_function`."""
     from rustify.analysis.intrinsics import resolve_intrinsic
 
-    fdef = next((n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)), None)
+    fdef, body = _body_of(tree)[1:3]
     if fdef is None:
         return []  # a lambda (analysis says it is not a plain `def`)
     cls_param = fdef.args.args[0].arg if bound_class is not None and fdef.args.args else None
     namespace = _namespace(func, tree)
     found = []
-    for node in (n for stmt in fdef.body for n in ast.walk(stmt)):
+    for node in body:
         if not isinstance(node, ast.Call):
             continue
         owner, target = None, _static_value(node.func, namespace, cls_param, bound_class)
@@ -244,10 +275,45 @@ def local_imports(func: types.FunctionType, tree: ast.AST) -> dict[str, object]:
     return {name: found[2] for name, found in _local_imports(func, tree).items()}
 
 
+# (func, tree) -> (func, tree, what the answer read from sys.modules, the answer): the walk over
+# the body is the cost (eager mode fingerprints every signature's compile unit, and a module's
+# big functions are callees of many), so it is redone only when an import it read changed
+_local_imports_memo: dict = {}
+_NO_NAME = object()
+
+
+def _import_state(fdef: ast.FunctionDef) -> tuple:
+    """Everything `_local_imports` reads outside the tree: per top-level `from M import N`, the
+    module in sys.modules, whether it is initialising, and the object each name binds."""
+    state = []
+    for stmt in fdef.body:
+        if isinstance(stmt, ast.ImportFrom) and not stmt.level and stmt.module:
+            module = sys.modules.get(stmt.module)
+            spec = getattr(module, "__spec__", None)
+            names = vars(module) if isinstance(module, types.ModuleType) else {}
+            state.append(module)
+            state.append(getattr(spec, "_initializing", False))
+            state.extend(names.get(a.name, _NO_NAME) for a in stmt.names)
+    return tuple(state)
+
+
 def _local_imports(func: types.FunctionType, tree: ast.AST) -> dict[str, tuple]:
     fdef = next((n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)), None)
     if fdef is None or not _plain_import_machinery(func):
         return {}
+    state = _import_state(fdef)
+    memo = _local_imports_memo.get((id(func), id(tree)))
+    if (memo is not None and memo[0] is func and memo[1] is tree and len(memo[2]) == len(state)
+            and all(a is b for a, b in zip(memo[2], state))):
+        return memo[3]
+    found = _walk_local_imports(func, fdef)
+    if len(_local_imports_memo) > 4096:
+        _local_imports_memo.clear()
+    _local_imports_memo[(id(func), id(tree))] = (func, tree, state, found)
+    return found
+
+
+def _walk_local_imports(func: types.FunctionType, fdef: ast.FunctionDef) -> dict[str, tuple]:
     found: dict[str, tuple] = {}
     bound_twice: set[str] = set()
     for index, stmt in enumerate(fdef.body):
@@ -349,8 +415,9 @@ def _static_value(node: ast.AST, namespace: dict, cls_param: str | None, bound_c
 
 def global_names(tree: ast.AST) -> list[str]:
     """Names the function reads that it does not assign (its free names)."""
-    fdef = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef))
-    body = [n for stmt in fdef.body for n in ast.walk(stmt)]  # not the decorators or annotations
+    fdef, body = _body_of(tree)[1:3]  # the body's nodes: not the decorators or annotations
+    if fdef is None:
+        raise StopIteration  # (as the walk for the def did: no def in the tree)
     stored = {n.id for n in body if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
     stored |= {a.arg for a in fdef.args.posonlyargs + fdef.args.args + fdef.args.kwonlyargs}
     stored |= {(a.asname or a.name).split(".")[0] for n in body if isinstance(n, (ast.Import, ast.ImportFrom))
@@ -415,13 +482,13 @@ def _attribute_callee_guards(func: types.FunctionType, tree: ast.AST,
     rebinding a global does."""
     from rustify.analysis.intrinsics import resolve_intrinsic
 
-    fdef = next((n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)), None)
+    fdef, body = _body_of(tree)[1:3]
     guards = []
     if fdef is None:
         return guards
     cls_param = fdef.args.args[0].arg if bound_class is not None and fdef.args.args else None
     namespace = _namespace(func, tree)
-    for node in (n for stmt in fdef.body for n in ast.walk(stmt)):
+    for node in body:
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
             continue
         owner = _static_value(node.func.value, namespace, cls_param, bound_class)
@@ -493,7 +560,10 @@ def source_fingerprint(func: types.FunctionType, src: FunctionSource) -> str:
 
 def _own_fingerprint(func: types.FunctionType, src: FunctionSource) -> str:
     tree = src.tree
-    h = hashlib.sha256(ast.dump(tree, include_attributes=False).encode())
+    memo = _body_of(tree)
+    if memo[3] is None:
+        memo[3] = ast.dump(tree, include_attributes=False)
+    h = hashlib.sha256(memo[3].encode())
     for name in global_names(tree):
         if name in func.__globals__:
             h.update(f"{name}={describe_global(func.__globals__[name])}".encode())
@@ -510,7 +580,9 @@ def _own_fingerprint(func: types.FunctionType, src: FunctionSource) -> str:
         h.update(f".{attr}:={describe_global(value)}".encode())
     h.update(repr(func.__defaults__).encode())
     h.update(repr(func.__kwdefaults__).encode())
-    if any(isinstance(n, ast.Assert) for n in ast.walk(tree)):
+    if memo[4] is None:
+        memo[4] = any(isinstance(n, ast.Assert) for n in ast.walk(tree))
+    if memo[4]:
         h.update(f"optimize={sys.flags.optimize}".encode())  # `python -O` strips asserts
     numpy = sys.modules.get("numpy")
     if numpy is not None and any(func.__globals__.get(n) is numpy for n in global_names(tree)) and any(
