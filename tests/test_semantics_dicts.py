@@ -325,6 +325,41 @@ def dict_and_set_comprehensions(xs, m):
     return squares
 
 
+@case(lists_of(words(), max_size=8), lists_of(st.integers(-20, 20), max_size=8))
+def set_of_a_generator_expression(ws, xs):
+    upper = set(w.upper() for w in ws if w)  # as {w.upper() for w in ws if w}, CPython's order
+    pairs = set((x % 3, y) for x in xs for y in range(2) if x != y)
+    out = []
+    for w in upper:
+        out.append(w)
+    return out, len(pairs), (1, 0) in pairs
+
+
+@case(str_dicts(), op(5))
+def dict_views_consumed_by_builtins(d, k):
+    if k == 0:
+        return [sum(d.values()), len([v for v in d.values() if v > 0])]
+    if k == 1:
+        return [min(d.values()), max(d.values())]  # ValueError for an empty dict
+    if k == 2:
+        return sorted(d.values(), reverse=True)
+    if k == 3:
+        return [int(any(v > 1 for v in d.values())), int(all(d.values()))]
+    return list(d.values())
+
+
+@case(str_dicts())
+def dict_views_in_comprehensions(d):
+    pairs = [(key, v * 2) for key, v in d.items() if key]
+    inverse = {v: key for key, v in d.items()}
+    return sorted(d.items()), list(d.keys()), pairs, inverse
+
+
+@case(str_dicts())
+def dict_changed_while_a_comprehension_walks_its_keys(d):
+    return [d.setdefault(key + "!", 0) for key in d.keys()]  # RuntimeError, as in Python
+
+
 @case(str_dicts())
 def comprehension_over_dict_and_range(d):
     inverse = {d[k]: k for k in d}

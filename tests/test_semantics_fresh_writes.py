@@ -35,6 +35,35 @@ def row_written_after_it_is_stored(xs, k):
     return out
 
 
+@case(lists_of(ints(), max_size=6), st.integers(0, 3))
+def new_objects_returned_in_a_tuple(xs, k):
+    counts = {}
+    seen = []
+    for x in xs:
+        counts[x % 5] = counts.get(x % 5, 0) + 1
+        seen.append(x)
+    row = [0] * k
+    grid = [row, row]  # one object twice, both the kernel's own
+    grid[0].append(len(xs))
+    return counts, seen, grid, sum(xs) * 3  # the sum may pass 64 bits: a re-run builds its own objects
+
+
+def _tuple_of_an_argument(grid, x):
+    row = grid[0]
+    row.append(1)  # the caller's list: visible at once
+    return row, x * 3
+
+
+def test_a_returned_tuple_of_an_argument_object_stays_visible():
+    fast = rustify.accelerate(_tuple_of_an_argument, eager=True)
+    grid = [[1]]
+    got = fast(grid, 2**62)
+    want_grid = [[1]]
+    assert got == _tuple_of_an_argument(want_grid, 2**62) and grid == want_grid  # one append
+    assert fast.rustify.last_call == "python"
+    assert any("outlive a re-run" in r for r in fast.rustify.reasons.values()), fast.rustify.explain()
+
+
 @pytest.mark.parametrize("c", cases_from(__name__), ids=lambda c: c.name)
 def test_native_matches_python(c):
     check_native_matches_python(c)

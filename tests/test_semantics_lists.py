@@ -365,7 +365,7 @@ def vec_methods_of_floats(src, v, i, k):
     return xs
 
 
-@case(lists_of(ints(-5, 5)), ints(-3, 3), native=False)
+@case(lists_of(ints(-5, 5)), ints(-3, 3))
 def list_methods_through_an_alias_of_an_argument(xs, i):
     ys = xs
     ys.insert(i, 7)
@@ -413,6 +413,101 @@ def append_str_items_to_a_new_list(words, k):
     for w in out:
         count += len(w) * 3  # int arithmetic that may ask to re-run in Python
     return "|".join(out) + ":" + str(count)
+
+
+# ---- flat list arguments held in place: another argument reaches them, or their identity shows
+
+
+def _grid_and_row(elem):
+    """(grid, row): the row is often the very list inside the grid (`f(grid, grid[i])`), else a copy."""
+    def pick(t):
+        grid, i, same = t
+        row = grid[i % len(grid)]
+        return grid, (row if same else list(row))
+    return st.tuples(grids(elem, min_rows=1), st.integers(0, 4), st.booleans()).map(pick)
+
+
+def _dict_and_list(elem):
+    """(d, xs): xs is often one of d's values (`f(d, d[k])`), else a copy of one."""
+    def pick(t):
+        d, same = t
+        xs = next(iter(d.values()))
+        return d, (xs if same else list(xs))
+    return st.tuples(st.dictionaries(st.text("abc", max_size=2), lists_of(elem, 0, 4), min_size=1, max_size=3),
+                     st.booleans()).map(pick)
+
+
+@case(args=st.tuples(_grid_and_row(floats()), index_for(), floats()).map(lambda t: t[0] + t[1:]))
+def a_write_through_the_grid_shows_in_its_row_argument(grid, row, j, v):
+    grid[0][j] = v
+    t = 0.0
+    for x in row:
+        t += x
+    return t, len(row)
+
+
+@case(args=st.tuples(_grid_and_row(floats()), index_for(), floats()).map(lambda t: t[0] + t[1:]))
+def a_write_into_the_row_argument_shows_in_the_grid(grid, row, j, v):
+    row[j] = v
+    row.append(v)
+    return grid[0], len(grid[-1])
+
+
+@case(args=st.tuples(_dict_and_list(ints(-1000, 1000)), ints(-1000, 1000)).map(lambda t: t[0] + t[1:]))
+def a_dict_value_passed_beside_its_dict(d, xs, v):
+    for k in d:
+        d[k].append(v)
+    xs.append(v)
+    return len(xs), d
+
+
+@case(lists_of(ints(-5, 5), 0, 6), ints(-6, 6), ints(-5, 5), op(11))
+def list_methods_of_an_int_argument(xs, i, v, k):
+    r = 0
+    if k == 0:
+        xs.sort()
+    elif k == 1:
+        xs.sort(reverse=True)
+    elif k == 2:
+        xs.sort(key=lambda x: x > 0)
+    elif k == 3:
+        xs.insert(i, v)
+        xs.extend([v, v])
+    elif k == 4:
+        r = xs.pop(i)
+    elif k == 5:
+        xs.remove(v)
+    elif k == 6:
+        del xs[i]
+    elif k == 7:
+        xs[i:] = [v, v, v]
+    elif k == 8:
+        r = xs.index(v)
+    elif k == 9:
+        r = xs.count(v)
+    else:
+        xs.reverse()
+    return r, xs
+
+
+@case(lists_of(floats(), 0, 6), ints(-6, 6), op(4))
+def list_methods_of_a_float_argument(xs, i, k):
+    ys = xs[:]
+    if k == 0:
+        xs.sort()
+    elif k == 1:
+        xs.pop(i)
+    elif k == 2:
+        del xs[::2]
+    else:
+        xs.clear()
+    return xs, ys
+
+
+@case(lists_of(ints(-5, 5)), lists_of(ints(-5, 5)))
+def an_argument_list_returned_is_the_callers_object(xs, ys):
+    xs.append(len(ys))
+    return xs, ys
 
 
 # ---- map() of a builtin, consumed by a reduction
@@ -578,3 +673,44 @@ def test_only_a_function_that_writes_what_the_caller_sees_checks_every_item_at_e
     assert writer(odd, 2.0) == _grid_scale(expected, 2.0) and odd == expected  # checked before any write
     assert [type(x) for x in odd[1]] == [type(x) for x in expected[1]]
     assert writer.rustify.last_call == "python"
+
+
+def _sort_and_return(xs):
+    xs.sort()
+    return xs
+
+
+def _row_beside_its_grid(grid, row):
+    grid[0][0] = 7.0
+    return row[0]
+
+
+def test_a_flat_list_argument_keeps_its_identity():
+    """A list[int] argument a method changes and the function returns is the caller's own
+    object (worked on in place, not copied); a list[float] argument that is also a row of
+    another argument sees writes made through that argument."""
+    fast = rustify.accelerate(_sort_and_return, eager=True)
+    xs = [3, 1, 2]
+    assert fast(xs) is xs and xs == [1, 2, 3] and fast.rustify.last_call == "native"
+    fast = rustify.accelerate(_row_beside_its_grid, eager=True)
+    grid = [[1.0, 2.0], [3.0]]
+    assert fast(grid, grid[0]) == 7.0 and fast.rustify.last_call == "native"
+    assert fast([[1.0]], [5.0]) == 5.0
+
+
+def _sort_it(ys):
+    ys.sort()
+
+
+def _sorts_through_a_callee(xs):
+    _sort_it(xs)
+    return xs[0]
+
+
+def test_a_callee_does_not_retype_the_list_its_caller_lends():
+    """A callee's parameters are its caller's variables: one that would need the caller's list
+    object (here `ys.sort()` of a flat list the caller lends) keeps the call in Python with a
+    reason, rather than building a kernel whose types disagree."""
+    fast = rustify.accelerate(_sorts_through_a_callee, eager=True)
+    assert fast([3, 1, 2]) == 1 and fast.rustify.last_call == "python"
+    assert any("its caller lends" in r for r in fast.rustify.reasons.values()), fast.rustify.explain()

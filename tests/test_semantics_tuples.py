@@ -254,6 +254,18 @@ def zip_while_appending(a, b):
     return n, len(a)
 
 
+@case(st.integers(-3, 12), st.lists(st.tuples(st.integers(-50, 50), st.integers(-50, 50)), max_size=6))
+def a_list_of_tuples_built_by_append(n, pairs):
+    out = []  # `[]` then appends of tuples: a Python list of tuples
+    for i in range(n):
+        out.append((i, i * i))
+    swapped = []
+    for a, b in pairs:
+        swapped.append((b, a))
+    swapped.sort()
+    return out, swapped, (1, 1) in out
+
+
 @pytest.mark.parametrize("c", cases_from(__name__), ids=lambda c: c.name)
 def test_native_matches_python(c):
     check_native_matches_python(c)

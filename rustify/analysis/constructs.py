@@ -86,7 +86,8 @@ STATEMENTS = _table(
     Construct("Pass", "pass", "pass", "", "_lower_pass"),
     Construct("Return", "return", "return total",
               "one type on every path (a tuple's item types included: `return lo, hi`); a new list or array "
-              "may be returned, an argument list/array not yet; a flat list returned on one path and a Python "
+              "may be returned, and an argument list (returned as the caller's own object: it is then worked on "
+              "in place, see List), an argument array not yet; a flat list returned on one path and a Python "
               "list of the same items on another make the result a Python list (the flat one is converted "
               "where it is returned)",
               "_lower_return"),
@@ -222,7 +223,7 @@ EXPRESSIONS = _table(
               "list[int] or list[float] a function stores the other type into is converted item by item), "
               "anything else "
               "(lists, tuples, str, bools) a new Python list; `[x] * n` of an object repeats that one object, "
-              "as Python does. A list of lists (of tuples, of str) is the caller's own object: `grid[i][j]`, "
+              "as Python does (`g = [row, row]` of a new `row`: one object twice, still the kernel's own). A list of lists (of tuples, of str) is the caller's own object: `grid[i][j]`, "
               "`row = grid[i]; row[j] = v` (shows through `grid`), `for row in grid` (the length re-read every "
               "step, as Python's list iterator), `for count, value in pairs`, `for x in (a, b, c)` of one "
               "item type; slices `xs[a:b:s]`, `xs[:]` of any list (Python's clamping; ValueError for a zero "
@@ -234,7 +235,13 @@ EXPRESSIONS = _table(
               "of such a list, `remove`, `index`, `count`, `reverse`, `sort()`, `clear` and `del xs[i]` on its "
               "native copy, with Python's errors and messages (a NaN argument, a float `index` does not find, "
               "a NaN in `sort()` re-run in Python); another flat local list that calls one is held as a "
-              "Python list, as is one stored into another list)",
+              "Python list, as is one stored into another list; `out = []` then `out.append((i, x))` or "
+              "`out.append(word)` is a Python list of those items). A flat list argument (list[int], "
+              "list[float]) is the caller's Python list, worked on in place, where its identity shows: a method "
+              "of its own other than `append`, `del`, slice assignment, returned, stored into another object "
+              "or bound to a second name; and whenever another argument may reach that very list "
+              "(`f(grid, grid[0])`, `f(d, d[k])`, an object's list attribute), so writes through either show "
+              "in the other (a list[number] argument another argument may reach stays Python)",
               "_lower_list"),
     Construct("JoinedStr", "f-string", 'f"negative value at {i}: {x:.3f}"',
               "replacement fields of int, float, bool, numpy float64/int64 and str values, with `!r`/`!s`/`!a` "
@@ -252,8 +259,11 @@ EXPRESSIONS = _table(
               "and `d |= e` of a dict of the same types; `d[k] = []` then `d[k].append(x)` (the values' "
               "item type comes from the appends); and `for` "
               "over `d`, `d.keys()`, `d.values()`, `d.items()` (a dict changed in the loop raises "
-              "RuntimeError as in Python); a dict the kernel builds and only the map's own operations touch "
-              "is a Rust map in insertion order, its list values the list objects themselves", "_lower_dict"),
+              "RuntimeError as in Python), the views also in a comprehension's `for` clause "
+              "(`{v: k for k, v in d.items()}`) and as the iterable of sum (with start), min, max, any, all, "
+              "sorted (with reverse=) and list (`sum(d.values())`, `sorted(d.items())`); a dict the kernel "
+              "builds and only the map's own operations touch is a Rust map in insertion order, its list "
+              "values the list objects themselves", "_lower_dict"),
     Construct("Set", "set literal", "{a, b}",
               "members of one hashable type; `set()` takes its type from later `add`s; `s.add(x)`, "
               "`s.discard(x)`, `s.remove(x)` (KeyError), `s.clear()`, `s.update(xs)` (one set, list, dict or "
@@ -269,7 +279,9 @@ EXPRESSIONS = _table(
               "up to 12 items: numbers, str, bytes, lists, dicts, sets and tuples of them (numpy scalars stay "
               "numpy scalars when returned; an object item is the object itself: a list in a tuple is that "
               "list, so writes through either show in both); module tuple constants are frozen in like numbers; "
-              "tuples of ints, bools and str as dict keys and set members, lists of tuples", "_lower_tuple"),
+              "tuples of ints, bools and str as dict keys and set members, lists of tuples; a tuple that is "
+              "the value of a `return` hands its items to the caller only once the kernel has returned "
+              "(`return counts, n + 1`: a re-run in Python before then builds its own objects)", "_lower_tuple"),
     Construct("ListComp", "list comprehension", "[x * x for x in xs if x > 0]",
               "one or more `for` clauses (over range(), lists, 1-D arrays, tuples of one item type, or any "
               "iterable object) with `if` conditions; its variables are its own (they do not leak); numbers "
@@ -277,7 +289,7 @@ EXPRESSIONS = _table(
               "_lower_list_comp"),
     Construct("GeneratorExp", "generator expression", "sum(x * x for x in xs)",
               "as the one argument of sum (with start), min, max, any, all (short-circuiting), sorted "
-              "(with reverse=) and list; clauses as in list comprehensions; `map(f, xs)` in the same places, "
+              "(with reverse=), list and set (`set(x for x in xs)` as `{x for x in xs}`); clauses as in list comprehensions; `map(f, xs)` in the same places, "
               "as `f(x) for x in xs`, for `f` one of sum, min, max, any, all or a builtin of one argument the "
               "translator knows (`sum(map(sum, rows))`, `list(map(abs, xs))`)", "_lower_generator_exp"),
 )

@@ -65,6 +65,7 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
         self.env: dict[str, ir.Type] = dict(self.param_types)
         self.seeded: dict[str, ir.Scalar] = {}
         self.local_names = set(fdef.locals) - set(self.params)
+        self.hold_aliased_list_arguments()  # lists.py
 
     # ----------------------------------------------------------------- driver
 
@@ -101,6 +102,9 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
                                       "guard), and the write is not one the undo log takes back (only item "
                                       "stores, slice stores and methods of lists, and item stores of dicts, of "
                                       "numbers, str, tuples or such containers are): the re-run would repeat the write")
+        for p in self.aliased_number_lists:
+            self.reasons.append(Reason(self._line(self.fdef), p, f"argument `{p}` is a list of ints and floats that "
+                                       "another argument may reach (the same list object): not translated"))
         if self.reasons:
             raise Untranslatable(self.reasons)
         params = [ir.Param(p, self.param_types[p], p in self.mutated) for p in self.params]

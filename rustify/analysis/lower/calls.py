@@ -178,6 +178,8 @@ class CallRules:
         self.params = names
         self.param_types = dict(param_types)
         self.env = dict(param_types)
+        self.aliased_number_lists = []  # (the caller's variables decide: lists.py)
+        self.lent_parameters = True  # a flat list parameter keeps the caller's representation
         self.local_names = set(self.fdef.locals) - set(names) - set(self.bound_classes)
 
     # ------------------------------------------------------------ call sites

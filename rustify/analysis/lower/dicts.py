@@ -14,6 +14,8 @@ else on with `super()`.
 
 from __future__ import annotations
 
+import builtins
+
 import dataclasses
 
 from astroid import nodes
@@ -249,9 +251,10 @@ class DictSetRules:
     def _dict_method(self, node: nodes.Call, base: ir.Expr, defined) -> ir.Expr:
         name = node.func.attrname
         if name in _DICT_VIEWS:
-            if isinstance(node.parent, nodes.For) and node.parent.iter is node and not node.args:
-                return ir.DictView(base.type, base, name)  # taken apart by `_lower_for`
-            raise _Reject(node, f"`d.{name}()` is translated only as the iterable of a `for` loop")
+            if not node.args and self._view_taken_apart(node):
+                return ir.DictView(base.type, base, name)  # taken apart by `_lower_for`, `dict_view_loop`
+            raise _Reject(node, f"`d.{name}()` is translated only as the iterable of a `for` loop or "
+                                "comprehension, or the one argument of sum, min, max, any, all, sorted or list")
         if name not in _DICT_READS:
             raise _Reject(node, f"the dict method `{name}` is not translated")
         if name == "get" and len(node.args) == 1:
@@ -489,6 +492,48 @@ class DictSetRules:
         return ir.ObjectUpdate(line, name, base, item)
 
     # ------------------------------------------------------------ loops
+
+    def _view_taken_apart(self, node: nodes.Call) -> bool:
+        """`d.values()` (`node`) is the iterable of a `for` statement or of a comprehension's `for`
+        clause, or the iterable of the builtin sum (a start too), min, max, any, all, sorted (with
+        reverse=) or list, with no other arguments: the places that take a `DictView` apart (its
+        type is the dict's, so nothing else may see one)."""
+        parent = node.parent
+        if isinstance(parent, (nodes.For, nodes.Comprehension)) and parent.iter is node:
+            return True
+        if not (isinstance(parent, nodes.Call) and parent.args and parent.args[0] is node
+                and isinstance(parent.func, nodes.Name) and parent.func.name not in self.local_names
+                and parent.func.name not in self.params):
+            return False
+        try:
+            target = self._global(parent.func)
+        except _Reject:
+            return False
+        if target is builtins.sum:  # (a start: `sum(d.values(), 0.5)`)
+            return len(parent.args) <= 2 and not parent.keywords
+        if target is builtins.sorted:  # (a key= goes to keys.py, which takes no view)
+            return len(parent.args) == 1 and all(k.arg == "reverse" for k in parent.keywords)
+        return len(parent.args) == 1 and not parent.keywords and any(
+            target is f for f in (builtins.min, builtins.max, builtins.any, builtins.all, builtins.list))
+
+    def dict_view_loop(self, node, view: ir.DictView, names: list[str], defined, body_of) -> ir.ForObject:
+        """A loop over `d.keys()`, `d.values()` or `d.items()` binding `names` (one name, or two
+        for `k, v` of items) around `body_of(defined)`: a comprehension's clause or a reduction
+        over the view (lists.py), through Python's own iterator as `for` statements are."""
+        t = view.base.type
+        types = {"keys": [t.key], "values": [t.value], "items": [t.key, t.value]}[view.view]
+        if len(names) == 1 and view.view == "items":
+            types = [ir.TupleOf(tuple(types))]
+        if len(names) != len(types):
+            raise _Reject(node, f"this loop target over d.{view.view}() is not translated (one name, or `k, v` "
+                                "over d.items())")
+        if UNKNOWN_ELEM in types:
+            raise _Pending() if not self.final else _Reject(node, f"the item type of {t} is unknown")
+        for name, item in zip(names, types):
+            self._record(name, ir.Var(item, name))
+        body = body_of(None if defined is None else defined | set(names))
+        walks_table = not _may_change_a_dict(body)
+        return ir.ForObject(self._line(node), names, types, view.base, view.view, body, walks_table)
 
     def _lower_for(self, s: nodes.For, defined):
         source = self._object_loop_source(s.iter, defined)

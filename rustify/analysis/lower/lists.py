@@ -124,6 +124,7 @@ class ListRules:
         if renames and name in renames:
             name = renames[name]
         value = self._as_python_list(name, value)
+        self.hold_list_argument(s, value)  # `ys = xs` of an argument: one list, two names
         wide = self.env.get(name)
         if (wide == ir.ListOf(ir.NUMBER) and isinstance(value.type, ir.ListOf) and value.type.elem in (INT, FLOAT)
                 and isinstance(value, (ir.NewList, ir.CallFunction))):
@@ -161,6 +162,8 @@ class ListRules:
     def _lower_return(self, s, defined):
         """A function that returns a Python list on one path returns one on every path: a flat
         list returned elsewhere becomes a new Python list there (kept across passes)."""
+        if isinstance(s.value, nodes.Name) and isinstance(self.env.get(s.value.name), ir.ListOf):
+            self.hold_list_argument(s, ir.Var(self.env[s.value.name], s.value.name))  # the caller's own list
         stmts, defined, jumps = super()._lower_return(s, defined)
         ret = stmts[-1]
         t = ret.value.type if ret.value is not None else None
@@ -175,6 +178,48 @@ class ListRules:
     # -------------------------------------------------------- list values
 
     # ------------------------------------------- lists that hold numpy scalars
+
+    # ------------------------------------------ flat list arguments held in place
+
+    def hold_aliased_list_arguments(self) -> None:
+        """Flat list arguments (list[int], list[float]) that another argument may reach (`f(grid,
+        grid[0])`, `f(d, d["a"])`, a list attribute of an object) are the caller's Python lists,
+        worked on in place: a copy would miss writes made through the other argument, and the
+        other argument would miss writes into the copy. Lists of ints and floats together
+        (list[number]) have no in-place form: such a call stays Python (`aliased_number_lists`).
+        Called once for a function's own signature (a callee's parameters are its caller's
+        variables, typed as they are)."""
+        self.aliased_number_lists = []
+        flat = [p for p, t in self.param_types.items() if isinstance(t, ir.ListOf)]
+        for p in flat:
+            elem = self.param_types[p].elem
+            if any(q != p and not isinstance(t, ir.ListOf) and _may_reach_list(t, elem)
+                   for q, t in self.param_types.items()):
+                if elem in (INT, FLOAT):
+                    self.param_types[p] = self.env[p] = ir.PyListOf(elem)
+                else:
+                    self.aliased_number_lists.append(p)
+        for p in flat:  # a flat sibling of the same items may be that same list: in place too
+            t = self.param_types[p]
+            if isinstance(t, ir.ListOf) and ir.PyListOf(t.elem) in self.param_types.values() and t.elem in (INT, FLOAT):
+                self.param_types[p] = self.env[p] = ir.PyListOf(t.elem)
+
+    def hold_list_argument(self, node, base: ir.Expr) -> None:
+        """The flat list argument `base` is used where its identity shows (a method of the list's
+        own, `del`, slice assignment, returned or stored into another object): from now on it is
+        the caller's Python list, worked on in place; the statement is lowered again in the next
+        pass. Anything else: nothing to do."""
+        if not (isinstance(base, ir.Var) and base.name in self.param_types and isinstance(base.type, ir.ListOf)
+                and self.param_types[base.name] == base.type and base.type.elem in (INT, FLOAT)):
+            return
+        if getattr(self, "lent_parameters", False):
+            raise _Reject(node, f"`{base.name}` is a flat list its caller lends (a copy of its items): its identity "
+                                "would show here; not translated")
+        elem = base.type.elem
+        for p, t in self.param_types.items():  # a flat sibling of the same items may be the same list
+            if t == ir.ListOf(elem):
+                self.param_types[p] = self.env[p] = ir.PyListOf(elem)
+        raise _Pending() if not self.final else _Reject(node, "the list's representation did not settle")
 
     def _python_lists(self) -> dict[str, ir.Scalar]:
         """Flat-list locals held as Python lists instead (name -> item type): a list that
@@ -234,7 +279,11 @@ class ListRules:
         if len(elems) != 1:
             raise _Reject(node, f"a list of {', '.join(map(str, elems))} items mixes types; not translated")
         self._building_shared = False
-        stored = [self._as_item(node, i) for i in items]
+        # `g = [row, row]` of a local: the items are linked to `g`, as `g.append(row)` links them
+        # (shared only if `g` is: a re-run in Python discards objects only the kernel's locals reach)
+        bound = _bound_local(node)
+        container = ir.Var(ir.PyListOf(elems[0]), bound) if bound in self.local_names else None
+        stored = [self._as_item(node, i, container) for i in items]
         return ir.NewPyList(ir.PyListOf(elems[0]), stored, count, holds_shared=self._building_shared)
 
     def _container_item(self, node, t: ir.Type) -> ir.Type:
@@ -258,6 +307,7 @@ class ListRules:
                 raise _Pending() if not self.final else _Reject(node, f"the item type of `{value.name}` is unknown")
             if isinstance(value, ir.Var) and value.name in self.local_names:
                 self._hold_as_python_list(node, value.name, value.type.elem)  # one object in both places
+            self.hold_list_argument(node, value)  # an argument's list: the caller's object in both places
             if not isinstance(value, ir.NewList):
                 raise _Reject(node, f"the list {value.type} stored into another list would need to be one "
                                     "Python object in both places; not translated")
@@ -305,6 +355,7 @@ class ListRules:
         if isinstance(base, ir.Var) and isinstance(base.type, ir.ListOf) and base.name in self.local_names \
                 and base.type.elem != UNKNOWN_ELEM:
             self._hold_as_python_list(s, base.name, base.type.elem)
+        self.hold_list_argument(s, base)  # an argument's list: the caller's own, changed in place
         return isinstance(base.type, ir.PyListOf)
 
     def _slice_store(self, s, target, base: ir.Expr, value: ir.Expr | None, defined) -> ir.Stmt:
@@ -473,6 +524,12 @@ class ListRules:
         if self._is_builtin_call(it, range) and isinstance(gen.target, nodes.AssignName):
             return [self._comp_range(node, gen, defined, renames, body_of)]
         seq = self._expr(it, defined)
+        if isinstance(seq, ir.DictView):  # `for v in d.values()`, `for k, v in d.items()`: dicts.py
+            target = gen.target
+            elts = target.elts if isinstance(target, (nodes.Tuple, nodes.List)) else [target]
+            if not all(isinstance(e, nodes.AssignName) for e in elts) or len({e.name for e in elts}) != len(elts):
+                raise _Reject(node, "this loop target over a dict view is not translated (one name, or `k, v`)")
+            return [self.dict_view_loop(node, seq, [renames[e.name] for e in elts], defined, body_of)]
         if isinstance(seq, ir.Var) and isinstance(seq.type, (ir.ListOf, ir.Array)) \
                 and getattr(seq.type, "is_slice", True) and isinstance(gen.target, nodes.AssignName):
             var = renames[gen.target.name]
@@ -544,9 +601,13 @@ class ListRules:
                 or node.func.name in self.params:
             return None
         try:
-            kind = _REDUCERS.get(self._global(node.func))
+            target = self._global(node.func)
         except _Reject:
             return None
+        if (target is builtins.set and len(node.args) == 1 and not node.keywords
+                and isinstance(node.args[0], nodes.GeneratorExp)):
+            return self._object_comprehension(node.args[0], defined)  # set(genexpr): as {x for ...} (dicts.py)
+        kind = _REDUCERS.get(target)
         if kind is None:
             return None
         if any(isinstance(a, nodes.Name) and self.env.get(a.name) == ir.ListOf(ir.NUMBER) for a in node.args):
@@ -645,7 +706,7 @@ class ListRules:
             body = [self._comp_range(node, fake, defined, {var: var}, innermost)]
         else:
             seq = self._expr(source, defined) if seq is None else seq
-            if apply is not None:
+            if apply is not None or isinstance(seq, ir.DictView):
                 pass  # the items are mapped: no shortcut over the list itself
             elif kind == "sorted" and isinstance(seq.type, ir.ListOf) and seq.type.elem in (FLOAT, INT):
                 if seq.type.elem == FLOAT:
@@ -654,15 +715,18 @@ class ListRules:
             elif kind in ("sorted", "list") and isinstance(seq.type, ir.PyListOf):
                 copy = ir.ListSlice(seq.type, base=seq)  # the same item objects, as Python's list(xs)
                 return ir.Sorted(seq.type, copy, reverse, holds_shared=True) if kind == "sorted" else copy
-            item = self._iter_item(node, seq)
-            self._record(var, ir.Var(item, var))
-            if isinstance(seq, ir.Var) and isinstance(seq.type, (ir.ListOf, ir.Array)) \
-                    and getattr(seq.type, "is_slice", True):
-                body = [ir.ForEach(self._line(node), var, seq.name, innermost(_plus(defined, var)))]
+            if isinstance(seq, ir.DictView):  # sum(d.values()), sorted(d.items()): dicts.py
+                body = [self.dict_view_loop(node, seq, [var], defined, innermost)]
             else:
-                li = ir.LoopItem(item, self._line(node), label - 1)
-                body = [ir.ForIter(self._line(node), seq, ir.Assign(self._line(node), var, li),
-                                   innermost(_plus(defined, var)), label - 1)]
+                item = self._iter_item(node, seq)
+                self._record(var, ir.Var(item, var))
+                if isinstance(seq, ir.Var) and isinstance(seq.type, (ir.ListOf, ir.Array)) \
+                        and getattr(seq.type, "is_slice", True):
+                    body = [ir.ForEach(self._line(node), var, seq.name, innermost(_plus(defined, var)))]
+                else:
+                    li = ir.LoopItem(item, self._line(node), label - 1)
+                    body = [ir.ForIter(self._line(node), seq, ir.Assign(self._line(node), var, li),
+                                       innermost(_plus(defined, var)), label - 1)]
         value = value_holder.get("v")
         if value is None:
             raise _Pending()
@@ -727,6 +791,8 @@ class ListRules:
             if method is not None:
                 return method
             self._hold_as_python_list(node, base.name, base.type.elem)  # its methods are the list's own
+        if func.attrname != "append":
+            self.hold_list_argument(node, base)  # an argument's list: its methods are the caller's list's own
         if not isinstance(base.type, ir.PyListOf):
             self.hand_down((func.expr, base))
             return None
@@ -841,9 +907,11 @@ class ListRules:
                 and len(call.args) == 1 and not call.keywords and func.expr.name in self.local_names):
             base, value = self._expr(func.expr, defined), self._expr(call.args[0], defined)
             self._stores_numpy_scalar(s, base, value)
-            if (isinstance(base, ir.Var) and isinstance(base.type, ir.ListOf) and value.type.is_object
+            if (isinstance(base, ir.Var) and isinstance(base.type, ir.ListOf)
+                    and (value.type.is_object or isinstance(value.type, ir.TupleOf))
                     and base.name not in self.param_types):
-                self._hold_as_python_list(s, base.name, value.type)  # `out = []; out.append(word)`
+                # `out = []; out.append(word)`, `out.append((i, x))`: a Python list of those items
+                self._hold_as_python_list(s, base.name, self._container_item(s, value.type))
             self.hand_down((func.expr, base), (call.args[0], value))
         if isinstance(call, nodes.Call):
             method = self._list_method_call(call, defined)
@@ -881,6 +949,32 @@ def _yields(stmts) -> list[ir.CompYield]:
 def _plus(defined: set[str] | None, name: str) -> set[str] | None:
     """`defined` with `name` added (None: the caller does not track definite assignment)."""
     return None if defined is None else defined | {name}
+
+
+def _bound_local(node) -> str | None:
+    """The name a new list `node` is bound to by a plain assignment (`g = [row, row]`), or None."""
+    parent = node.parent
+    if (isinstance(parent, nodes.Assign) and parent.value is node and len(parent.targets) == 1
+            and isinstance(parent.targets[0], nodes.AssignName)):
+        return parent.targets[0].name
+    return None
+
+
+def _may_reach_list(t: ir.Type, elem) -> bool:
+    """An argument of type `t` may be, or reach, a Python list of `elem` items (an item of a list,
+    a dict's value, a tuple's item, an attribute of an object)."""
+    if isinstance(t, (ir.PyListOf, ir.ListOf, ir.ListView)):
+        return t.elem == elem or _may_reach_list(t.elem, elem)
+    if isinstance(t, ir.DictOf):
+        return _may_reach_list(t.value, elem)
+    if isinstance(t, ir.TupleOf):
+        return any(_may_reach_list(i, elem) for i in t.items)
+    if isinstance(t, ir.Optional):
+        return _may_reach_list(t.inner, elem)
+    if isinstance(t, ir.Instance):
+        # (an attribute of a kind no IR type holds is never read by the kernel)
+        return any(_may_reach_list(a, elem) for a in (t.attr_type(name) for name, _ in t.attrs) if a is not None)
+    return False
 
 
 def _immutable(t: ir.Type) -> bool:

@@ -30,6 +30,13 @@ def _boxable_item(t: ir.Type) -> bool:
     return isinstance(t, (ir.ListOf, ir.Str, ir.Bytes, ir.ByteArray, ir.PyListOf, ir.DictOf, ir.SetOf, ir.PyInt))
 
 
+def _returned(node) -> bool:
+    """`node`, a tuple literal, is the value of a `return` (or an item of such a tuple)."""
+    while isinstance(node.parent, nodes.Tuple):
+        node = node.parent
+    return isinstance(node.parent, nodes.Return)
+
+
 # item types a tuple comparison handles (narrow numpy scalars follow other rules)
 _COMPARABLE = (FLOAT, INT, BOOL, NP_FLOAT64, NP_INT64)
 
@@ -60,7 +67,14 @@ class TupleRules:
                                     "(their items may be numbers, str, bytes, lists, dicts, sets and tuples)")
             # an object item is the object itself, as in Python (a flat Vec list becomes a
             # Python list, held so in both places; the object escapes into the tuple)
+            shared = set(self.shared_objects)
             held.append(self._as_item(node, item, _NO_CONTAINER))
+            if _returned(node):
+                # `return lo, hi, counts`: the caller reaches the items only once the kernel has
+                # returned, so the kernel's own objects stay its own (a re-run in Python before
+                # then builds new ones); writes into them before the return are not visible
+                self.shared_objects &= shared
+
         return ir.NewTuple(ir.TupleOf(tuple(i.type for i in held)), held)
 
     def _constant(self, node, value) -> ir.Expr:
