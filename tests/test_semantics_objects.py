@@ -196,6 +196,26 @@ def live_table_size(n):
     return -1
 
 
+class Samples:
+    def __init__(self, values):
+        self.values = values
+
+
+def _samples_and_their_list():
+    """(an object, a list): often the object's own `values` list (`f(s, s.values)`), else a copy."""
+    def pick(t):
+        obj = Samples(t[0])
+        return obj, (obj.values if t[1] else list(obj.values)), t[2]
+    return st.tuples(lists_of(floats(), 0, 5), st.booleans(), floats()).map(pick)
+
+
+@case(args=_samples_and_their_list())
+def a_list_attribute_passed_beside_its_object(s, xs, v):
+    s.values.append(v)  # seen through `xs` when it is that list
+    xs.append(v * 2.0)  # and the other way round
+    return len(xs), len(s.values), s.values[-1]
+
+
 @pytest.mark.parametrize("c", cases_from(__name__), ids=lambda c: c.name)
 def test_native_matches_python(c):
     check_native_matches_python(c)
