@@ -360,6 +360,17 @@ def dict_changed_while_a_comprehension_walks_its_keys(d):
     return [d.setdefault(key + "!", 0) for key in d.keys()]  # RuntimeError, as in Python
 
 
+@case(lists_of(words(), max_size=10))
+def setdefault_of_a_new_list_then_append(ws):
+    groups = {}
+    for i, w in enumerate(ws):
+        groups.setdefault(w, []).append(i)  # one list per key, the same object every time
+    firsts = {}
+    for w in ws:
+        firsts.setdefault(w[:1], []).append(w)
+    return groups, firsts
+
+
 @case(str_dicts())
 def comprehension_over_dict_and_range(d):
     inverse = {d[k]: k for k in d}

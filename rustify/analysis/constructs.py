@@ -256,7 +256,7 @@ EXPRESSIONS = _table(
               "later stores; the kernel works on the Python dict itself (insertion order, hashing and "
               "KeyError as Python's): `d[k]`, `d[k] = v`, `d[k] += v`, `del d[k]`, `k in d`, `len(d)`, "
               "`d.get(k, default)`, `d.pop(k[, default])`, `d.setdefault(k, v)`, `d.clear()`, `d.update(e)` "
-              "and `d |= e` of a dict of the same types; `d[k] = []` then `d[k].append(x)` (the values' "
+              "and `d |= e` of a dict of the same types; `d[k] = []` then `d[k].append(x)`, or `d.setdefault(k, []).append(x)` (the values' "
               "item type comes from the appends); and `for` "
               "over `d`, `d.keys()`, `d.values()`, `d.items()` (a dict changed in the loop raises "
               "RuntimeError as in Python), the views also in a comprehension's `for` clause "

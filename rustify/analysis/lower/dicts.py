@@ -239,6 +239,9 @@ class DictSetRules:
             if default is None or self.final:
                 raise _Pending() if not self.final else _Reject(node, "the value type of this dict is unknown")
             value = default.type  # a guess this pass; the final pass checks it
+        if (isinstance(default, ir.NewPyList) and default.type == _NEW_LIST and not default.items
+                and isinstance(value, ir.PyListOf)):
+            default.type = value  # `d.setdefault(k, [])`: a list of the dict's values' items
         if default is not None and default.type != value:
             raise _Reject(node, f"the default is {default.type} but the dict's values are {value}: the "
                                 "result type would depend on whether the key is present")
@@ -264,6 +267,10 @@ class DictSetRules:
             raise _Reject(node, f"`d.{name}` with {len(node.args)} arguments is not translated")
         key = self._lookup_key(node, node.args[0], defined)
         default = self._expr(node.args[1], defined) if len(node.args) == 2 else None
+        if name == "setdefault":
+            # the default is stored into the dict as `d[k] = v` stores (`d.setdefault(k, []).append(x)`:
+            # a new list whose item type later appends settle)
+            default = self._dict_value(node, base, default)
         return self._lookup(node, name, base, key, default)
 
     def _dict_set_method_call(self, node: nodes.Call, defined) -> ir.Expr | None:
