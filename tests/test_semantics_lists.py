@@ -510,6 +510,30 @@ def an_argument_list_returned_is_the_callers_object(xs, ys):
     return xs, ys
 
 
+@case(lists_of(ints(-100, 100)), lists_of(st.text(max_size=3)), lists_of(floats()), op(3))
+def reversed_lists_in_loops_and_reductions(ns, ws, xs, k):
+    out = []
+    for n in reversed(ns):
+        out.append(n * 2)  # another list: `ns` is not changed
+    joined = ""
+    for w in reversed(ws):
+        joined += w
+    if k == 0:
+        return out, joined, list(reversed(xs))
+    if k == 1:
+        return out, joined, sorted(reversed(xs))
+    return out, joined, [max(reversed(xs))]  # ValueError when empty
+
+
+@case(lists_of(ints(-5, 5), 0, 4), native=False)
+def reversed_list_changed_in_the_loop_stays_python(xs):
+    for x in reversed(xs):  # Python's reverse iterator sees the appends: not translated
+        xs.append(x)
+        if len(xs) > 6:
+            break
+    return xs
+
+
 # ---- map() of a builtin, consumed by a reduction
 
 

@@ -63,7 +63,10 @@ STATEMENTS = _table(
               "only the branch Python takes", "_lower_if"),
     Construct("For", "for loop", "for i in range(n):",
               "over `range()` (1 to 3 int arguments) or `reversed(range(...))`, a list or a 1-D array, with "
-              "one loop variable; over a local bound once to `range(...)` (`r = range(n)`, then only "
+              "one loop variable; over `reversed(xs)` of a list variable, read as `xs[::-1]` when nothing in the "
+              "body may change that list (for a flat list: a write through its name or a Python function it is "
+              "lent to; for a Python list: any list write or call; `reversed(xs)` is also the iterable of sum, "
+              "min, max, any, all, sorted and list); over a local bound once to `range(...)` (`r = range(n)`, then only "
               "`for i in r:`), whose arguments are int constants or parameters the body never rebinds, "
               "under `+`/`-`, and whose step, if given, is a nonzero constant; over that local's "
               "iterator (`it = iter(r)`, rebound as often as needed, then only `for i in it:` and "

@@ -416,6 +416,17 @@ class ListRules:
     def _lower_for(self, s: nodes.For, defined):
         if s.orelse or self._zip_call(s.iter) is not None or self._is_builtin_call(s.iter, range):
             return super()._lower_for(s, defined)
+        reversed_list = self._reversed_list(s.iter, defined)
+        if reversed_list is not None:  # `for x in reversed(xs)`: over `xs[::-1]` while nothing writes a list
+            self.loop_depth += 1
+            try:
+                loop = self._iter_loop(s, reversed_list, s.target, defined, lambda d: self._block(s.body, d)[0], {})
+            finally:
+                self.loop_depth -= 1
+            if _may_write_a_list(loop.body, reversed_list.base):
+                raise _Reject(s, "`for ... in reversed(xs)` whose body may change a list (Python's reversed "
+                                 "iterator sees the changes): not translated")
+            return [loop], defined, False
         if self._is_builtin_call(s.iter, reversed):
             return super()._lower_for(s, defined)
         seq = self._expr(s.iter, defined)
@@ -429,6 +440,19 @@ class ListRules:
         finally:
             self.loop_depth -= 1
         return [loop], defined, False
+
+    def _reversed_list(self, node, defined) -> ir.Expr | None:
+        """`reversed(xs)` of a list variable as `xs[::-1]` (the same items, last to first: a new
+        list, so a caller must see that nothing changes a list while it is read), or None when
+        `node` is something else (`reversed(range(n))` among them)."""
+        if not (self._is_builtin_call(node, reversed) and len(node.args) == 1 and not node.keywords
+                and isinstance(node.args[0], nodes.Name)):
+            return None
+        seq = self._expr(node.args[0], defined)
+        if not (isinstance(seq, ir.Var) and isinstance(seq.type, (ir.ListOf, ir.PyListOf))):
+            self.hand_down((node.args[0], seq))
+            return None
+        return ir.ListSlice(seq.type, base=seq, step=ir.Const(INT, -1), holds_shared=isinstance(seq.type, ir.PyListOf))
 
     def _iter_loop(self, s, seq: ir.Expr, target, defined, body_of, renames: dict, label: int = 0) -> ir.Stmt:
         """A `ForIter` over `seq` binding `target` (names renamed by `renames`); `body_of(defined)`
@@ -705,6 +729,8 @@ class ListRules:
             fake = _FakeGen(source, var)
             body = [self._comp_range(node, fake, defined, {var: var}, innermost)]
         else:
+            if seq is None:  # `sum(reversed(xs))`, `list(reversed(xs))`: the items of `xs[::-1]`
+                seq = self._reversed_list(source, defined)
             seq = self._expr(source, defined) if seq is None else seq
             if apply is not None or isinstance(seq, ir.DictView):
                 pass  # the items are mapped: no shortcut over the list itself
@@ -949,6 +975,45 @@ def _yields(stmts) -> list[ir.CompYield]:
 def _plus(defined: set[str] | None, name: str) -> set[str] | None:
     """`defined` with `name` added (None: the caller does not track definite assignment)."""
     return None if defined is None else defined | {name}
+
+
+_READ_ONLY_METHODS = ("index", "count", "contains", "__contains__")
+
+
+def _may_write_a_list(stmts, seq: ir.Var) -> bool:
+    """Some statement or expression in `stmts` may change the list `seq`. A flat (Vec) `seq` is
+    the kernel's own copy, which nothing else reaches: only a write through its name or a
+    Python function it is lent to changes it. A Python list may be reached through other
+    names too: any write into a Python list (a flat Vec local is never one), an in-place
+    sort or a call of a Python function may change it."""
+    from rustify.analysis.lower.native_maps import _items, _walk
+
+    def vec_local(base) -> bool:
+        name = base if isinstance(base, str) else getattr(base, "name", None) if isinstance(base, ir.Var) else None
+        return name is not None and name != seq.name and (
+            isinstance(base, str) or isinstance(base.type, ir.ListOf))
+
+    flat = isinstance(seq.type, ir.ListOf)
+    for top in _items(stmts):
+        for n, _, _, _ in _walk(top):
+            if isinstance(n, ir.CallFunction):
+                if not flat or any(isinstance(a, ir.Var) and a.name == seq.name for a in n.args):
+                    return True
+            elif isinstance(n, (ir.StoreIndex, ir.Append)):  # (by name: a flat list or an array)
+                if n.base == seq.name:
+                    return True
+            elif isinstance(n, (ir.StoreItem, ir.StoreSlice)) or (
+                    isinstance(n, ir.ListMethod) and n.method not in _READ_ONLY_METHODS):
+                root = _root(n.base)
+                if flat and not (root is not None and root.name == seq.name):
+                    continue  # a Python list, or another Vec: never the kernel's own copy
+                if not flat and root is not None and vec_local(root):
+                    continue
+                return True
+            elif isinstance(n, ir.SortedByKey) and n.in_place:
+                if not flat or (isinstance(n.base, ir.Var) and n.base.name == seq.name):
+                    return True
+    return False
 
 
 def _bound_local(node) -> str | None:
