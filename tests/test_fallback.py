@@ -166,3 +166,25 @@ def test_second_process_loads_the_cache_without_cargo(cache_dir, tmp_path):
     value, last, hits = second.stdout.split("\n")[:3]
     assert (value, last) == ("3.5", "native")
     assert "True" in hits
+
+
+def test_a_source_file_edited_after_import_is_not_translated(tmp_path, monkeypatch):
+    """The translation reads the function's file as it is now, at the function's first line:
+    a file edited after the import (lines shifted) no longer defines the function there, and
+    translating what stands there would give another function's results. It stays Python."""
+    import importlib
+    import linecache
+
+    path = tmp_path / "edited_module.py"
+    path.write_text("def first(xs):\n    return xs[0]\n\n\ndef total(xs):\n    s = 0\n    for x in xs:\n"
+                    "        s += x\n    return s\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    mod = importlib.import_module("edited_module")
+    path.write_text("def total(xs):\n    s = 0\n    for x in xs:\n        s += x\n    return s\n\n\n"
+                    "def first(xs):\n    return xs[0]\n")
+    linecache.checkcache(str(path))
+    fast = rustify.accelerate(mod.first, eager=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", rustify.RustifyWarning)
+        assert fast([5, 6]) == 5 and fast.rustify.last_call == "python"
+    assert "no longer defines `first`" in fast.rustify.explain(), fast.rustify.explain()

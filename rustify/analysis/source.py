@@ -79,6 +79,7 @@ def _parse_source(func: types.FunctionType, callees: dict) -> FunctionSource:
         lines, first_line = inspect.getsourcelines(func)
         text = textwrap.dedent("".join(lines))
         tree = ast.parse(text, type_comments=True)  # as astroid parses (see analysis.astroid_module)
+        _check_source_is_the_functions(func, tree)
         known = (text, inspect.getsourcefile(func) or "<unknown>", first_line, tree)
         if len(_parsed) > 4096:
             _parsed.clear()
@@ -101,6 +102,21 @@ def _body_of(tree: ast.AST) -> list:
             _walked.clear()
         memo = _walked[id(tree)] = [tree, fdef, nodes, None, None]
     return memo
+
+
+def _check_source_is_the_functions(func: types.FunctionType, tree: ast.Module) -> None:
+    """The source read for `func` (its file's lines now, from `co_firstlineno`) defines `func`:
+    same name and parameter names. A file edited since the module was imported shifts the
+    lines, and translating whatever now stands there would give another function's results."""
+    if func.__name__ == "<lambda>":
+        return
+    fdef = next((n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))), None)
+    code = func.__code__
+    names = list(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount])
+    if fdef is None or fdef.name != func.__name__ or [a.arg for a in fdef.args.posonlyargs + fdef.args.args
+                                                       + fdef.args.kwonlyargs] != names:
+        raise OSError(f"the source file no longer defines `{func.__name__}` at line {code.co_firstlineno} "
+                      "(it was edited after the module was imported)")
 
 
 def python_function(obj) -> tuple[types.FunctionType, bool] | None:
