@@ -55,13 +55,14 @@ def _tuple_of_an_argument(grid, x):
 
 
 def test_a_returned_tuple_of_an_argument_object_stays_visible():
+    """A returned tuple hides only the kernel's own objects: the caller's list in it was written
+    before the re-run in Python, which must not repeat the append (the undo log takes it back)."""
     fast = rustify.accelerate(_tuple_of_an_argument, eager=True)
     grid = [[1]]
     got = fast(grid, 2**62)
     want_grid = [[1]]
     assert got == _tuple_of_an_argument(want_grid, 2**62) and grid == want_grid  # one append
     assert fast.rustify.last_call == "python"
-    assert any("outlive a re-run" in r for r in fast.rustify.reasons.values()), fast.rustify.explain()
 
 
 @pytest.mark.parametrize("c", cases_from(__name__), ids=lambda c: c.name)
