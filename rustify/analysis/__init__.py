@@ -99,7 +99,7 @@ def astroid_module(src: FunctionSource):
     from astroid.manager import AstroidManager
 
     class FromParsedTree(builder.AstroidBuilder):
-        def _data_build(self, data, modname, path):
+        def _data_build(self, data, modname, path, *args, **kwargs):  # astroid 4.4 adds `is_stub`
             tree_builder = rebuilder.TreeRebuilder(self._manager, data)
             return tree_builder.visit_module(src.tree, modname, path or "<?>", False), tree_builder
 
