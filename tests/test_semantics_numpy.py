@@ -792,6 +792,12 @@ def numpy_int_constructors(k):
     return np.int8(k), np.uint16(k) + np.int32(k), np.int64()
 
 
+@case(st.integers(-70000, 2**64), st.booleans())
+def numpy_other_int_constructors(k, b):
+    # out of the type's range: numpy 2's OverflowError
+    return np.int16(k), np.uint8(k), np.uint32(k), np.uint64(k), np.bool(b)
+
+
 @case(floats(), st.integers(-(2**40), 2**40))
 def numpy_complex_constructors(x, k):
     return np.complex64(x) + np.complex128(k)
