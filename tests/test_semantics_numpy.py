@@ -817,6 +817,63 @@ def dtype_comparisons(a):
     return len(a)
 
 
+# ---- numpy's float errors: `+ - *` of float64/float32/complex scalars that overflow or give an
+# invalid value warn (the harness compares the RuntimeWarnings of both runs)
+
+HUGE = st.one_of(st.sampled_from([1e308, -1e308, 1e200, 3e38, -3e38, np.inf, -np.inf, np.nan, 0.0, -0.0]),
+                 st.floats(-1e6, 1e6))
+
+
+@case(hnp.arrays(np.float64, st.integers(0, 5), elements=HUGE), hnp.arrays(np.float64, 5, elements=HUGE))
+def float64_products_and_sums_warn(a, b):
+    s = 0.0
+    d = 0.0
+    for i in range(len(a)):
+        s += a[i] * b[i]
+        d = d - (a[i] + b[i])
+    return s, d, sum(a[i] * 2.0 for i in range(len(a)))
+
+
+def _as_float32(v: float) -> float:
+    with np.errstate(over="ignore"):
+        return float(np.float32(v))
+
+
+@case(hnp.arrays(np.float32, st.integers(0, 5), elements=HUGE.map(_as_float32)), floats())
+def float32_scaled_sum_warns(a, x):
+    s = np.float32(0.0)
+    for i in range(len(a)):
+        s = s + a[i] * np.float32(2.0) - a[i]
+    return s
+
+
+@case(hnp.arrays(np.complex128, st.integers(0, 4), elements=st.builds(complex, HUGE, HUGE)))
+def complex128_products_warn(z):
+    p = np.complex128(1.0)
+    t = np.complex128(0.0)
+    for i in range(len(z)):
+        p = p * z[i]
+        t = t + z[i] - p
+    return p, t
+
+
+@case(hnp.arrays(np.float64, 4, elements=HUGE), hnp.arrays(np.float64, 4, elements=HUGE))
+def float64_in_place_products_warn(a, b):
+    for i in range(4):
+        a[i] = a[i] * b[i]
+    return a[0]
+
+
+@case(hnp.arrays(np.float64, 3, elements=HUGE), st.integers(0, 40))
+def float64_while_growth_warns(a, n):
+    x = a[0]
+    k = 0
+    while k < n:
+        x = x * a[1] + a[2]
+        k += 1
+    return x
+
+
 @pytest.mark.parametrize("c", cases_from(__name__), ids=lambda c: c.name)
 def test_native_matches_python(c):
     check_native_matches_python(c)
@@ -1046,3 +1103,70 @@ def test_float32_cast_overflow_warns_as_numpy(action):
             if f is fast:
                 assert fast.rustify.last_call == "native", fast.rustify.explain()
         assert repr(outcomes[0]) == repr(outcomes[1])
+
+
+# ---- numpy's float errors under np.errstate and warning filters: the call re-runs in Python,
+# so numpy reports them, and a call numpy stops leaves the caller's arrays as Python does
+
+
+def _scale_in_place(a, b):
+    for i in range(a.shape[0]):
+        a[i] = a[i] * b[i] + 1.0
+    return a[0]
+
+
+def _scaled_into_list(a, out):
+    t = 0.0
+    for i in range(a.shape[0]):
+        t = t + a[i] * 1e300
+        out[i] = 1.0
+    return t
+
+
+def _errors_outcome(f, args, errstate: str, action: str):
+    with warnings.catch_warnings(record=True) as seen, np.errstate(over=errstate, invalid=errstate):
+        warnings.simplefilter("ignore", rustify.RustifyWarning)
+        warnings.simplefilter(action, RuntimeWarning)
+        try:
+            r = ("ok", f(*args))
+        except (RuntimeWarning, FloatingPointError) as e:
+            r = ("raised", type(e).__name__, str(e))
+    return repr((r, [a.tolist() if isinstance(a, np.ndarray) else list(a) for a in args],
+                 sorted({str(w.message) for w in seen if issubclass(w.category, RuntimeWarning)})))
+
+
+@pytest.mark.parametrize("errstate, action", [("warn", "always"), ("warn", "error"), ("raise", "always"),
+                                              ("ignore", "always")])
+def test_float_errors_follow_numpy_error_state(errstate, action):
+    """An overflow at the second element: warned, raised (FloatingPointError, or the warning
+    as an error) before that element is stored, or ignored, as numpy does it in Python."""
+    kernels = [(f, rustify.accelerate(f, eager=True)) for f in (_scale_in_place, _scaled_into_list)]
+    for b1 in (2.0, 1e300, np.inf):
+        for slow, fast in kernels:
+            def args():
+                second = [2.0, b1, 0.0] if slow is _scale_in_place else [1.0, 2.0, 3.0]
+                return (np.array([1.0, 1e10 if slow is _scale_in_place else b1, np.inf]),
+                        np.array(second) if slow is _scale_in_place else [0.0, 0.0, 0.0])
+            expected = _errors_outcome(slow, args(), errstate, action)
+            assert _errors_outcome(fast, args(), errstate, action) == expected, (slow.__name__, b1)
+            assert fast.rustify.native_calls, fast.rustify.explain()
+
+
+def test_float_error_reruns_in_python_and_warns_there():
+    """An overflow in a native call: the call re-runs in Python, so numpy's own warning names
+    the function's line; the next call without one runs native again."""
+    fast = rustify.accelerate(_scale_in_place, eager=True)
+    fast(np.ones(2), np.ones(2))
+    assert fast.rustify.last_call == "native", fast.rustify.explain()
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always", RuntimeWarning)
+        warnings.simplefilter("ignore", rustify.RustifyWarning)
+        a = np.array([1e300, 2.0])
+        fast(a, np.array([1e300, 3.0]))
+    assert a.tolist() == [np.inf, 7.0]
+    assert fast.rustify.last_call == "python"
+    line = _scale_in_place.__code__.co_firstlineno + 2
+    assert [(w.category, str(w.message), w.filename, w.lineno) for w in seen] == [
+        (RuntimeWarning, "overflow encountered in scalar multiply", __file__, line)]
+    fast(np.ones(2), np.ones(2))
+    assert fast.rustify.last_call == "native", fast.rustify.explain()

@@ -372,6 +372,8 @@ def function_context(fn: ir.Function, deopt_module: str = RUNTIME_DEOPT_MODULE, 
         locals=[(n, rust_type(t), RustCode(t.rust_init)) for n, t in fn.locals.items()],
         ret=_return_context(fn.return_type), alias_pairs=alias_pairs, array_names=array_names, bool_arrays=bool_arrays,
         c_arrays=c_arrays, chunked_loops=chunked_loops(fn.body),
+        # numpy's float errors: the entry reads the IEEE flags after the kernel (ir.Function)
+        checks_fp_status=fn.checks_fp_status or any(c.checks_fp_status for c in fn.callees),
         # no array argument is written: the views skip rust-numpy's borrow registration
         writes_arrays=any(p["mode"] == "view" and p["mutated"] for p in params),
         # a kernel with vectorisable loops is compiled twice, for AVX2 and for any CPU, and

@@ -1181,6 +1181,10 @@ class Function:
     maybe_unbound: set = field(default_factory=set)
     # the body contains an operation that may ask to re-run in Python
     may_deopt: bool = False
+    # the body has `+ - *` of numpy float or complex scalars, which numpy warns of when they
+    # overflow or give an invalid value: the call reads the CPU's IEEE status flags after the
+    # kernel (and at each `while` test) and re-runs in Python if one was raised
+    checks_fp_status: bool = False
     # the body works on Python objects (str, lists of lists, dicts, ...): the kernel
     # takes the GIL token `py` and runs holding the GIL
     uses_objects: bool = False

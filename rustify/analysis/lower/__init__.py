@@ -113,6 +113,7 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
         fn = ir.Function(
             name=self.fdef.name, params=params, locals=locals_, body=body, return_type=return_type,
             signature=self.signature, seeded=dict(self.seeded), may_deopt=self.may_deopt,
+            checks_fp_status=self.checks_fp_status,
             maybe_unbound=set(self.maybe_unbound),
             uses_objects=self.uses_objects, writes_visible_objects=bool(visible_writes),
             attr_writes=list(self.attr_writes), undoable_writes=undoable, logs_writes=logs,
@@ -129,6 +130,7 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
         self.reasons: list[Reason] = []
         self.mutated: set[str] = set()
         self.may_deopt = False
+        self.checks_fp_status = False  # numpy float `+ - *`: `note_fp_status`
         self.uses_objects = False  # an expression of an object type (str, dict, ...) was lowered
         # writes into Python objects: (node, the written local or None); and the object
         # locals that were assigned something other than a new object, or escaped into
@@ -277,6 +279,13 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
         with self.statement_narrowing(s):  # loops and `try` forget what tests proved: optional.py
             return getattr(self, construct.handler)(s, defined)
 
+
+    def note_fp_status(self) -> None:
+        """Family rules call this for a numpy float or complex `+ - *` (numpy warns where it
+        overflows or gives an invalid value): the call reads the IEEE status flags after the
+        kernel and re-runs in Python if one was raised, so numpy gives its own warning."""
+        self.checks_fp_status = True
+        self.may_deopt = True
 
     def note_object_write(self, node, base: ir.Expr, undo=None) -> None:
         """Family rules call this for every write into a Python object (an item store, an

@@ -63,6 +63,8 @@ class ComplexRules:
                                 "is not translated")
         if sem.is_numpy and op == "truediv":
             self.may_deopt = True  # where numpy's division warns, the call re-runs in Python
+        if sem.is_numpy and op in ("add", "sub", "mul"):
+            self.note_fp_status()  # numpy's overflow and invalid-value warnings
         return ir.BinOp(sem, op, self._to_complex(lv, sem), self._to_complex(rv, sem), sem.name)
 
     def _seed_decides(self, v: ir.Expr, seeded: bool, other: ir.Expr, other_seeded: bool) -> bool:

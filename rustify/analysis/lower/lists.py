@@ -248,10 +248,15 @@ class ListRules:
     def _stores_numpy_scalar(self, s, base, value: ir.Expr) -> bool:
         """`value`, a numpy float64/int64, goes into the flat list `base` (a local): from now on
         `base` is a Python list (CPython keeps the numpy scalar objects in it, and a list first
-        filled with `0.0` holds both kinds until every slot is overwritten)."""
+        filled with `0.0` holds both kinds until every slot is overwritten). Into a list
+        argument (held as a copy of its numbers) it is rejected: the caller's list would hold
+        plain numbers where Python puts numpy scalars."""
         if not (isinstance(base, ir.Var) and isinstance(base.type, ir.ListOf)
-                and value.type in (NP_FLOAT64, NP_INT64) and base.name not in self.param_types):
+                and value.type in (NP_FLOAT64, NP_INT64)):
             return False
+        if base.name in self.param_types:
+            raise _Reject(s, f"a {value.type} stored into the list argument `{base.name}`: Python keeps the "
+                             "numpy scalar in the caller's list, whose native copy holds plain numbers; not translated")
         self._hold_as_python_list(s, base.name, value.type)
         return True
 
@@ -604,6 +609,8 @@ class ListRules:
         if item == NP_FLOAT64 and start_t != INT:
             raise _Reject(node, "sum() of numpy.float64 items with a start is not translated")
         result = item if item == NP_FLOAT64 else rules.promote(start_t, item)
+        if item == NP_FLOAT64:
+            self.note_fp_status()  # numpy's overflow warning of its scalar adds
         self.may_deopt = True  # an int sum past 64 bits, or an empty float sum (gives the int start)
         return result, self._cast(start, item if item == NP_FLOAT64 else result), result != start_t
 

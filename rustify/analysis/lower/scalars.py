@@ -165,6 +165,8 @@ class ScalarRules:
         if (sem, op) not in _EXACT_OPS and (sem, op) not in _RAISING_OPS and not (
                 sem == INT and self.int_op_cannot_overflow(op, lv, rv)):
             self.may_deopt = True
+        if sem.is_numpy and sem.is_float and op in ("add", "sub", "mul"):
+            self.note_fp_status()  # numpy's overflow and invalid-value warnings
         return ir.BinOp(result, op, self._cast(lv, sem), self._cast(rv, sem), sem.name)
 
     def _bit_binop(self, node, op: str, lv: ir.Expr, rv: ir.Expr) -> ir.Expr:

@@ -45,6 +45,10 @@ class SequenceRules:
                 raise _Reject(s, "storing a float into an int64 array truncates; not translated")
             return self._cast(value, elem)
         elem = base.type.elem
+        if vt.is_numpy and vt != elem:
+            # (a local list that takes numpy scalars is held as a Python list: lists.py)
+            raise _Reject(s, f"a {vt} stored into the list `{base.name}`: Python keeps the numpy scalar in the "
+                             "list, whose native copy holds plain numbers; not translated")
         if elem == UNKNOWN_ELEM:
             return value
         joined = rules.list_elem_join(elem, vt)
