@@ -6,6 +6,8 @@ alias (`for row, w in zip(grid, words): row[0] = ...` shows through `grid`)."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from hypothesis import strategies as st
 from semantics import (
@@ -257,6 +259,115 @@ def isinstance_of_translated_types(x, ws, grid):
         if isinstance(w, str):
             out.append(len(w))
     return out
+
+
+# ---- `==` and `!=` between containers
+
+
+def pairs_of(items):
+    """Two lists: the same object twice, a copy (the same item objects), or two unrelated ones."""
+    return st.one_of(items.map(lambda x: (x, x)), items.map(lambda x: (x, list(x))), st.tuples(items, items))
+
+
+NAN_FLOATS = st.one_of(st.sampled_from([0.0, -0.0, 1.0, math.inf, math.nan]), st.floats(-3, 3))
+
+
+@case(args=pairs_of(lists_of(small_ints(), max_size=4)))
+def int_list_equality(xs, ys):
+    return xs == ys, xs != ys, xs == ys[::-1], [1, 2] == xs, xs[:1] != [0]
+
+
+@case(args=pairs_of(lists_of(NAN_FLOATS, max_size=4)))
+def float_list_equality_with_nan(xs, ys):
+    # `xs[:]` holds the same float objects, so a NaN in it equals itself (identity first)
+    return xs == ys, xs != ys, xs == xs[:], [float(len(xs))] == [len(xs)]
+
+
+@case(lists_of(small_ints(), max_size=3), st.tuples(small_ints()), words(3))
+def list_never_equals_tuple_or_dict(xs, t, ws):
+    return (xs == t, xs != t, [1] == (1,), (1,) != [1], xs == {}, {1} == [1], ws == "ab",
+            xs == len(xs), t == ws)
+
+
+@case(args=pairs_of(words(4)))
+def str_and_nested_list_equality(ws, vs):
+    grid = [[w] for w in ws]
+    pairs = [(w, len(w)) for w in vs]
+    return ws == vs, grid == [[v] for v in vs], pairs == [(w, len(w)) for w in ws], [grid] != [[["x"]]]
+
+
+@case(st.dictionaries(TEXT, small_ints(), max_size=4), st.booleans())
+def dict_equality_ignores_order(d, flip):
+    keys = list(d)
+    if flip:
+        keys.reverse()
+    e = {}
+    for k in keys:
+        e[k] = d[k]
+    f = {k: v + 1 for k, v in d.items()}
+    return d == e, d != e, d == f, {1: 2, 3: 4} == {3: 4, 1: 2}, {True: 1} == {1: 1}
+
+
+@case(st.sets(small_ints(), min_size=1, max_size=5), st.sets(small_ints(), min_size=1, max_size=5))
+def set_equality(a, b):
+    return a == b, a != b, a == (a | b), {1, 2} == {2, 1}, a == set(b)
+
+
+@case(lists_of(NAN_FLOATS, min_size=1, max_size=3), TEXT)
+def kernel_built_dict_of_floats_equality(xs, k):
+    d = {}
+    d[k] = xs[0]  # in Python the one float object is in both dicts: a NaN equals itself
+    e = {k: xs[-1]}
+    return d == e, d != {k: xs[0] + 1.0}, [(xs[0], k)] == [(xs[-1], k)]
+
+
+@case(grids(), grids())
+def grid_equality_and_shared_rows(a, b):
+    return a == b, a != b, a == [row[:] for row in a], b == a[::-1]
+
+
+# ---- zip() outside a `for` header
+
+
+@case(lists_of(small_ints(), max_size=5), lists_of(NAN_FLOATS, max_size=4))
+def list_and_sorted_of_zip(xs, ys):
+    rev = xs[::-1]
+    return list(zip(xs, ys)), sorted(zip(xs, rev)), list(zip(xs, ys, xs)), list(zip(xs))
+
+
+@case(lists_of(TEXT, min_size=1, max_size=5), lists_of(small_ints(), min_size=1, max_size=5))
+def dict_of_zip_and_enumerate(ws, xs):
+    # a repeated key keeps its first place and takes the last value, as Python's
+    return dict(zip(ws, xs)), dict(enumerate(ws)), dict(zip(xs, ws))
+
+
+@case(lists_of(st.floats(-10, 10), max_size=5), lists_of(st.floats(-10, 10), max_size=5))
+def dot_and_comprehension_over_zip(a, b):
+    pairs = [x - y for x, y in zip(a, b) if x > y]
+    return sum(x * y for x, y in zip(a, b)), pairs, {i: x for i, (x, y) in enumerate(zip(a, b))}
+
+
+# ---- next(iter(x)): the first item, StopIteration when empty
+
+
+@case(lists_of(small_ints(), max_size=3), lists_of(TEXT, min_size=1, max_size=3), TEXT)
+def next_of_iter_of_lists_and_str(xs, ws, s):
+    # StopIteration for an empty list or str, as Python's
+    return next(iter(xs), -1), next(iter(ws), "none"), next(iter((7, "a"))), next(iter(s)), next(iter(xs))
+
+
+@case(st.dictionaries(TEXT, small_ints(), min_size=1, max_size=3), st.sets(st.integers(-1000, 1000), min_size=1, max_size=6))
+def next_of_iter_of_dict_and_set(d, members):
+    grown = set()
+    for m in members:
+        grown.add(m * 37)
+    # a set's first member in CPython's own order (its table order, which its history decides)
+    return next(iter(members)), next(iter(grown)), next(iter(d), "?"), next(iter(d))
+
+
+@case(st.binary(max_size=3))
+def next_of_iter_of_bytes(b):
+    return next(iter(b), 256), next(iter(bytearray(b)), -1), next(iter(b))
 
 
 @pytest.mark.parametrize("c", cases_from(__name__), ids=lambda c: c.name)

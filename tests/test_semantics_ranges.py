@@ -101,6 +101,17 @@ def iterator_taken_from_everywhere(n, down, skip, d):
     return total, next(it, -1)
 
 
+# ---- len(range(...))
+
+RANGE_EDGES = st.one_of(st.integers(-12, 12), st.sampled_from([0, 1, -1, 2**62, -(2**62), 2**63 - 1, -(2**63)]))
+
+
+@case(RANGE_EDGES, RANGE_EDGES, RANGE_EDGES)
+def len_of_range_in_every_form(a, b, c):
+    # a zero step raises ValueError, a length past sys.maxsize OverflowError, as Python's
+    return len(range(a)), len(range(a, b)), len(range(b, a, -1)), len(range(a, b, c)), len(range(True, 5))
+
+
 @pytest.mark.parametrize("c", cases_from(__name__), ids=lambda c: c.name)
 def test_native_matches_python(c):
     check_native_matches_python(c)

@@ -440,6 +440,21 @@ def bytes_of_count(n):
     return bytes(n)
 
 
+@case(ints(-3, 50), lists_of(ints(-3, 300), max_size=5))
+def bytearray_of_count_and_list(n, xs):
+    # ValueError for a negative count and for an item outside range(256), as CPython's
+    out = bytearray(n)
+    out.append(1)
+    return out, bytearray(b"ab\x00\xff"), bytearray(), bytearray(True), bytearray(xs)
+
+
+@case(lists_of(lists_of(ints(-3, 300)), min_size=1), bytearrays(), st.binary(max_size=6))
+def bytearray_of_objects(rows, ba, b):
+    copy = bytearray(ba)
+    copy.append(7)  # a new object: the caller's bytearray is not changed
+    return bytearray(rows[0]), copy, ba, bytearray(b), bytearray(memoryview(b))
+
+
 @case(bytearrays(), index_for(), ints(-5, 300))
 def bytearray_store(ba, i, v):
     ba[i] = v

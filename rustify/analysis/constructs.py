@@ -160,7 +160,14 @@ EXPRESSIONS = _table(
               "; of an Optional local (see Const) they test it when running, and narrow it in the branch they "
               "prove"
               "; two str (or bytes) with every operator, chained, and `in`/`not in` (a substring); one "
-              "character against another or a constant compares code points, building no str",
+              "character against another or a constant compares code points, building no str"
+              "; `==`/`!=` (one operator) of a list, tuple, dict or set with another value, nested ones and "
+              "tuples holding str or lists included: Python's own `==` of the objects (item by item, each pair "
+              "by identity first, then `==`; a dict's order ignored; `[1] == (1,)`, a list against a dict, set, "
+              "number or str: False), two flat lists of ints or floats compared natively; where a float may be "
+              "inside, a NaN in either operand re-runs the call in Python (whether two NaNs are one object "
+              "decides Python's answer, and the kernel's float items may be new objects); containers of "
+              "objects of user classes, numpy scalars or arrays stay Python",
               "_lower_compare"),
     Construct("IfExp", "conditional expression", "a if a > b else b", "both branches of one number, complex or tuple type "
               "(or a numpy scalar and the Python number of its kind, `s / n if n else math.nan`: the "
@@ -286,8 +293,9 @@ EXPRESSIONS = _table(
               "the value of a `return` hands its items to the caller only once the kernel has returned "
               "(`return counts, n + 1`: a re-run in Python before then builds its own objects)", "_lower_tuple"),
     Construct("ListComp", "list comprehension", "[x * x for x in xs if x > 0]",
-              "one or more `for` clauses (over range(), lists, 1-D arrays, tuples of one item type, or any "
-              "iterable object) with `if` conditions; its variables are its own (they do not leak); numbers "
+              "one or more `for` clauses (over range(), lists, 1-D arrays, tuples of one item type, "
+              "`zip(a, b, ...)` and `enumerate(a[, start])` of list and 1-D array variables with the target "
+              "unpacked (`for x, y in zip(a, b)`), or any iterable object) with `if` conditions; its variables are its own (they do not leak); numbers "
               "give a flat list, anything else a new Python list (lists of lists, of tuples, of str)",
               "_lower_list_comp"),
     Construct("GeneratorExp", "generator expression", "sum(x * x for x in xs)",

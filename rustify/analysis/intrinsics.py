@@ -157,6 +157,15 @@ _ITERABLE_BUILTINS = [
                                 "nothing, `len` or `abs`: the keys are computed natively, one per item, and CPython's "
                                 "sort orders the items by them"),
     (builtins.list, "list", "`list()`, `list(iterable)`: a new list (of a Python list: the same item objects)"),
+    (builtins.zip, "zip", "any number of list and 1-D array variables, shortest wins: as the iterable of a "
+                          "`for` loop or a comprehension's `for` clause, and in `list(zip(...))`, "
+                          "`sorted(zip(...))` (not of float items: the tuples would hold new float objects, "
+                          "and tuple comparison asks `is` first), `dict(zip(ks, vs))` and `dict(enumerate(xs))` "
+                          "(a repeated key keeps its first place and takes the last value)"),
+    (builtins.next, "next", "`next(iter(x))` and `next(iter(x), default)` (the default of the items' type) of a "
+                            "list, tuple, str, bytes, bytearray, dict (its first key) or set (its first member "
+                            "in CPython's order: the set's own iterator), StopIteration when empty and no "
+                            "default; `next(it, d)` of a range iterator local (see the for loop)"),
 ]
 
 
@@ -226,7 +235,9 @@ def _astroid_nodes():
 
 def _builtin_table() -> list[tuple[object, Intrinsic]]:
     table = [
-        (builtins.len, Intrinsic("len", _len, "length of a list or array")),
+        (builtins.len, Intrinsic("len", _len, "length of a list, tuple, str, bytes, bytearray, dict, set or array; "
+                                 "`len(range(...))` of 1 to 3 ints in every form (ValueError for a zero step, as "
+                                 "range() raises; OverflowError for a length past sys.maxsize, as len() raises)")),
         (builtins.set, Intrinsic("set", lambda lw, node, args: lw.new_set_call(node, args),
                                  "`set()` (member type from later adds) or `set(xs)` of a list, set, dict or str")),
         (builtins.dict, Intrinsic("dict", lambda lw, node, args: lw.new_dict_call(node, args),

@@ -73,6 +73,20 @@ def _bytes(lw, node, args):
                           "memoryview or an int it is)")
 
 
+def _bytearray(lw, node, args):
+    if not args:
+        return ir.TextNewByteArray(ir.BYTEARRAY, None)
+    x = _one(lw, node, "bytearray", args)
+    if isinstance(x.type, ir.ListOf) and x.type.elem == INT:
+        return ir.TextNewByteArray(ir.BYTEARRAY, x)
+    if x.type in (INT, BOOL):
+        return ir.TextNewByteArray(ir.BYTEARRAY, x)
+    if isinstance(x.type, (ir.PyListOf, ir.Bytes, ir.ByteArray, ir.MemoryView)):
+        return ir.TextNewByteArray(ir.BYTEARRAY, x)  # the caller's object, read by CPython
+    raise lw.reject(node, f"bytearray() of {x.type} is not translated (of a list of ints, bytes, bytearray, "
+                          "memoryview or an int it is)")
+
+
 def table() -> list[tuple[object, object]]:
     """(live object, Intrinsic) pairs for this family."""
     return [
@@ -81,4 +95,8 @@ def table() -> list[tuple[object, object]]:
         (builtins.str, _intrinsic("str", _str, "of an int, bool, float (CPython's repr) or str")),
         (builtins.bytes, _intrinsic("bytes", _bytes, "of a list of ints (ValueError outside range(256)), "
                                                      "bytes, bytearray, memoryview, or a count of zero bytes")),
+        (builtins.bytearray, _intrinsic("bytearray", _bytearray, "a new bytearray: empty, of a count of zero "
+                                                             "bytes, or of a list of ints (ValueError \"byte must be in "
+                                                             "range(0, 256)\"), bytes, bytearray or memoryview; "
+                                                             "CPython's own constructor and errors")),
     ]

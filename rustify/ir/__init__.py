@@ -885,6 +885,31 @@ class NewPyList(NewObject):
 
 
 @dataclass
+class FirstItem(Expr):
+    """`next(iter(value))` (lower/sequences.py): the first item of a list, tuple, str, bytes,
+    bytearray, dict (its first key) or set (in the set's own order), or `default` when it
+    is empty (None: StopIteration, as Python raises)."""
+
+    value: Expr
+    default: Expr | None = None
+
+
+@dataclass
+class ContainerEq(Expr):
+    """`left == right` (`op` "eq") or `!=` ("ne") where a list, tuple, dict or set meets
+    another value (lower/equality.py), by `mode`: "py" (Python's own `==` on the two objects;
+    `nan_check`: a NaN inside either re-runs the call in Python first, since whether two NaNs
+    are one object decides Python's answer), "vec" (two flat Vec lists item by item, a NaN
+    pair re-running) or "never" (kinds Python never finds equal; both still evaluated)."""
+
+    op: str
+    left: Expr
+    right: Expr
+    mode: str
+    nan_check: bool = False
+
+
+@dataclass
 class ToPyList(NewObject):
     """A new Python list with the items of `value`, a flat list held as a Vec (ListOf)."""
 
@@ -1064,6 +1089,15 @@ class TextSlice(NewObject):
     start: Expr | None
     stop: Expr | None
     step: Expr | None
+
+
+@dataclass
+class TextNewByteArray(NewObject):
+    """`bytearray()`, `bytearray(n)` or `bytearray(source)`: a new bytearray built by CPython's
+    own constructor (its errors: ValueError for a negative count or an item outside
+    range(256), TypeError for an item that is no int). `source` None: empty."""
+
+    source: Expr | None = None
 
 
 @dataclass

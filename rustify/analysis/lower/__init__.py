@@ -31,6 +31,7 @@ from rustify.analysis.lower.arrays import ArrayRules
 from rustify.analysis.lower.calls import CallRules
 from rustify.analysis.lower.complex import ComplexRules
 from rustify.analysis.lower.dicts import DictSetRules, join_containers
+from rustify.analysis.lower.equality import EqualityRules
 from rustify.analysis.lower.exceptions import ExceptionRules
 from rustify.analysis.lower.ints import IntRules
 from rustify.analysis.lower.keys import KeyRules
@@ -50,7 +51,7 @@ from rustify.ir import BOOL, FLOAT, INT, NONE
 
 __all__ = ["FunctionLowerer", "UNKNOWN_ELEM"]
 
-class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, DictSetRules, CallRules, ComplexRules, ListRules, KeyRules, StepRules, TupleRules, StatementRules, ArrayRules, ScalarRules, SequenceRules, ExceptionRules, IntRules):
+class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, EqualityRules, DictSetRules, CallRules, ComplexRules, ListRules, KeyRules, StepRules, TupleRules, StatementRules, ArrayRules, ScalarRules, SequenceRules, ExceptionRules, IntRules):
     """Lowers one `nodes.FunctionDef` for one signature. Use `lower()`.
 
     The driver (passes, joins, blocks, names, globals, calls) is here; the
@@ -502,9 +503,12 @@ class FunctionLowerer(RangeLocalRules, OptionalRules, TextRules, ObjectRules, Di
         user_call = None if self._is_intrinsic_call(node) else self._user_function_call(node, defined)
         if user_call is not None:  # a Python function: calls.py
             return user_call
-        step = self._range_iterator_call(node, defined)  # next(it, d): ranges.py
-        if step is not None:
+        step = self._range_iterator_call(node, defined) or self.range_len_call(node, defined)
+        if step is not None:  # next(it, d), len(range(...)): ranges.py
             return step
+        first = self.first_item_call(node, defined)  # next(iter(xs)): sequences.py
+        if first is not None:
+            return first
         type_test = self._isinstance_call(node, defined)  # isinstance(x, str): objects.py
         if type_test is not None:
             return type_test

@@ -15,7 +15,6 @@ else on with `super()`.
 from __future__ import annotations
 
 import builtins
-
 import dataclasses
 
 from astroid import nodes
@@ -184,6 +183,35 @@ class DictSetRules:
         self._check_item_type(node, "keys" if is_dict else "members", key.type, hashable=True)
         if not is_dict:
             return ir.ObjectComprehension(ir.SetOf(key.type), body, label)
+        self._check_item_type(node, "values", value.type, hashable=False)
+        self.note_object_escape(value)
+        return ir.ObjectComprehension(ir.DictOf(key.type, value.type), body, label)
+
+    def dict_of_pairs(self, node, call: nodes.Call, defined) -> ir.ObjectComprehension:
+        """`dict(zip(ks, vs))` or `dict(enumerate(xs))`: as `{k: v for k, v in zip(ks, vs)}` (a
+        later equal key keeps its first place and takes the last value, as Python's)."""
+        if self._global(call.func) is builtins.zip and len(call.args) != 2:
+            raise _Reject(node, "dict() of zip() of other than two iterables is not translated "
+                                "(Python raises ValueError for pairs of another length)")
+        label = _comp_label(node)
+        var = f"pair#c{label}"
+        self.local_names.add(var)
+        found: dict = {}
+
+        def bind(value, d):
+            return self._store_name(node, var, value), {var}
+
+        def innermost(d):
+            pair = self._var(var, node)
+            key, value = (ir.TupleItem(t, pair, i) for i, t in enumerate(pair.type.items))
+            found["key"], found["value"] = key, value
+            return [ir.CompInsert(self._line(node), label, key, value)]
+
+        body = [self.zip_loop(call, call, bind, defined, innermost)]
+        if "key" not in found:
+            raise _Pending()
+        key, value = found["key"], found["value"]
+        self._check_item_type(node, "keys", key.type, hashable=True)
         self._check_item_type(node, "values", value.type, hashable=False)
         self.note_object_escape(value)
         return ir.ObjectComprehension(ir.DictOf(key.type, value.type), body, label)

@@ -38,6 +38,15 @@ def _label(node) -> int:
     return (node.lineno or 0) * 1000 + (node.col_offset or 0) + 1
 
 
+def _reboxes_float(t: ir.Type) -> bool:
+    """A value of type `t` held natively holds floats that become new objects when boxed."""
+    if isinstance(t, ir.Scalar):
+        return t.is_float or t == ir.NUMBER
+    if isinstance(t, ir.Complex):
+        return True
+    return isinstance(t, ir.TupleOf) and any(_reboxes_float(i) for i in t.items)
+
+
 class ListRules:
     """Mixed into `FunctionLowerer`; the handlers named in `constructs.py` for this family."""
 
@@ -552,6 +561,9 @@ class ListRules:
         it = gen.iter
         if self._is_builtin_call(it, range) and isinstance(gen.target, nodes.AssignName):
             return [self._comp_range(node, gen, defined, renames, body_of)]
+        if self._zip_call(it) is not None:  # `for x, y in zip(a, b)`: tuples.py
+            return [self.zip_loop(node, it, lambda value, d: self._bind_target(node, gen.target, value, d, renames),
+                                  defined, body_of)]
         seq = self._expr(it, defined)
         if isinstance(seq, ir.DictView):  # `for v in d.values()`, `for k, v in d.items()`: dicts.py
             target = gen.target
@@ -638,6 +650,9 @@ class ListRules:
         if (target is builtins.set and len(node.args) == 1 and not node.keywords
                 and isinstance(node.args[0], nodes.GeneratorExp)):
             return self._object_comprehension(node.args[0], defined)  # set(genexpr): as {x for ...} (dicts.py)
+        if (target is builtins.dict and len(node.args) == 1 and not node.keywords
+                and self._zip_call(node.args[0]) is not None):
+            return self.dict_of_pairs(node, node.args[0], defined)  # dict(zip(ks, vs)): dicts.py
         kind = _REDUCERS.get(target)
         if kind is None:
             return None
@@ -735,6 +750,15 @@ class ListRules:
         if seq is None and self._is_builtin_call(source, range):
             fake = _FakeGen(source, var)
             body = [self._comp_range(node, fake, defined, {var: var}, innermost)]
+        elif seq is None and apply is None and self._zip_call(source) is not None:
+            # `list(zip(a, b))`, `sorted(zip(a, b))`: the tuples of the loop over zip() (tuples.py)
+            def bind(value, d):
+                if kind == "sorted" and _reboxes_float(value.type):
+                    raise _Reject(node, "sorted() of zip() with float items is not translated: the tuples "
+                                        "hold new float objects, and Python's tuple comparison asks `is` first")
+                return self._store_name(node, var, value), {var}
+            self.local_names.add(var)
+            body = [self.zip_loop(source, source, bind, defined, innermost)]
         else:
             if seq is None:  # `sum(reversed(xs))`, `list(reversed(xs))`: the items of `xs[::-1]`
                 seq = self._reversed_list(source, defined)

@@ -151,6 +151,28 @@ class RangeLocalRules:
             self._range_iterators = range_iterators(self.fdef, self._range_locals)
         return isinstance(node, (nodes.Name, nodes.AssignName)) and node.name in self._range_iterators
 
+    def range_len_call(self, node: nodes.Call, defined) -> ir.Expr | None:
+        """`len(range(...))` of 1 to 3 int arguments: the range's length (ValueError for a zero
+        step, as range() raises; OverflowError past sys.maxsize, as len() raises), else None."""
+        if not (isinstance(node.func, nodes.Name) and node.func.name == "len" and node.func.name not in self.local_names
+                and self._is_builtin_call(node, len) and len(node.args) == 1 and not node.keywords
+                and self._is_builtin_call(node.args[0], range)):
+            return None
+        call = node.args[0]
+        if call.keywords or not 1 <= len(call.args) <= 3:
+            raise _Reject(node, "range() takes 1 to 3 positional arguments")
+        args = []
+        for a in call.args:
+            value = self._expr(a, defined)
+            if not (isinstance(value.type, ir.Scalar) and value.type.is_int or value.type == ir.BOOL):
+                raise _Reject(node, f"range() of {value.type} is not translated (of ints it is; Python "
+                                    "raises TypeError for floats)")
+            args.append(self._cast(value, INT))
+        one, zero = ir.Const(INT, 1), ir.Const(INT, 0)
+        start, stop, step = ((zero, args[0], one) if len(args) == 1 else
+                             (args[0], args[1], one) if len(args) == 2 else args)
+        return ir.Call(INT, "len_range", [start, stop, step])
+
     def _lower_assign(self, s: nodes.Assign, defined):
         if len(s.targets) == 1 and self._range_iterator(s.targets[0]):
             return self._new_range_iter(s, defined)

@@ -20,6 +20,43 @@ class SequenceRules:
         base, index = self._subscript_parts(node, defined)
         return self._index(node, base, index)
 
+    def first_item_call(self, node: nodes.Call, defined) -> ir.Expr | None:
+        """`next(iter(x))` or `next(iter(x), default)` of a list, tuple, str, bytes, bytearray,
+        dict or set `x`: its first item (a dict's first key, a set's first member in CPython's
+        order: the set object's own iterator); else None."""
+        if not (isinstance(node.func, nodes.Name) and node.func.name == "next" and node.func.name not in self.local_names
+                and self._is_builtin_call(node, next) and 1 <= len(node.args) <= 2 and not node.keywords):
+            return None
+        inner = node.args[0]
+        if not (isinstance(inner, nodes.Call) and isinstance(inner.func, nodes.Name) and inner.func.name == "iter"
+                and inner.func.name not in self.local_names and self._is_builtin_call(inner, iter)
+                and len(inner.args) == 1 and not inner.keywords):
+            return None
+        value = self._expr(inner.args[0], defined)
+        t = value.type
+        if isinstance(t, ir.TupleOf):
+            item = t.items[0] if t.items else None
+        elif isinstance(t, (ir.ListOf, ir.PyListOf, ir.Str, ir.Bytes, ir.ByteArray, ir.DictOf, ir.SetOf)):
+            item = t.item
+            if item == UNKNOWN_ELEM:
+                raise _Pending() if not self.final else _Reject(node, "the item type of `iter()`'s argument is unknown")
+        else:
+            raise _Reject(node, f"next(iter(...)) of {t} is not translated (of a list, tuple, str, bytes, "
+                                "bytearray, dict or set it is)")
+        default = self._expr(node.args[1], defined) if len(node.args) == 2 else None
+        if default is not None and item is not None and default.type != item:
+            raise _Reject(node, f"next() with a default of {default.type} beside items of {item}: the result's "
+                                "type would depend on the length")
+        if item is None and default is None:
+            item = INT  # `next(iter(()))` always raises StopIteration
+        if item is None:
+            item = default.type
+        if item == NUMBER:
+            raise _Reject(node, "next(iter(xs)) of a list holding ints and floats is not translated (its type would show)")
+        if item.is_object:
+            self.uses_objects = True
+        return ir.FirstItem(item, value, default)
+
     def _lower_list(self, node: nodes.List, defined) -> ir.Expr:
         items = [self._expr(e, defined) for e in node.elts]
         return self._new_list(node, items, None)

@@ -255,6 +255,23 @@ class TupleRules:
         return [ir.ForZip(line, [q.name for q in seqs], is_enumerate, start, bind, body,
                           py_lists if any(py_lists) else [])], defined, False
 
+    def zip_loop(self, node, call: nodes.Call, bind, defined, body_of) -> ir.ForZip:
+        """The loop over `call` (zip() or enumerate() of list and array variables) of a
+        comprehension clause or a reduction (`list(zip(a, b))`): `bind(value, defined)` gives
+        the statement binding each step's tuple and the names it binds, `body_of(defined)`
+        the loop's body."""
+        line = self._line(node)
+        is_enumerate, zips, seqs, start = self._zip_parts(node, call, defined)
+        items = [ir.ZipItem(seq.type.item, line, j) for j, seq in enumerate(seqs)]
+        value = self._new_tuple(node, items) if zips else items[0]
+        if is_enumerate:
+            value = self._new_tuple(node, [ir.ZipCount(INT, line), value])
+        stmt, names = bind(value, defined)
+        body = body_of(defined | names)
+        py_lists = [q.type.elem if isinstance(q.type, ir.PyListOf) else None for q in seqs]
+        return ir.ForZip(line, [q.name for q in seqs], is_enumerate, start, stmt, body,
+                         py_lists if any(py_lists) else [])
+
     def _zip_call(self, it) -> nodes.Call | None:
         """`it` if it calls the builtin zip or enumerate, else None."""
         if not (isinstance(it, nodes.Call) and isinstance(it.func, nodes.Name)):
