@@ -274,7 +274,7 @@ NAN_FLOATS = st.one_of(st.sampled_from([0.0, -0.0, 1.0, math.inf, math.nan]), st
 
 @case(args=pairs_of(lists_of(small_ints(), max_size=4)))
 def int_list_equality(xs, ys):
-    return xs == ys, xs != ys, xs == ys[::-1], [1, 2] == xs, xs[:1] != [0]
+    return xs == ys, xs != ys, xs == ys[::-1], [1, 2] == xs, xs[:1] != [0], xs == [], [] != ys
 
 
 @case(args=pairs_of(lists_of(NAN_FLOATS, max_size=4)))

@@ -49,6 +49,24 @@ def min_max_with_keys(ws, rows):
     return out, n, min(rows, key=lambda r: len(r))  # ValueError for no rows
 
 
+@case(lists_of(TEXT, min_size=1, max_size=8), lists_of(st.tuples(ints(-5, 5), TEXT), max_size=6))
+def min_max_with_str_keys(ws, ps):
+    # equal keys keep the first item; str keys compare by code point, as Python's `<`
+    out = [min(ws, key=lambda w: w.lower()), max(ws, key=lambda w: w[::-1])]
+    last = (0, "")
+    if ps:
+        last = max(ps, key=lambda p: p[1])
+    return out, last, min(ps, key=lambda p: p[1])  # ValueError for no pairs
+
+
+@case(lists_of(st.tuples(ints(-3, 3), st.sampled_from([math.nan, 1.0, 0.5])), max_size=6))
+def sorted_by_tuple_keys_holding_the_same_nan(ps):
+    # key tuples hold the items' own float objects in Python: `is` decides for math.nan
+    qs = [(b, a) for a, b in ps]
+    qs.sort(key=lambda q: (q[0], q[1]))
+    return sorted(ps, key=lambda p: (p[1], -p[0])), qs
+
+
 @case(pairs(), st.booleans())
 def min_max_float_keys_with_nan(ps, first):
     if first:

@@ -165,7 +165,7 @@ EXPRESSIONS = _table(
               "tuples holding str or lists included: Python's own `==` of the objects (item by item, each pair "
               "by identity first, then `==`; a dict's order ignored; `[1] == (1,)`, a list against a dict, set, "
               "number or str: False), two flat lists of ints or floats compared natively; where a float may be "
-              "inside, a NaN in either operand re-runs the call in Python (whether two NaNs are one object "
+              "inside, a NaN in both operands re-runs the call in Python (whether two NaNs are one object "
               "decides Python's answer, and the kernel's float items may be new objects); containers of "
               "objects of user classes, numpy scalars or arrays stay Python",
               "_lower_compare"),

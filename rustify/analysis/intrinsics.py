@@ -118,8 +118,8 @@ def _minmax(name: str):
         return ir.Call(args[0].type, name, args)
     return Intrinsic(name, lower, "two or more numbers of one type, or one iterable (a list, generator "
                      "expression, ...; ValueError when empty); returns one of them, as Python does; `key=` a "
-                     "one-parameter lambda that writes nothing, `len` or `abs`, giving numbers (the first item with "
-                     "the smallest/largest key, as Python's)")
+                     "one-parameter lambda that writes nothing, `len` or `abs`, giving numbers or str (the first item "
+                     "with the smallest/largest key, as Python's; str keys compared by CPython's own `<`/`>`)")
 
 
 def _float(lw, node, args):
@@ -155,8 +155,13 @@ _ITERABLE_BUILTINS = [
     (builtins.sorted, "sorted", "of an iterable, `reverse=`; CPython's own stable sort on a new list (NaN "
                                 "ordered as Python orders it); `key=` (of a list) a one-parameter lambda that writes "
                                 "nothing, `len` or `abs`: the keys are computed natively, one per item, and CPython's "
-                                "sort orders the items by them"),
+                                "sort orders the items by them; items (or keys) that are lists or tuples holding "
+                                "floats, two of which hold a NaN, re-run the call in Python (their comparison asks "
+                                "`is` of the floats first, and the kernel's floats may be new objects)"),
     (builtins.list, "list", "`list()`, `list(iterable)`: a new list (of a Python list: the same item objects)"),
+    (builtins.tuple, "tuple", "`tuple()`, `tuple(genexpr)`, `tuple([comprehension])`, `tuple(xs)` of a list: a "
+                              "new tuple object of any length whose items have one type (iterated, indexed, "
+                              "`len`, `==`, returned, stored in containers)"),
     (builtins.zip, "zip", "any number of list and 1-D array variables, shortest wins: as the iterable of a "
                           "`for` loop or a comprehension's `for` clause, and in `list(zip(...))`, "
                           "`sorted(zip(...))` (not of float items: the tuples would hold new float objects, "

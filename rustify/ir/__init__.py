@@ -22,6 +22,7 @@ from rustify.ir.types import Instance, MemoryView, NUMBER  # noqa: E402,F401
 from rustify.ir.types import RANGE_ITER, RangeIterType  # noqa: E402,F401
 from rustify.ir.types import optional_inner  # noqa: E402,F401
 from rustify.ir.types import PYINT, PyInt  # noqa: E402,F401
+from rustify.ir.types import PyTupleOf  # noqa: E402,F401
 from rustify.ir.types import DictMirror, ListView, NativeDict, NativeSet  # noqa: E402,F401
 
 # ---------------------------------------------------------------- expressions
@@ -895,10 +896,18 @@ class FirstItem(Expr):
 
 
 @dataclass
+class ListToTuple(NewObject):
+    """`tuple(genexpr)`, `tuple(xs)`: a new tuple (`PyTupleOf`) of the items of `value`, a new
+    list (a comprehension, a copy) or a list variable, in order (lower/lists.py)."""
+
+    value: Expr
+
+
+@dataclass
 class ContainerEq(Expr):
     """`left == right` (`op` "eq") or `!=` ("ne") where a list, tuple, dict or set meets
     another value (lower/equality.py), by `mode`: "py" (Python's own `==` on the two objects;
-    `nan_check`: a NaN inside either re-runs the call in Python first, since whether two NaNs
+    `nan_check`: a NaN inside both re-runs the call in Python first, since whether two NaNs
     are one object decides Python's answer), "vec" (two flat Vec lists item by item, a NaN
     pair re-running) or "never" (kinds Python never finds equal; both still evaluated)."""
 
@@ -1002,6 +1011,9 @@ class ListMethod(Expr):
     method: str
     args: list[Expr]
     logged: bool = False
+    # `in`/index/count/remove of items holding floats: NaNs in the argument and an item re-run
+    # in Python, where their identity decides (lists.py `_sort_nan_check`)
+    nan_check: bool = False
 
 
 @dataclass
@@ -1012,6 +1024,7 @@ class Sorted(NewObject):
     value: Expr
     reverse: bool = False
     holds_shared: bool = False
+    nan_check: bool = False  # items holding floats: a NaN re-runs in Python (lists.py `_sort_nan_check`)
 
 
 @dataclass
@@ -1028,6 +1041,7 @@ class SortedByKey(NewObject):
     in_place: bool = False
     holds_shared: bool = False
     copy: str = ""  # in place: the local that holds the items while the list is empty
+    nan_check: bool = False  # keys holding floats: a NaN re-runs in Python (lists.py `_sort_nan_check`)
 
 
 @dataclass

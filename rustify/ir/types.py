@@ -718,6 +718,34 @@ class PyListOf(PyObjectType):
 
 
 @dataclass(frozen=True)
+class PyTupleOf(PyObjectType):
+    """A tuple of any length whose items have one IR type, `elem`, held as CPython's own tuple
+    object: what `tuple(genexpr)` builds (lower/lists.py). Iterated, indexed (IndexError as
+    Python's), measured, compared and returned; never an argument kind (a tuple argument is a
+    `TupleOf` of its items' kinds)."""
+
+    elem: "Type"
+    py_class = "PyTuple"
+    init = "PyTuple::empty(py)"
+    has_len = True
+
+    @property
+    def item(self) -> "Type":
+        return self.elem
+
+    @property
+    def kind(self) -> str:
+        return f"tuple[{self.elem.kind}, ...]"
+
+    @property
+    def boundary(self) -> Boundary:
+        return Boundary("object", "", "ret_object")  # returned to Python; never an argument
+
+    def __str__(self) -> str:
+        return self.kind
+
+
+@dataclass(frozen=True)
 class DictOf(PyObjectType):
     """A Python dict worked on in place: keys of one hashable IR type (int, bool, str,
     tuples of them), values of one IR type. Order, hashing and identity are the dict's own."""

@@ -11,7 +11,7 @@ number or a str (no `__eq__` of these knows the other). The kernel asks Python's
 the objects, so nesting, int/float/bool equality and hashing are CPython's. Identity is the one
 thing it cannot always reproduce: a float item the kernel boxed is a new object where Python
 may hold the one it read. Only a NaN tells (`x is y` makes `[x] == [y]` true although
-`x != y`), so where floats may be inside, a NaN in either operand re-runs the call in Python.
+`x != y`), so where floats may be inside, a NaN in both operands re-runs the call in Python.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def _family(t: ir.Type) -> str | None:
     classes have their `__eq__`)."""
     if isinstance(t, (ir.ListOf, ir.PyListOf)):
         return "list"
-    if isinstance(t, ir.TupleOf):
+    if isinstance(t, (ir.TupleOf, ir.PyTupleOf)):
         return "tuple"
     if isinstance(t, ir.DictOf):
         return "dict"
@@ -50,7 +50,7 @@ def _plain(t: ir.Type) -> bool:
         return t != UNKNOWN_ELEM
     if isinstance(t, (ir.Complex, ir.Str, ir.Bytes, ir.ByteArray, ir.PyInt)):
         return True
-    if isinstance(t, (ir.ListOf, ir.PyListOf, ir.SetOf)):
+    if isinstance(t, (ir.ListOf, ir.PyListOf, ir.SetOf, ir.PyTupleOf)):
         return _plain(t.elem)
     if isinstance(t, ir.DictOf):
         return _plain(t.key) and _plain(t.value)
@@ -59,18 +59,29 @@ def _plain(t: ir.Type) -> bool:
     return False
 
 
-def _holds_float(t: ir.Type) -> bool:
+def _empty_literal(e: ir.Expr) -> bool:
+    """`[]`, `{}` or `set()`: a new empty container, whose item types never show."""
+    if type(e) is ir.NewList:  # (not a SortedVec or a ListSlice, which are lists of items)
+        return not e.items and e.count is None
+    if isinstance(e, ir.NewDict):
+        return not e.keys
+    if isinstance(e, ir.NewSet):
+        return not e.items and e.source is None
+    return False
+
+
+def may_hold_float(t: ir.Type) -> bool:
     """A value of type `t` may be or hold a float (or complex) object, which may be a NaN."""
     if isinstance(t, ir.Scalar):
         return t.is_float or t == ir.NUMBER
     if isinstance(t, ir.Complex):
         return True
-    if isinstance(t, (ir.ListOf, ir.PyListOf, ir.SetOf)):
-        return _holds_float(t.elem)
+    if isinstance(t, (ir.ListOf, ir.PyListOf, ir.SetOf, ir.PyTupleOf)):
+        return may_hold_float(t.elem)
     if isinstance(t, ir.DictOf):
-        return _holds_float(t.key) or _holds_float(t.value)
+        return may_hold_float(t.key) or may_hold_float(t.value)
     if isinstance(t, ir.TupleOf):
-        return any(_holds_float(i) for i in t.items)
+        return any(may_hold_float(i) for i in t.items)
     return False
 
 
@@ -95,20 +106,24 @@ class EqualityRules:
             self.hand_down((node.left, left), (node.ops[0][1], right))
             return super()._compare(node, defined)  # numbers, str, tuples of numbers: the other rules
         op = _OPS[node.ops[0][0]]
-        if None in fams or not (_plain(left.type) and _plain(right.type)):
+        if None in fams:
             raise _Reject(node, f"`{node.ops[0][0]}` of {left.type} and {right.type} is not translated "
-                                "(containers of numbers, str, bytes and containers of them are)")
-        for side in (left, right):
-            if isinstance(side.type, ir.ListOf) and side.type.elem == UNKNOWN_ELEM:
-                raise _Pending() if not self.final else _Reject(node, f"the item type of `{node.as_string()[:40]}` is unknown")
+                                "(numpy scalars, arrays and objects have their own `==`)")
         if fams[0] != fams[1]:
-            return ir.ContainerEq(BOOL, op, left, right, "never")  # `[1] == (1,)` is False
+            # `[1] == (1,)`: neither type's `__eq__` knows the other, so no item is compared
+            return ir.ContainerEq(BOOL, op, left, right, "never")
+        for side in (left, right):
+            if not (_plain(side.type) or _empty_literal(side)):
+                raise _Reject(node, f"`{node.ops[0][0]}` of {left.type} and {right.type} is not translated "
+                                    "(containers of numbers, str, bytes and containers of them are)")
+            if isinstance(side.type, ir.ListOf) and side.type.elem == UNKNOWN_ELEM and not _empty_literal(side):
+                raise _Pending() if not self.final else _Reject(node, f"the item type of `{node.as_string()[:40]}` is unknown")
         if (isinstance(left.type, ir.ListOf) and isinstance(right.type, ir.ListOf)
                 and {left.type.elem, right.type.elem} <= {INT, FLOAT}):
             self.may_deopt |= FLOAT in (left.type.elem, right.type.elem)  # a NaN pair: identity decides
             return ir.ContainerEq(BOOL, op, left, right, "vec")
         left, right = self._eq_object(node, left), self._eq_object(node, right)
-        nan_check = _holds_float(left.type) or _holds_float(right.type)
+        nan_check = may_hold_float(left.type) or may_hold_float(right.type)
         self.may_deopt |= nan_check
         self.uses_objects = True
         return ir.ContainerEq(BOOL, op, left, right, "py", nan_check)
@@ -116,6 +131,8 @@ class EqualityRules:
     def _eq_object(self, node, value: ir.Expr) -> ir.Expr:
         """`value` as a Python object for Python's `==`: a Vec list as a new Python list (its
         items are equal to the originals; only a NaN's identity differs, see nan_check)."""
+        if _empty_literal(value) and isinstance(value.type, ir.ListOf):
+            return ir.NewPyList(ir.PyListOf(INT), [])  # `xs == []` (its item type never shows)
         if isinstance(value.type, ir.ListOf):
             if value.type.elem not in (INT, FLOAT):
                 raise _Reject(node, f"`==` of a {value.type} with a Python list is not translated")

@@ -5,7 +5,8 @@ In: the call node and its `key` keyword; out: for sorting, an `ir.SortedByKey` (
 computed natively, one per item in order, then CPython's own sort of the item positions by
 those key objects, so stability, `reverse=` and every comparison are Python's); for min/max
 a comprehension of kind `min_key`/`max_key` over (key, item) pairs that keeps the first
-item whose key is strictly smaller (larger), as CPython's min/max do, with number keys.
+item whose key is strictly smaller (larger), as CPython's min/max do, with number keys or str
+keys (compared by CPython's own `<`/`>`).
 The lambda's parameter is renamed to a variable of its own (`p#k<label>`), as a
 comprehension's is.
 """
@@ -61,11 +62,12 @@ class KeyRules:
         seq = self._expr(source, defined)
         if kind == "sorted":
             items = self._key_items(node, seq)
-            keys, _ = self._key_loop(node, seq, key_node, "list", defined, avoid=None)
-            return ir.SortedByKey(items.type, items, keys, reverse, holds_shared=True)
+            keys, key_type = self._key_loop(node, seq, key_node, "list", defined, avoid=None)
+            return ir.SortedByKey(items.type, items, keys, reverse, holds_shared=True,
+                                  nan_check=self._sort_nan_check(key_type))
         comp, key_type = self._key_loop(node, seq, key_node, f"{kind}_key", defined, avoid=None)
-        if key_type not in _KEY_NUMBERS:
-            raise _Reject(node, f"{kind}() with a key giving {key_type} is not translated (number keys are)")
+        if key_type not in _KEY_NUMBERS and key_type != ir.STR:
+            raise _Reject(node, f"{kind}() with a key giving {key_type} is not translated (number and str keys are)")
         return comp
 
     def keyed_sort(self, node: nodes.Call, base: ir.Expr, key_node, reverse: bool, defined) -> ir.Expr:
@@ -75,8 +77,9 @@ class KeyRules:
         a variable of the sort's own (`sorting#k<label>`)."""
         copy = f"sorting#k{_label(node)}"
         self._record(copy, ir.Var(base.type, copy))
-        keys, _ = self._key_loop(node, ir.Var(base.type, copy), key_node, "list", defined | {copy}, avoid=None)
-        return ir.SortedByKey(NONE, base, keys, reverse, in_place=True, copy=copy)
+        keys, key_type = self._key_loop(node, ir.Var(base.type, copy), key_node, "list", defined | {copy}, avoid=None)
+        return ir.SortedByKey(NONE, base, keys, reverse, in_place=True, copy=copy,
+                              nan_check=self._sort_nan_check(key_type))
 
     def _key_items(self, node, seq: ir.Expr) -> ir.Expr:
         """A new Python list of `seq`'s items (what `sorted` sorts)."""

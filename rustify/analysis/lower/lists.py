@@ -650,6 +650,8 @@ class ListRules:
         if (target is builtins.set and len(node.args) == 1 and not node.keywords
                 and isinstance(node.args[0], nodes.GeneratorExp)):
             return self._object_comprehension(node.args[0], defined)  # set(genexpr): as {x for ...} (dicts.py)
+        if target is builtins.tuple:
+            return self._new_tuple_object(node, defined)
         if (target is builtins.dict and len(node.args) == 1 and not node.keywords
                 and self._zip_call(node.args[0]) is not None):
             return self.dict_of_pairs(node, node.args[0], defined)  # dict(zip(ks, vs)): dicts.py
@@ -693,13 +695,39 @@ class ListRules:
                     y.acc = comp.type
                     y.value = self._as_item(source, y.value)
                 comp.holds_shared = self._building_shared
-                return ir.Sorted(comp.type, comp, reverse, holds_shared=comp.holds_shared)
+                return ir.Sorted(comp.type, comp, reverse, holds_shared=comp.holds_shared,
+                                 nan_check=self._sort_nan_check(comp.type.item))
             return comp
         if isinstance(source, nodes.GeneratorExp):  # list(genexpr)
             return self._comprehension(source, "list", defined)
         if self._is_builtin_call(source, map):
             return self._reduce_map(node, kind, source, defined, start, reverse)
         return self._reduce_iterable(node, kind, source, defined, start, reverse)
+
+    def _new_tuple_object(self, node: nodes.Call, defined) -> ir.Expr:
+        """`tuple()`, and `tuple(genexpr)`, `tuple([comprehension])` or `tuple(xs)` of a list: a new
+        tuple object of the list's items, in order (`ir.PyTupleOf`, any length)."""
+        if node.keywords or len(node.args) > 1:
+            raise _Reject(node, "tuple() takes at most one argument")
+        if not node.args:
+            return ir.NewTuple(ir.TupleOf(()), [])
+        (source,) = node.args
+        if isinstance(source, (nodes.GeneratorExp, nodes.ListComp)):
+            items = self._comprehension(source, "list", defined)
+        else:
+            items = self._expr(source, defined)
+            if not isinstance(items.type, (ir.ListOf, ir.PyListOf)):
+                raise _Reject(node, f"tuple() of {items.type} is not translated (of a generator expression, a "
+                                    "list comprehension or a list it is)")
+        elem = items.type.elem
+        if elem == UNKNOWN_ELEM:
+            raise _Pending() if not self.final else _Reject(node, "the item type of tuple()'s argument is unknown")
+        if isinstance(items.type, ir.ListOf) and elem not in (INT, FLOAT):
+            raise _Reject(node, f"tuple() of a list of {elem} is not translated")
+        if isinstance(items.type, ir.PyListOf) and not isinstance(items, ir.NewObject):
+            self._as_item(node, items)  # the tuple holds the list's own item objects
+        self.uses_objects = True
+        return ir.ListToTuple(ir.PyTupleOf(elem), items)
 
     def _reduce_map(self, node, kind: str, call: nodes.Call, defined, start, reverse: bool) -> ir.Expr:
         """`kind` over `map(f, xs)`: the reduction of `f(x) for x in xs`, `f` a builtin the
@@ -771,7 +799,9 @@ class ListRules:
                 return ir.SortedVec(seq.type, value=seq, reverse=reverse)
             elif kind in ("sorted", "list") and isinstance(seq.type, ir.PyListOf):
                 copy = ir.ListSlice(seq.type, base=seq)  # the same item objects, as Python's list(xs)
-                return ir.Sorted(seq.type, copy, reverse, holds_shared=True) if kind == "sorted" else copy
+                if kind == "list":
+                    return copy
+                return ir.Sorted(seq.type, copy, reverse, holds_shared=True, nan_check=self._sort_nan_check(seq.type.item))
             if isinstance(seq, ir.DictView):  # sum(d.values()), sorted(d.items()): dicts.py
                 body = [self.dict_view_loop(node, seq, [var], defined, innermost)]
             else:
@@ -798,7 +828,23 @@ class ListRules:
             y.value = self._yielded(node, comp_kind, comp_type, y.value)
         comp = ir.Comprehension(comp_type, kind=comp_kind, body=body, label=label, start=start,
                                 empty_deopts=empty_deopts, holds_shared=self._building_shared)
-        return ir.Sorted(comp_type, comp, reverse, holds_shared=comp.holds_shared) if kind == "sorted" else comp
+        if kind != "sorted":
+            return comp
+        return ir.Sorted(comp_type, comp, reverse, holds_shared=comp.holds_shared,
+                         nan_check=self._sort_nan_check(comp_type.item))
+
+    def _sort_nan_check(self, item: ir.Type) -> bool:
+        """Whether a sort of items of type `item` (or `in`, `index`, `count`, `remove` of a list
+        of them) must first look for NaNs (and re-run in Python where two items meet that hold
+        one): items that are lists or tuples holding floats. Their comparison asks `x is y` of the
+        floats first, and a float the kernel boxed is a new object where Python's may be the one it
+        read (`sorted([(xs[i], -i) for i in ...])` of two NaNs would differ)."""
+        from rustify.analysis.lower.equality import may_hold_float
+
+        needed = isinstance(item, (ir.TupleOf, ir.PyTupleOf, ir.PyListOf, ir.ListOf, ir.SetOf, ir.DictOf)) \
+            and may_hold_float(item)
+        self.may_deopt |= needed
+        return needed
 
     # ----------------------------------------------------------- membership
 
@@ -824,7 +870,7 @@ class ListRules:
                 self._as_item(node, item)
             if self._container_item(node, item.type) != elem:
                 raise _Reject(node, f"`in` of {item.type} in a list of {elem} is not translated")
-            return ir.ListMethod(BOOL, seq, "__contains__", [item])
+            return ir.ListMethod(BOOL, seq, "__contains__", [item], nan_check=self._sort_nan_check(elem))
         if item.type != elem:
             raise _Reject(node, f"`in` of {item.type} in a list of {elem} is not translated")
         if elem.is_float:
@@ -894,11 +940,13 @@ class ListRules:
             if key is not None:
                 self.note_object_write(node, _root(base) or base)
                 return self.keyed_sort(node, base, key, reverse, defined)  # keys.py
-            args = [ir.Const(BOOL, reverse)]
+            args = [ir.Const(BOOL, reverse), ir.Const(BOOL, self._sort_nan_check(elem))]
         elif args:
             raise _Reject(node, f"`list.{name}` takes no arguments")
         result = {True: elem, False: INT, None: NONE}[_METHODS[name]]
         method = ir.ListMethod(result, base, name, args)
+        if name in ("index", "count", "remove"):
+            method.nan_check = self._sort_nan_check(elem)  # `is` of a NaN decides which item is equal
         if name in ("pop", "append", "extend", "insert", "remove", "reverse", "sort", "clear"):
             self.note_object_write(node, _root(base) or base, self.undoable_write(base, method))
         if name == "extend" and not _immutable(elem):
@@ -1078,4 +1126,6 @@ def _immutable(t: ir.Type) -> bool:
     holding one the caller also holds does not let the caller see the container's writes."""
     if isinstance(t, ir.TupleOf):
         return all(_immutable(i) for i in t.items)
+    if isinstance(t, ir.PyTupleOf):
+        return _immutable(t.elem)
     return isinstance(t, (ir.Str, ir.Bytes, ir.PyInt)) or not t.is_object

@@ -36,7 +36,7 @@ class SequenceRules:
         t = value.type
         if isinstance(t, ir.TupleOf):
             item = t.items[0] if t.items else None
-        elif isinstance(t, (ir.ListOf, ir.PyListOf, ir.Str, ir.Bytes, ir.ByteArray, ir.DictOf, ir.SetOf)):
+        elif isinstance(t, (ir.ListOf, ir.PyListOf, ir.PyTupleOf, ir.Str, ir.Bytes, ir.ByteArray, ir.DictOf, ir.SetOf)):
             item = t.item
             if item == UNKNOWN_ELEM:
                 raise _Pending() if not self.final else _Reject(node, "the item type of `iter()`'s argument is unknown")

@@ -27,7 +27,8 @@ def _boxable_item(t: ir.Type) -> bool:
     """An object (or a flat list, held as a Python list) a tuple item may be."""
     if isinstance(t, ir.TupleOf):
         return all(_boxable_item(i) or isinstance(i, (ir.Scalar, ir.Complex)) for i in t.items)
-    return isinstance(t, (ir.ListOf, ir.Str, ir.Bytes, ir.ByteArray, ir.PyListOf, ir.DictOf, ir.SetOf, ir.PyInt))
+    return isinstance(t, (ir.ListOf, ir.Str, ir.Bytes, ir.ByteArray, ir.PyListOf, ir.PyTupleOf, ir.DictOf, ir.SetOf,
+                          ir.PyInt))
 
 
 def _returned(node) -> bool:
