@@ -310,7 +310,7 @@ def dict_equality_ignores_order(d, flip):
 
 @case(st.sets(small_ints(), min_size=1, max_size=5), st.sets(small_ints(), min_size=1, max_size=5))
 def set_equality(a, b):
-    return a == b, a != b, a == (a | b), {1, 2} == {2, 1}, a == set(b)
+    return a == b, a != b, a == (a | b), {1, 2} == {2, 1}, a == set(b), set(sorted(b)) == b
 
 
 @case(lists_of(NAN_FLOATS, min_size=1, max_size=3), TEXT)
