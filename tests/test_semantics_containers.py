@@ -286,7 +286,7 @@ def float_list_equality_with_nan(xs, ys):
 @case(lists_of(small_ints(), max_size=3), st.tuples(small_ints()), words(3))
 def list_never_equals_tuple_or_dict(xs, t, ws):
     return (xs == t, xs != t, [1] == (1,), (1,) != [1], xs == {}, {1} == [1], ws == "ab",
-            xs == len(xs), t == ws)
+            xs == len(xs), t == ws, [] == (), {} != [])
 
 
 @case(args=pairs_of(words(4)))

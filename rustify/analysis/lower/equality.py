@@ -111,6 +111,8 @@ class EqualityRules:
                                 "(numpy scalars, arrays and objects have their own `==`)")
         if fams[0] != fams[1]:
             # `[1] == (1,)`: neither type's `__eq__` knows the other, so no item is compared
+            # (an empty literal, whose item type may be unknown, need not be built)
+            left, right = (ir.Const(BOOL, False) if _empty_literal(e) else e for e in (left, right))
             return ir.ContainerEq(BOOL, op, left, right, "never")
         for side in (left, right):
             if not (_plain(side.type) or _empty_literal(side)):
