@@ -138,7 +138,9 @@ EXPRESSIONS = _table(
               "tuple of those (`\"%d of %5.2f\" % (i, x)`), formatted by CPython's own `%` (TypeError and "
               "ValueError as Python's); an int result past 64 bits runs native in the signature's wide "
               "specialisation where that applies (see *Ints past 64 bits* below), else the call re-runs in "
-              "Python", "_lower_binop"),
+              "Python; numpy float and complex `+ - *` that overflow or give an invalid value (where numpy "
+              "warns) re-run the call in Python, found from the CPU's IEEE status flags (semantics.md)",
+              "_lower_binop"),
     Construct("UnaryOp", "unary operator", "-x, +x, ~n, not c", "`~` on ints only", "_lower_unaryop"),
     Construct("BoolOp", "and / or", "a > 0 and b > 0",
               "operands of one type (the result is one of them, as in Python); as a test (an if/while/assert "
