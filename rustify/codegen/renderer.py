@@ -315,17 +315,19 @@ def _is_loop(s: ir.Stmt) -> bool:
 
 
 def chunked_loops(body: list) -> set:
-    """Lines of the innermost `for k in range(a, b)` loops (step 1) with no other loop, `break` or
-    `try` inside: they run in chunks, one signal tick per chunk (expr.rs.j2), so the compiler can
-    vectorise them. A `break` would leave only the chunk, so such loops keep a tick per step."""
+    """Lines of the innermost `for k in range(a, b)` loops (step 1) and `for x in seq` loops with no
+    other loop, `break` or `try` inside: they run in chunks, one signal tick per chunk (expr.rs.j2;
+    a `for x in seq` only when `seq` is an array), so the compiler can vectorise them. A `break`
+    would leave only the chunk, so such loops keep a tick per step."""
     out: set = set()
 
     def walk(stmts) -> bool:  # True if `stmts` holds a loop, break or try at any depth
         found = False
         for s in stmts:
             inner = walk(_sub_statements(s))
-            if (isinstance(s, ir.ForRange) and not inner and not s.reverse
-                    and isinstance(s.step, ir.Const) and s.step.value == 1):
+            if not inner and (isinstance(s, ir.ForEach) or (
+                    isinstance(s, ir.ForRange) and not s.reverse
+                    and isinstance(s.step, ir.Const) and s.step.value == 1)):
                 out.add(s.line)
             found = found or inner or _is_loop(s) or type(s).__name__ in ("Break", "Try", "TryExit")
         return found
