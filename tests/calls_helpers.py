@@ -17,3 +17,14 @@ def first_over(xs, limit):
         if xs[i] > limit:
             return i
     return -1
+
+
+class Shape:
+    """A class of another module, for `isinstance(x, calls_helpers.Shape)` (test_semantics_objects.py)."""
+
+    def __init__(self, size):
+        self.size = size
+
+
+class Square(Shape):
+    pass

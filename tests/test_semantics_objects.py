@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Optional, cast
 
 import pytest
 import hypothesis
 from hypothesis import strategies as st
 from semantics import case, cases_from, check_native_matches_python, floats, ints, lists_of, small_ints
+
+import calls_helpers
 
 import rustify
 
@@ -125,9 +128,81 @@ def transfer(a, b, amount):
     return a.balance - b.balance
 
 
-@case(st.builds(Circle, floats()), native=False)
-def property_stays_python(c):
+@case(st.builds(Circle, floats()))
+def property_read(c):
     return c.area * 2.0
+
+
+# ---- properties: the getter translated and called like a method; `is None` of attributes
+
+
+class Lazy:
+    """qrcode's `QRCode.version`: a property whose getter computes the value when unset."""
+
+    _n: Optional[int] = None
+
+    def __init__(self, n, scale):
+        if n is not None:
+            self._n = n
+        self.scale = scale
+        self.note = None if scale > 0 else "negative"
+
+    def compute(self):
+        self._n = int(str(len(repr(self))))  # not translated: only ever runs in Python
+        return self._n
+
+    @property
+    def n(self) -> int:
+        if self._n is None:
+            self.compute()
+        return cast(int, self._n)
+
+    @property
+    def doubled(self):
+        return self.n * 2 + self.scale
+
+
+def lazies():
+    return st.builds(Lazy, st.one_of(st.none(), ints(-1000, 1000), ints(-1000, 1000)), small_ints())
+
+
+@case(lazies(), small_ints())
+def property_with_a_lazy_getter(obj, k):
+    total = obj.doubled
+    if obj.note is not None:
+        total += len(obj.note)
+    if obj.note is None and k > 0:
+        total -= k
+    return total + obj.n
+
+
+@case(lists_of(lazies(), 0, 4))
+def none_tests_of_attributes_of_items(objs):
+    count = 0
+    for o in objs:
+        if o.note is None:  # an object of a list: the attribute itself compared with None
+            count += 1
+        if o._n is not None:
+            count += 10
+    return count
+
+
+@case(st.one_of(st.builds(Circle, floats()), st.builds(calls_helpers.Shape, small_ints()),
+                st.builds(calls_helpers.Square, small_ints())))
+def isinstance_of_a_class_of_another_module(x):
+    if isinstance(x, calls_helpers.Square):
+        return 2
+    if isinstance(x, (Circle, calls_helpers.Shape)):
+        return 1
+    return 0
+
+
+@case(lists_of(floats()), ints(-3, 3))
+def typing_cast_is_its_argument(xs, i):
+    ys = cast(list[float], xs)
+    if -len(ys) <= i < len(ys):
+        return cast("float", ys[i]) + cast(Optional[float], 1.0)
+    return 0.0
 
 
 # ---- methods: `p.m(...)` runs `type(p).m(p, ...)`, translated with its caller
@@ -314,10 +389,14 @@ def test_aliased_objects_see_each_others_writes():
     assert f(a, b, 4.0) == 2.0 and (a.balance, b.balance) == (6.0, 4.0)
 
 
-def test_a_property_or_getattr_class_says_why():
-    f = rustify.accelerate(property_stays_python, eager=True)
-    assert f(Circle(1.0)) == math.pi * 2.0
-    assert "property" in f.rustify.explain()
+def test_a_property_getter_runs_native_and_a_getattr_class_says_why():
+    f = rustify.accelerate(property_read, eager=True)
+    assert f(Circle(1.0)) == math.pi * 2.0 and f.rustify.last_call == "native"
+    h = rustify.accelerate(property_with_a_lazy_getter, eager=True)
+    assert h(Lazy(5, 2), 1) == 5 * 2 + 2 - 1 + 5 and h.rustify.last_call == "native"
+    lazy = Lazy(None, 2)  # its getter computes `_n` (Python code): the object's kind says so
+    assert h(lazy, 1) == property_with_a_lazy_getter(Lazy(None, 2), 1) and lazy._n is not None
+    assert h.rustify.last_call != "native"
     g = rustify.accelerate(read_r, eager=True)
     assert g(Dynamic()) == 1.0 and g.rustify.last_call != "native"
     assert g(Circle(3.0)) == 3.0 and g.rustify.last_call == "native"

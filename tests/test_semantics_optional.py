@@ -215,6 +215,36 @@ def optional_from_a_callee(xs):
     return r * 2
 
 
+# ---- `is None` of list items: the item itself compared with None, whatever its type
+
+
+def grids():
+    """Square-ish grids of None/True/False (qrcode's modules); mostly a bool first."""
+    cell = st.sampled_from([None, True, False, False])
+    return st.integers(1, 4).flatmap(lambda n: st.lists(
+        st.lists(cell, min_size=n, max_size=n), min_size=1, max_size=4))
+
+
+@case(grids(), ints(-5, 5))
+def fill_unset_cells(grid, k):
+    filled = 0
+    for r in range(len(grid)):
+        row = grid[r]
+        for c in range(len(row)):
+            if grid[r][c] is not None:
+                continue
+            grid[r][c] = (r + c) % 2 == 0
+            filled += 1
+    return filled, grid[0][k] is None  # IndexError out of range, as in Python
+
+
+@case(lists_of(ints(-9, 9)), ints(-9, 9))
+def item_of_a_flat_list_is_none(xs, i):
+    if xs[i] is None:  # never for a list of ints, but the item is read (IndexError)
+        return -1
+    return xs[i]
+
+
 @pytest.mark.parametrize("c", cases_from(__name__), ids=lambda c: c.name)
 def test_native_matches_python(c):
     check_native_matches_python(c)
@@ -340,3 +370,10 @@ def test_rebinding_a_none_argument_to_a_list_says_why():
     f.wait()
     assert f([2.0]) == 2.0 and f.rustify.last_call != "native"
     assert any("rebinding it to a" in r for r in f.rustify.reasons.values())
+
+
+def test_none_items_of_a_list_of_lists_run_native():
+    f = rustify.accelerate(fill_unset_cells, eager=True)
+    grid = [[True, None], [None, False]]
+    assert f(grid, 1) == (2, False) and grid == [[True, False], [False, False]]
+    assert f.rustify.last_call == "native"

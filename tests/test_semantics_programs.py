@@ -126,6 +126,26 @@ def inverse_hyperbolic(x, k):
     return math.atanh(x)
 
 
+# ---- module data classified from every item (qrcode's PATTERN_POSITION_TABLE starts with [])
+
+POSITIONS = [[], [6, 18], [6, 22, 38], [6, 26, 46, 66]]
+MIXED = [0, 0.5, 2]
+
+
+@case(st.integers(-5, 5))
+def table_with_an_empty_first_row(v):
+    row = POSITIONS[v]  # IndexError out of range, as in Python
+    total = 0
+    for x in row:
+        total += x
+    return total, len(row)
+
+
+@case(st.integers(-4, 4), native=False)
+def table_of_ints_and_floats(i):
+    return MIXED[i]  # the int 0, the float 0.5: stays Python (the items are of several types)
+
+
 @pytest.mark.parametrize("c", cases_from(__name__), ids=lambda c: c.name)
 def test_native_matches_python(c):
     check_native_matches_python(c)
@@ -193,3 +213,12 @@ def test_the_remembered_kind_of_an_instance_is_the_full_one(make):
         assert signature.kind_of(o) == slow and signature.kind_of(o) == slow  # computed, then remembered
         o.t = "now text"
         assert signature.kind_of(o) == signature._instance_kind(o, type(o), 0) != slow
+
+
+def test_module_data_is_classified_from_every_item():
+    f = rustify.accelerate(table_with_an_empty_first_row, eager=True)
+    assert f(2) == (66, 3) and f.rustify.last_call == "native"
+    assert f(0) == (0, 0) and f.rustify.last_call == "native"
+    reasons = verdict(table_of_ints_and_floats, ("int",))
+    assert reasons and "several types" in reasons[0].why
+    assert type(table_of_ints_and_floats(0)) is int

@@ -235,6 +235,27 @@ def attribute_constant_guards(func: types.FunctionType, tree: ast.AST,
     return list({(id(ns), attr): (ns, attr, value) for ns, attr, value in guards}.values())
 
 
+def isinstance_class_guards(func: types.FunctionType, tree: ast.AST) -> list[tuple[dict, str, object]]:
+    """(namespace, attribute, value) for each link of a `module.Class` chain given to
+    `isinstance` as its class (`isinstance(data, util.QRData)`, also in a tuple): the
+    translation decides the test with that class, so rebinding it drops the native code."""
+    fdef, body = _body_of(tree)[1:3]
+    guards: list = []
+    if fdef is None:
+        return guards
+    namespace = _namespace(func, tree)
+    for node in body:
+        if not (isinstance(node, ast.Call) and len(node.args) == 2
+                and _static_value(node.func, namespace, None, None) is builtins.isinstance):
+            continue
+        classes = node.args[1].elts if isinstance(node.args[1], ast.Tuple) else [node.args[1]]
+        for link in classes:
+            while isinstance(link, ast.Attribute):
+                guards += _lookup_guards(_static_value(link.value, namespace, None, None), link.attr)
+                link = link.value
+    return guards
+
+
 def _lookup_guards(owner, attr: str) -> list[tuple[dict, str, object]]:
     if isinstance(owner, types.ModuleType):
         ns = vars(owner)
@@ -263,6 +284,10 @@ def called_functions(func: types.FunctionType, tree: ast.AST, bound_class: type 
     namespace = _namespace(func, tree)
     found = []
     for node in body:
+        if _reads_an_object_attribute(node, namespace):  # `p.name` may run a property's getter: lower/objects.py
+            for getter in _property_getters(namespace, node.attr):
+                if getter not in (f for f, _ in found):
+                    found.append((getter, None))
         if not isinstance(node, ast.Call):
             continue
         owner, target = None, _static_value(node.func, namespace, cls_param, bound_class)
@@ -399,6 +424,64 @@ def _namespace(func: types.FunctionType, tree: ast.AST) -> dict:
     return {**func.__globals__, **imports} if imports else func.__globals__
 
 
+def _reads_an_object_attribute(node: ast.AST, namespace: dict) -> bool:
+    """`node` is `x.name` read, where `x` is not a module or class the namespace names."""
+    return (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load)
+            and not isinstance(_static_value(node.value, namespace, None, None), (type, types.ModuleType)))
+
+
+def _property_getters(namespace: dict, name: str) -> list:
+    """The Python getters of the properties (exactly `property`) named `name` in the classes
+    of `namespace` (`receiver_classes`): what reading `p.name` may run."""
+    getters = []
+    for cls in receiver_classes(namespace):
+        prop = inspect.getattr_static(cls, name, None)
+        resolved = python_function(prop.fget) if type(prop) is property else None
+        if resolved is not None and not resolved[1] and resolved[0] not in getters:
+            getters.append(resolved[0])
+    return getters[:4]
+
+
+def property_read_guards(func: types.FunctionType, tree: ast.AST) -> list[tuple[dict, str, object]]:
+    """(namespace, attribute, value) for each `p.name` read in the body where a class of
+    `receiver_classes` binds `name` to a property: its lookup through the MRO up to the class
+    defining it, so rebinding the property (or shadowing it in a subclass) after the compile
+    drops the native code, as for a method (`method_call_guards`)."""
+    fdef, body = _body_of(tree)[1:3]
+    if fdef is None:
+        return []
+    namespace = _namespace(func, tree)
+    names = {node.attr for node in body if _reads_an_object_attribute(node, namespace)}
+    guards = []
+    for cls in receiver_classes(namespace) if names else ():
+        for name in sorted(names):
+            if type(inspect.getattr_static(cls, name, None)) is property:
+                guards += _lookup_guards(cls, name)
+    return guards
+
+
+def none_test_guards(func: types.FunctionType, tree: ast.AST) -> list[tuple[dict, str, object]]:
+    """(namespace, attribute, value) for each `p.name is None` (or `is not None`) in the body:
+    for every class of `receiver_classes`, the lookup of `name` through its MRO. The test of
+    an attribute classified at the call is decided when compiling (lower/objects.py), so a
+    property or other descriptor given to the class later drops the native code."""
+    fdef, body = _body_of(tree)[1:3]
+    if fdef is None:
+        return []
+    namespace = _namespace(func, tree)
+    names = set()
+    for node in body:
+        if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.Is, ast.IsNot)):
+            for side in (node.left, node.comparators[0]):
+                if _reads_an_object_attribute(side, namespace):
+                    names.add(side.attr)
+    guards = []
+    for cls in receiver_classes(namespace) if names else ():
+        for name in sorted(names):
+            guards += _lookup_guards(cls, name)
+    return guards
+
+
 def _methods_named(namespace: dict, name: str) -> list:
     """(function, class for a classmethod or None) named `name` in the classes of `namespace`
     (a module's globals: the classes it defines, then those it imports): what `p.name()` may
@@ -455,8 +538,8 @@ def describe_global(value: object) -> str:
         return f"module:{value.__name__}"
     if type(value) in (list, dict, set, bytearray):
         # module data, read live at each call (lower/objects.py): only its kind is compiled in
-        from rustify.runtime.signature import _item_kind
-        return f"live:{_item_kind(value, 0)}"
+        from rustify.runtime.signature import data_kind
+        return f"live:{data_kind(value)}"
     name = getattr(value, "__qualname__", None) or getattr(value, "__name__", None)
     module = getattr(value, "__module__", None)
     if name:
@@ -483,6 +566,9 @@ def global_guards(func: types.FunctionType, src: FunctionSource) -> tuple[tuple[
         guards += _attribute_callee_guards(f, s.tree, bound.get(f))
         guards += attribute_constant_guards(f, s.tree, bound.get(f))
         guards += method_call_guards(f, s.tree)
+        guards += isinstance_class_guards(f, s.tree)
+        guards += property_read_guards(f, s.tree)
+        guards += none_test_guards(f, s.tree)
         guards += import_guards(f, s.tree)
         for callee, cls in called_functions(f, s.tree, bound.get(f)):
             if cls is not None:
@@ -594,6 +680,8 @@ def _own_fingerprint(func: types.FunctionType, src: FunctionSource) -> str:
         h.update(f"import {modname}.{attr} as {name}={describe_global(value)}".encode())
     for _, attr, value in attribute_constant_guards(func, tree):  # `Class.NAME`, `mod.NAME`: frozen in
         h.update(f".{attr}:={describe_global(value)}".encode())
+    for _, attr, value in isinstance_class_guards(func, tree):  # `isinstance(x, mod.Class)`: which class
+        h.update(f".{attr}?={describe_global(value)}".encode())
     h.update(repr(func.__defaults__).encode())
     h.update(repr(func.__kwdefaults__).encode())
     if memo[4] is None:

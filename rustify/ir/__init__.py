@@ -618,6 +618,17 @@ class AttrRead(Expr):
 
 
 @dataclass
+class IsNoneObject(Expr):
+    """`value is None` (`negated`: `is not None`), `value` an `AttrRead` of an instance or an
+    `Index` of a Python list (`PyListOf`): the object read is compared with None itself, its
+    type not checked, so an attribute or item of any type answers as in Python. For any other
+    `value` (a typed value that is never None): `value` is evaluated and the answer is False."""
+
+    value: Expr
+    negated: bool = False
+
+
+@dataclass
 class MethodReceiver(Expr):
     """`obj` of a method call `obj.m(...)` on an instance not classified at this call (one
     read from a container or an attribute): the object itself, checked to have no `m` of its

@@ -173,6 +173,51 @@ def _flat_instance_kind(value, t: type) -> str:
     return kind
 
 
+# Module data is classified from its items (at most this many of each container): a table's
+# first row may be empty (`[[], [6, 18], ...]`) or of another type than the rest.
+_DATA_MAX_ITEMS = 4096
+
+
+def data_kind(value) -> str:
+    """The kind of a module-level list, dict, set or bytearray the native code reads live
+    (lower/objects.py): as `_item_kind`, but from every item instead of the first, so an
+    empty row takes the kind of the others and items of several types say so
+    (`list[int | float]`, which no IR type parses: the data stays Python with that reason).
+    Only a guess all the same: loading the data checks every item against it."""
+    kind = _data_kind(value, 0)
+    return kind if kind is not None else _item_kind(value, 0)
+
+
+def _data_kind(value, depth: int) -> str | None:
+    """None: an empty container (any kind of item fits it)."""
+    t = type(value)
+    if t is not list and t is not dict and t is not set:
+        return _item_kind(value, depth)
+    if depth >= _CONTAINER_MAX_DEPTH:
+        return "object"
+    if not value:
+        return None
+    if t is dict:
+        keys = _join_kinds([_data_kind(k, depth + 1) for k in _first(value.keys())])
+        values = _join_kinds([_data_kind(v, depth + 1) for v in _first(value.values())])
+        return f"dict[{keys or '?'}, {values or '?'}]"
+    items = _join_kinds([_data_kind(v, depth + 1) for v in _first(value)])
+    if items is None:
+        return None if t is list else "set[?]"
+    return f"{'list' if t is list else 'set'}[{items}]"
+
+
+def _first(items):
+    return [v for v, _ in zip(items, range(_DATA_MAX_ITEMS))]
+
+
+def _join_kinds(kinds: list) -> str | None:
+    found = list(dict.fromkeys(k for k in kinds if k is not None))
+    if not found:
+        return None
+    return found[0] if len(found) == 1 else " | ".join(sorted(found))
+
+
 def class_of_kind(kind: str):
     """(the class, its slot names) of an `obj[...]` kind this process classified, if one class alone
     has its name; else None."""

@@ -42,6 +42,9 @@ class _Specialisation:
     signature: tuple[str, ...]
     param_types: dict | None  # a callee's: the argument types at the call site
     bound_class: type | None  # a classmethod's class (its first parameter)
+    # parameters given an object whose attributes were not classified at the root's call (an
+    # object read from a container): its attribute types are only checked where read
+    unclassified: frozenset = frozenset()
     guess: tuple | None = None  # (return type, mutated parameters) from the round before
     round: int = -1
     in_progress: bool = False
@@ -60,11 +63,13 @@ class CallUnit:
         self.round = 0
         self.provisional = False  # this round used a return type no round had found yet
 
-    def specialisation(self, func, signature, param_types=None, bound_class=None) -> _Specialisation:
+    def specialisation(self, func, signature, param_types=None, bound_class=None,
+                       unclassified: frozenset = frozenset()) -> _Specialisation:
         key = (func, signature)
         spec = self.specs.get(key)
         if spec is None:
-            spec = self.specs[key] = _Specialisation(len(self.specs), func, signature, param_types, bound_class)
+            spec = self.specs[key] = _Specialisation(len(self.specs), func, signature, param_types, bound_class,
+                                                     unclassified)
         return spec
 
     def lower(self, spec: _Specialisation, fdef: nodes.FunctionDef) -> ir.Function:
@@ -81,6 +86,7 @@ class CallUnit:
         lowerer.unit, lowerer.unit_spec = self, spec
         if spec.param_types is not None:
             lowerer.as_callee(spec.param_types, spec.bound_class)
+            lowerer.unclassified_params = spec.unclassified
         src = self.sources.get(spec.func)
         if src is not None:
             lowerer.use_imports(src.tree)  # `from M import N` in the body: statements.py
@@ -197,7 +203,7 @@ class CallRules:
         if resolved is None:
             return None
         callee, is_classmethod = resolved
-        name = node.func.as_string()
+        name = (node.func if isinstance(node, nodes.Call) else node).as_string()  # (a property read: the Attribute)
         bound_class = owner if is_classmethod else None
         if is_classmethod and not isinstance(owner, type):
             raise _Reject(node, f"`{name}` is a classmethod called through something that is not its class")
@@ -224,13 +230,17 @@ class CallRules:
         if self.unit is None:
             raise _Reject(node, f"calls to other Python functions (`{name}`) are translated only within a compile unit")
         signature = tuple(param_types[p].kind for p in param_types)
+        unclassified = frozenset(p for k, p in enumerate(param_types) if isinstance(args[slots[k]].type, ir.Instance)
+                                 and not self._classified_here(args[slots[k]]))
+        if unclassified:  # its own specialisation: objects.py folds tests of classified attributes only
+            signature += (f"unclassified: {', '.join(sorted(unclassified))}",)
         if (callee, signature) not in self.unit.specs and (
                 len(self.unit.specs) >= MAX_SPECIALISATIONS
                 or sum(f is callee for f, _ in self.unit.specs) >= MAX_SPECIALISATIONS_OF_ONE):
             raise _Reject(node, f"`{name}` would need more specialisations than a compile unit holds "
                                 f"({MAX_SPECIALISATIONS_OF_ONE} per function, {MAX_SPECIALISATIONS} in all): "
                                 "each call with new argument types is one")
-        spec = self.unit.specialisation(callee, signature, param_types, bound_class)
+        spec = self.unit.specialisation(callee, signature, param_types, bound_class, unclassified)
         if self.final:  # the calls of the final IR (a pass before may have seen other types)
             self.unit_spec.calls.add(spec.unit_id)
         if spec.in_progress:  # a recursive call: what the round before found
@@ -374,15 +384,16 @@ class CallRules:
             args.append(value)
             passing.append("value" if mode == "value" else "ref" if isinstance(value, ir.Var) else "new")
 
-        for a in node.args:
+        given, keywords = (node.args, node.keywords) if isinstance(node, nodes.Call) else ([], [])
+        for a in given:
             if isinstance(a, nodes.Starred):
                 raise _Reject(node, f"`*` arguments in a call of `{name}` are not translated")
-        if len(node.args) > n_positional:
-            raise _Reject(node, f"`{name}` takes {n_positional} positional argument(s) but {len(node.args)} "
+        if len(given) > n_positional:
+            raise _Reject(node, f"`{name}` takes {n_positional} positional argument(s) but {len(given)} "
                                 "were given (Python raises TypeError here)")
-        for param, a in zip(names, node.args):
+        for param, a in zip(names, given):
             add(param, a)
-        for k in node.keywords or ():
+        for k in keywords or ():
             if k.arg is None:
                 raise _Reject(node, f"`**` arguments in a call of `{name}` are not translated")
             if k.arg not in names or k.arg in positional_only or k.arg in bound:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import builtins
 import inspect
 import sys
+import types
 
 from astroid import nodes
 
@@ -81,13 +82,22 @@ def target_text(node) -> str:
     return node.as_string().splitlines()[0][:60] if node is not None else "?"
 
 
-def attribute_obstacle(cls: type, name: str) -> str | None:
-    """Why reading or writing `name` on an instance of `cls` would run Python code (None: it does not)."""
+def hook_obstacle(cls: type) -> str | None:
+    """Why any attribute access on an instance of `cls` would run Python code (its own
+    `__getattribute__`, `__setattr__`, `__delattr__` or `__getattr__`); None if none."""
     for hook in ("__getattribute__", "__setattr__", "__delattr__"):
         if getattr(cls, hook) is not getattr(object, hook):
             return f"the class `{cls.__qualname__}` defines `{hook}`"
     if inspect.getattr_static(cls, "__getattr__", _MISSING) is not _MISSING:
         return f"the class `{cls.__qualname__}` defines `__getattr__`"
+    return None
+
+
+def attribute_obstacle(cls: type, name: str) -> str | None:
+    """Why reading or writing `name` on an instance of `cls` would run Python code (None: it does not)."""
+    obstacle = hook_obstacle(cls)
+    if obstacle is not None:
+        return obstacle
     found = inspect.getattr_static(cls, name, _MISSING)
     if found is _MISSING or type(found).__name__ == "member_descriptor":  # a `__slots__` entry
         return None
@@ -104,6 +114,8 @@ _LIVE_DATA = (list, dict, set, bytearray)
 class ObjectRules:
     """Mixed into `FunctionLowerer`: attributes of instances and module data (see the module docstring)."""
 
+    unclassified_params: frozenset = frozenset()  # a callee's: see calls._Specialisation
+
     def _begin_object_pass(self) -> None:
         self.held_attrs: dict[tuple[str, str], ir.HeldAttr] = {}
         self.attr_writes: dict[tuple[str, str], None] = {}  # (param, attr) set on instance arguments
@@ -118,7 +130,7 @@ class ObjectRules:
 
     def _module_data(self, node: nodes.Name, value) -> ir.Expr:
         """A module global holding a list, dict, set or bytearray, read live at each call."""
-        from rustify.runtime.signature import _item_kind
+        from rustify.runtime.signature import data_kind
 
         g = self.func.__globals__
         if g.get(node.name) is not value:
@@ -127,10 +139,11 @@ class ObjectRules:
         if module is None or getattr(module, "__dict__", None) is not g or not isinstance(self.func.__module__, str):
             raise _Reject(node, f"`{node.name}` is module data of a module not loaded under its name "
                                 f"(`{self.func.__module__}`): not translated")
-        kind = _item_kind(value, 0)
+        kind = data_kind(value)
         t = ir.types._parse_item_kind(kind)
         if t is None or not t.is_object:
-            raise _Reject(node, f"the module data `{node.name}` is a {kind}: not translated")
+            mixed = " (its items are of several types)" if " | " in kind else ""
+            raise _Reject(node, f"the module data `{node.name}` is a {kind}{mixed}: not translated")
         data = self.module_data.get(node.name)
         if data is None:
             data = self.module_data[node.name] = ir.ModuleData(t, node.name, self.func.__module__)
@@ -287,11 +300,13 @@ class ObjectRules:
         return self._constant(node, values[node.attrname])
 
     def _class_tuple(self, node):
-        """The class (or nested tuple of classes) a Name or tuple of Names names; None if not one."""
+        """The class (or nested tuple of classes) a global Name, a `module.Class` chain
+        (`util.QRData`) or a tuple of them names; None if not one. The lookups are guarded
+        (`source.global_guards`): rebinding the name drops the native code."""
         if isinstance(node, nodes.Tuple):
             items = [self._class_tuple(n) for n in node.elts]
             return None if any(i is None for i in items) else tuple(items)
-        if not (isinstance(node, nodes.Name) and self._names_a_global(node)):
+        if not self._names_a_module_chain(node):
             return None
         try:
             value = self._global(node)
@@ -300,6 +315,55 @@ class ObjectRules:
         # a metaclass of its own may answer isinstance() its way (ABCMeta's register() changes
         # the answer at run time): only classes made by `type` itself have a fixed answer
         return value if isinstance(value, type) and type(value) is type else None
+
+    def _names_a_module_chain(self, node) -> bool:
+        """`node` is a global Name, or `name.attr...` where every link before the last is a module."""
+        if isinstance(node, nodes.Name):
+            return self._names_a_global(node)
+        if not isinstance(node, nodes.Attribute) or not self._names_a_module_chain(node.expr):
+            return False
+        try:
+            return isinstance(self._global(node.expr), types.ModuleType)
+        except _Reject:
+            return False
+
+    def _typing_cast(self, node: nodes.Call, defined) -> ir.Expr | None:
+        """`typing.cast(T, x)`: `x` (Python's `cast` returns its second argument as it is).
+        `T` is evaluated by Python too: it must be a global name or `module.attr` chain, a str
+        or None, or a subscript of those (`list[bool]`, `Optional[int]`), which read no value
+        of the call's. None if `node` is not a call of `typing.cast`."""
+        import typing
+
+        if not (self._names_a_module_chain(node.func)):
+            return None
+        try:
+            if self._global(node.func) is not typing.cast:
+                return None
+        except _Reject:
+            return None
+        if len(node.args) != 2 or node.keywords or any(isinstance(a, nodes.Starred) for a in node.args):
+            raise _Reject(node, "`cast` is translated with two positional arguments, `cast(T, x)`")
+        if not self._plain_annotation(node.args[0]):
+            raise _Reject(node, f"the type `{node.args[0].as_string()[:40]}` given to `cast` is not a global "
+                                "name, a `module.attr` chain, a str or a subscript of those: not translated")
+        return self._expr(node.args[1], defined)
+
+    def _plain_annotation(self, node) -> bool:
+        if isinstance(node, nodes.Const):
+            return isinstance(node.value, str) or node.value is None
+        if isinstance(node, (nodes.Name, nodes.Attribute)):
+            if not self._names_a_module_chain(node):
+                return False
+            try:
+                self._global(node)  # a name not defined: Python raises NameError
+            except _Reject:
+                return False
+            return True
+        if isinstance(node, nodes.Subscript):
+            return self._plain_annotation(node.value) and self._plain_annotation(node.slice)
+        if isinstance(node, nodes.Tuple):
+            return all(self._plain_annotation(n) for n in node.elts)
+        return False
 
     def _names_a_global(self, node: nodes.Name) -> bool:
         """`node` reads a global or a body import (not a local, argument or comprehension variable)."""
@@ -323,6 +387,9 @@ class ObjectRules:
         if not isinstance(base.type, ir.Instance):
             self.hand_down((node.expr, base))
             return None
+        getter = self._property_read(node, base, defined)
+        if getter is not None:
+            return getter
         constant = self._self_class_constant(node, base)
         if constant is not None:
             return constant
@@ -333,6 +400,37 @@ class ObjectRules:
         if not self._exact_instance(base):
             self.note_deopt()  # an instance from a container: its attribute may have another type
         return ir.AttrRead(t, base, node.attrname)
+
+    def _property_read(self, node: nodes.Attribute, base: ir.Expr, defined) -> ir.Expr | None:
+        """`p.name` where the object's class binds `name` to a `property` (exactly) whose getter
+        is a Python function: a call of the getter with `p` bound, translated as a method
+        (calls.py). An object's `__dict__` cannot hide a property, and the class's lookup of
+        `name` is guarded as a method's is (`source.property_read_guards`). None if `name` is
+        not such a property."""
+        from rustify.analysis.source import python_function, receiver_classes
+
+        cls = live_class(base.type)
+        if cls is None:
+            return None
+        found = inspect.getattr_static(cls, node.attrname, _MISSING)
+        if type(found) is not property:
+            return None
+        obstacle = hook_obstacle(cls)
+        if obstacle is not None:
+            raise _Reject(node, obstacle)
+        if found.fget is None:
+            raise _Reject(node, f"`{cls.__qualname__}.{node.attrname}` is a property without a getter "
+                                "(Python raises AttributeError): not translated")
+        resolved = python_function(found.fget)
+        if resolved is None or resolved[1]:
+            raise _Reject(node, f"the getter of the property `{cls.__qualname__}.{node.attrname}` is not a "
+                                "function defined in Python: reading it is not translated")
+        if not any(c is cls for c in receiver_classes({**self.func.__globals__, **getattr(self, "imports", {})})):
+            raise _Reject(node, f"`{cls.__qualname__}.{node.attrname}` is a property of a class that is not a "
+                                f"global of the module `{self.func.__module__}`: reading it is translated only "
+                                "for the module's own and imported classes (rebinding the property drops the "
+                                "native code)")
+        return self._user_function_call(node, defined, (resolved[0], cls, base))
 
     def _self_class_constant(self, node: nodes.Attribute, base: ir.Expr) -> ir.Expr | None:
         """`self.NAME` in a method, where the object (exactly of the method's own class, never
@@ -392,6 +490,79 @@ class ObjectRules:
         """`base` is an argument never rebound: its attributes were classified from this
         very object at this call, and only the kernel (with the same types) writes them."""
         return isinstance(base, ir.Var) and base.name in self.params and base.name not in self._rebound_names()
+
+    def _classified_here(self, base: ir.Expr) -> bool:
+        """`base` is an instance argument whose attribute kinds were classified from the object
+        itself at the call of the function Python called (`_exact_instance`, and in a callee,
+        passed such an object all the way down): its attributes have those types for the call."""
+        return isinstance(base.type, ir.Instance) and self._exact_instance(base) \
+            and base.name not in self.unclassified_params
+
+    # ------------------------------------------------------------ `is None`
+
+    def _object_none_test(self, operand, op: str, defined) -> ir.Expr | None:
+        """`p.attr is None`, `xs[i] is None` (and `is not`): decided when compiling for an
+        attribute of an object classified at this call (its kind says whether it is None);
+        else the attribute or list item itself compared with None (`ir.IsNoneObject`, exact
+        for any type it holds); a value of any other expression is evaluated and tested by its
+        type. None if `operand` is none of these (`==`: the object's own `__eq__` decides)."""
+        if op not in ("is", "is not"):
+            return None
+        negated = op == "is not"
+        value = None
+        if isinstance(operand, nodes.Attribute) and self._names_a_value(operand.expr):
+            base = self._expr(operand.expr, defined)
+            if isinstance(base.type, ir.Instance):
+                value = self._property_read(operand, base, defined)  # a property's getter: its result
+                if value is None:
+                    return self._attribute_none_test(operand, base, negated)
+            else:
+                self.hand_down((operand.expr, base))
+        elif isinstance(operand, nodes.Subscript) and not isinstance(operand.slice, nodes.Slice) \
+                and self._names_a_value(operand.value):
+            base = self._expr(operand.value, defined)
+            if isinstance(base.type, ir.PyListOf):
+                index = self._expr(operand.slice, defined)
+                if index.type in (ir.INT, ir.BOOL):
+                    self.uses_objects = True
+                    return ir.IsNoneObject(ir.BOOL, ir.Index(base.type.elem, base, self._cast(index, ir.INT)),
+                                           negated)
+                self.hand_down((operand.slice, index))
+            self.hand_down((operand.value, base))
+        elif not isinstance(operand, nodes.Call):
+            return None
+        if value is None:
+            value = self._expr(operand, defined)  # a typed value: None only if its type says so
+        if isinstance(value.type, ir.Optional):
+            return ir.IsNone(ir.BOOL, value, negated)
+        is_none = value.type == ir.NONE
+        if ir.effect_free(value):
+            return ir.Const(ir.BOOL, is_none != negated)
+        return ir.IsNoneObject(ir.BOOL, value, negated)
+
+    def _attribute_none_test(self, node: nodes.Attribute, base: ir.Expr, negated: bool) -> ir.Expr:
+        cls = live_class(base.type)
+        if cls is None:
+            raise _Reject(node, f"the class `{base.type.qualname}` is not found in its module `{base.type.module}`")
+        obstacle = attribute_obstacle(cls, node.attrname)
+        if obstacle is not None:
+            raise _Reject(node, obstacle)
+        found = inspect.getattr_static(cls, node.attrname, _MISSING)
+        if found is not _MISSING and type(found).__name__ != "member_descriptor" \
+                and type(found).__flags__ & (1 << 9) and hasattr(type(found), "__get__"):
+            raise _Reject(node, f"`{cls.__qualname__}.{node.attrname}` is a descriptor defined in Python: "
+                                "reading it runs Python code")
+        from rustify.analysis.source import receiver_classes
+
+        kinds = dict(base.type.attrs)
+        if (self._classified_here(base) and node.attrname in kinds and any(
+                c is cls for c in receiver_classes({**self.func.__globals__, **getattr(self, "imports", {})}))):
+            # the class's lookup of the name is guarded (`source.none_test_guards`)
+            return ir.Const(ir.BOOL, (kinds[node.attrname] == "None") != negated)
+        self.uses_objects = True
+        if not self._exact_instance(base):
+            self.note_deopt()  # (as every read of an object from a container)
+        return ir.IsNoneObject(ir.BOOL, ir.AttrRead(ir.NONE, base, node.attrname), negated)
 
     def _rebound_names(self) -> set[str]:
         names = getattr(self, "_rebound_cache", None)
@@ -478,6 +649,9 @@ class ObjectRules:
         """`p.m(...)` on an object is a call of the class's function `m` with `p` bound
         (calls.py translates it; a staticmethod or classmethod binds as Python does)."""
         if receiver is None:
+            cast = self._typing_cast(node, defined)
+            if cast is not None:
+                return cast
             receiver = self._method_receiver(node, defined)
         return super()._user_function_call(node, defined, receiver)
 

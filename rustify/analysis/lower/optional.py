@@ -242,10 +242,12 @@ class OptionalRules:
         """`x is None` (one comparison, one side the None literal, the other a name): a bool
         constant decided from x's type (or what a test proved of it), a test of an Optional
         x (`IsNone`), or None when it is not such a test."""
-        tested = _tested_name(node)
+        tested = _tested_operand(node)
         if tested is None:
             return None
         left, op = tested
+        if not isinstance(left, nodes.Name):  # `self.x is None`, `xs[i] is None`: objects.py
+            return self._object_none_test(left, op, defined)
         value = self._expr(left, defined)  # a name: no side effects to keep
         if isinstance(value.type, ir.Optional):
             return ir.IsNone(BOOL, value, negated=op in ("is not", "!="))
@@ -402,6 +404,12 @@ def _is_none(node) -> bool:
 
 def _tested_name(node: nodes.Compare):
     """(the Name, the operator) of `x is None` / `None is not x` / `x == None` ...; or None."""
+    tested = _tested_operand(node)
+    return tested if tested is not None and isinstance(tested[0], nodes.Name) else None
+
+
+def _tested_operand(node: nodes.Compare):
+    """(the operand, the operator) of `x is None` / `None is not p.x` / `xs[i] == None` ...; or None."""
     if len(node.ops) != 1:
         return None
     op, right = node.ops[0]
@@ -410,7 +418,7 @@ def _tested_name(node: nodes.Compare):
     left = node.left
     if _is_none(left) and not _is_none(right):
         left, right = right, left
-    if not _is_none(right) or not isinstance(left, nodes.Name):
+    if not _is_none(right) or not isinstance(left, (nodes.Name, nodes.Attribute, nodes.Subscript, nodes.Call)):
         return None
     return left, op
 
