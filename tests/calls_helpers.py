@@ -25,6 +25,10 @@ class Shape:
     def __init__(self, size):
         self.size = size
 
+    @property
+    def area(self):
+        return self.size * self.size
+
 
 class Square(Shape):
     pass

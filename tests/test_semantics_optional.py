@@ -238,6 +238,25 @@ def fill_unset_cells(grid, k):
     return filled, grid[0][k] is None  # IndexError out of range, as in Python
 
 
+class Board:
+    """qrcode's QRCode: a grid of None/True/False held in an attribute."""
+
+    def __init__(self, cells):
+        self.cells = cells
+        self.size = len(cells)
+
+
+@case(grids().map(Board), ints(-5, 5))
+def fill_unset_cells_of_an_object(board, k):
+    filled = 0
+    for r in range(board.size):
+        for c in range(len(board.cells[r])):
+            if board.cells[r][c] is None:
+                board.cells[r][c] = (r * c) % 3 == 0
+                filled += 1
+    return filled, board.cells[0][k] is not None
+
+
 @case(lists_of(ints(-9, 9)), ints(-9, 9))
 def item_of_a_flat_list_is_none(xs, i):
     if xs[i] is None:  # never for a list of ints, but the item is read (IndexError)
@@ -373,7 +392,10 @@ def test_rebinding_a_none_argument_to_a_list_says_why():
 
 
 def test_none_items_of_a_list_of_lists_run_native():
-    f = rustify.accelerate(fill_unset_cells, eager=True)
-    grid = [[True, None], [None, False]]
-    assert f(grid, 1) == (2, False) and grid == [[True, False], [False, False]]
+    """The grid an attribute holds is checked where its items are read: its None items are
+    compared with None natively (a list argument the function writes to is checked all the
+    way down at entry, so one holding None re-runs in Python: `fill_unset_cells`)."""
+    f = rustify.accelerate(fill_unset_cells_of_an_object, eager=True)
+    board = Board([[True, None], [None, False]])
+    assert f(board, 1) == (2, True) and board.cells == [[True, True], [True, False]]
     assert f.rustify.last_call == "native"

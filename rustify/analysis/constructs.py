@@ -120,7 +120,11 @@ STATEMENTS = _table(
 EXPRESSIONS = _table(
     Construct("Name", "variable or global", "total, math.pi, N",
               "locals and arguments; module globals that are int/float/bool constants (frozen into the "
-              "translation and its cache key), `math`, `numpy` and the functions below; a number local that "
+              "translation and its cache key), `math`, `numpy` and the functions below; module-level lists, "
+              "dicts, sets and bytearrays (lookup tables) read live at each call, never frozen, their kind "
+              "found from every item (`[[], [6, 18], ...]`: an empty first row takes the others' kind; items "
+              "of several types, such as ints mixed with floats, stay Python with that reason) and checked "
+              "at each call; a number local that "
               "some path reaches unassigned is read through a flag its assignments set (unset: the call "
               "re-runs in Python, which raises UnboundLocalError)", "_lower_name"),
     Construct("Const", "number constant", "0, 1.5, True, 2j",
@@ -160,7 +164,13 @@ EXPRESSIONS = _table(
               "(a `None` argument is its own signature kind): only None is None, and a number, str, bytes, "
               "tuple, list, dict or set never equals None (an array's `== None` is elementwise: it stays Python); `if` keeps the branch Python takes"
               "; of an Optional local (see Const) they test it when running, and narrow it in the branch they "
-              "prove"
+              "prove; `p.attr is None` / `is not None` of an object's attribute is decided when compiling for "
+              "an argument classified at the call, of a class the module defines or imports (its kind says whether the attribute is None; the class's lookup of the name "
+              "is guarded), and otherwise compares the attribute itself with None when running, whatever its "
+              "type; `xs[i] is None` of an item of a Python list (`grid[r][c] is None` in a list of lists) "
+              "compares the item itself (its type unchecked; IndexError as Python's); of a typed value (an item "
+              "of a flat list, a call's result) it is decided by the type, the value still evaluated; a later "
+              "read of the attribute or item checks its type, so a branch the test proved reads it as that type"
               "; two str (or bytes) with every operator, chained, and `in`/`not in` (a substring); one "
               "character against another or a constant compares code points, building no str"
               "; `==`/`!=` (one operator) of a list, tuple, dict or set with another value, nested ones and "
@@ -207,13 +217,19 @@ EXPRESSIONS = _table(
               "writes reach it) or a new list or array such as a slice; a call Python "
               "would refuse (wrong arity, unknown keyword) stays Python; a callee that stays Python keeps its "
               "caller in Python, with the callee's reason; `isinstance(x, T)` of a variable (T a builtin or global "
-              "class, or a tuple of them) is decided when compiling from the variable's exact type; "
+              "class, a `module.Class` chain such as `util.QRData`, guarded like a global, or a tuple of them; "
+              "not a class with a metaclass of its own) is decided when compiling from the variable's exact "
+              "type, subclasses included as `issubclass` answers; `typing.cast(T, x)` is `x` (T a global "
+              "name, a `module.attr` chain, a str or a subscript of those: `cast(list[bool], row)`); "
               "`memoryview(b)` of a bytes or bytearray (CPython's own object: a viewed bytearray cannot be "
               "resized, as in Python) with `mv.tobytes()`, `mv.ndim`, `mv.itemsize` and `mv.readonly`",
               "_lower_call"),
     Construct("Attribute", "module attribute", "math.pi, np.float64, a.shape",
               "attributes of objects (an instance of a plain class, a dataclass or a `__slots__` class: `p.vx`, "
-              "`self.total`) the object had at the call, read with their exact type checked (a property or other "
+              "`self.total`) the object had at the call, read with their exact type checked; a property (exactly "
+              "`property`) whose getter is a Python function, of a class the module defines or imports or a "
+              "module it imports defines (`image.size` of a PIL image): the getter is translated with its caller "
+              "and called like a method, the class's lookup of the name guarded (writing a property, another "
               "descriptor, or a class with its own `__getattr__`/`__getattribute__`/`__setattr__`, stays Python); "
               "attributes of modules; constants of classes (`Geodesic.tol2_`, `Math.digits`: an int, float, bool, str, "
               "bytes, None or tuple of them that the class or a base binds, for a class without a metaclass), "

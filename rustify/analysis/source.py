@@ -434,7 +434,7 @@ def _property_getters(namespace: dict, name: str) -> list:
     """The Python getters of the properties (exactly `property`) named `name` in the classes
     of `namespace` (`receiver_classes`): what reading `p.name` may run."""
     getters = []
-    for cls in receiver_classes(namespace):
+    for cls in attribute_classes(namespace):
         prop = inspect.getattr_static(cls, name, None)
         resolved = python_function(prop.fget) if type(prop) is property else None
         if resolved is not None and not resolved[1] and resolved[0] not in getters:
@@ -444,7 +444,7 @@ def _property_getters(namespace: dict, name: str) -> list:
 
 def property_read_guards(func: types.FunctionType, tree: ast.AST) -> list[tuple[dict, str, object]]:
     """(namespace, attribute, value) for each `p.name` read in the body where a class of
-    `receiver_classes` binds `name` to a property: its lookup through the MRO up to the class
+    `attribute_classes` binds `name` to a property: its lookup through the MRO up to the class
     defining it, so rebinding the property (or shadowing it in a subclass) after the compile
     drops the native code, as for a method (`method_call_guards`)."""
     fdef, body = _body_of(tree)[1:3]
@@ -453,7 +453,7 @@ def property_read_guards(func: types.FunctionType, tree: ast.AST) -> list[tuple[
     namespace = _namespace(func, tree)
     names = {node.attr for node in body if _reads_an_object_attribute(node, namespace)}
     guards = []
-    for cls in receiver_classes(namespace) if names else ():
+    for cls in attribute_classes(namespace) if names else ():
         for name in sorted(names):
             if type(inspect.getattr_static(cls, name, None)) is property:
                 guards += _lookup_guards(cls, name)
@@ -480,6 +480,16 @@ def none_test_guards(func: types.FunctionType, tree: ast.AST) -> list[tuple[dict
         for name in sorted(names):
             guards += _lookup_guards(cls, name)
     return guards
+
+
+def _lookup_kind(value) -> str:
+    """What a class binds to a name, as far as reading it on an object goes (stable across processes)."""
+    if value is MISSING:
+        return "missing"
+    kind = type(value)
+    if hasattr(kind, "__set__") or hasattr(kind, "__delete__"):
+        return f"data descriptor {kind.__module__}.{kind.__qualname__}"
+    return f"{kind.__module__}.{kind.__qualname__}"
 
 
 def _methods_named(namespace: dict, name: str) -> list:
@@ -619,6 +629,27 @@ def receiver_classes(namespace: dict) -> list[type]:
     return [v for v in list(namespace.values()) if isinstance(v, type) and v.__flags__ & (1 << 9)]
 
 
+def attribute_classes(namespace: dict) -> list[type]:
+    """`receiver_classes(namespace)`, then the Python classes defined by the modules the
+    namespace binds (`from PIL import Image`: `Image.Image`): the classes whose properties
+    `p.name` may run (lower/objects.py); `property_read_guards` guards their lookups of
+    the names that are properties."""
+    from rustify.runtime.signature import _plain_class
+
+    classes = receiver_classes(namespace)
+    seen = {id(c) for c in classes}
+    for module in [v for v in list(namespace.values()) if isinstance(v, types.ModuleType)]:
+        if module.__name__.partition(".")[0] == "numpy":
+            continue  # its Python classes (poly1d, ...) are never objects the translator reads
+        for v in list(vars(module).values()):
+            # only classes whose objects can be classified (`obj[...]`): not numpy's ndarray subclasses
+            if isinstance(v, type) and v.__flags__ & (1 << 9) and v.__module__ == module.__name__ \
+                    and id(v) not in seen and _plain_class(v) is not None:
+                seen.add(id(v))
+                classes.append(v)
+    return classes
+
+
 def method_call_guards(func: types.FunctionType, tree: ast.AST) -> list[tuple[dict, str, object]]:
     """(namespace, attribute, value) for each `p.m(...)` on an object in the body: for every
     class of `receiver_classes` whose `m` is a Python function, the lookup of `m` through its
@@ -682,6 +713,8 @@ def _own_fingerprint(func: types.FunctionType, src: FunctionSource) -> str:
         h.update(f".{attr}:={describe_global(value)}".encode())
     for _, attr, value in isinstance_class_guards(func, tree):  # `isinstance(x, mod.Class)`: which class
         h.update(f".{attr}?={describe_global(value)}".encode())
+    for _, attr, value in none_test_guards(func, tree):  # `p.attr is None`: what the classes bind there
+        h.update(f".{attr} is None:{_lookup_kind(value)}".encode())
     h.update(repr(func.__defaults__).encode())
     h.update(repr(func.__kwdefaults__).encode())
     if memo[4] is None:

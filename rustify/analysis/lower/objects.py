@@ -407,7 +407,7 @@ class ObjectRules:
         (calls.py). An object's `__dict__` cannot hide a property, and the class's lookup of
         `name` is guarded as a method's is (`source.property_read_guards`). None if `name` is
         not such a property."""
-        from rustify.analysis.source import python_function, receiver_classes
+        from rustify.analysis.source import python_function
 
         cls = live_class(base.type)
         if cls is None:
@@ -425,11 +425,11 @@ class ObjectRules:
         if resolved is None or resolved[1]:
             raise _Reject(node, f"the getter of the property `{cls.__qualname__}.{node.attrname}` is not a "
                                 "function defined in Python: reading it is not translated")
-        if not any(c is cls for c in receiver_classes({**self.func.__globals__, **getattr(self, "imports", {})})):
-            raise _Reject(node, f"`{cls.__qualname__}.{node.attrname}` is a property of a class that is not a "
-                                f"global of the module `{self.func.__module__}`: reading it is translated only "
-                                "for the module's own and imported classes (rebinding the property drops the "
-                                "native code)")
+        if not self._attribute_class(cls):
+            raise _Reject(node, f"`{cls.__qualname__}.{node.attrname}` is a property of a class that is neither a "
+                                f"global of the module `{self.func.__module__}` nor defined by a module it imports: "
+                                "reading it is translated only for those classes (rebinding the property drops "
+                                "the native code)")
         return self._user_function_call(node, defined, (resolved[0], cls, base))
 
     def _self_class_constant(self, node: nodes.Attribute, base: ir.Expr) -> ir.Expr | None:
@@ -555,14 +555,20 @@ class ObjectRules:
         from rustify.analysis.source import receiver_classes
 
         kinds = dict(base.type.attrs)
-        if (self._classified_here(base) and node.attrname in kinds and any(
-                c is cls for c in receiver_classes({**self.func.__globals__, **getattr(self, "imports", {})}))):
+        if self._classified_here(base) and node.attrname in kinds and any(
+                c is cls for c in receiver_classes({**self.func.__globals__, **getattr(self, "imports", {})})):
             # the class's lookup of the name is guarded (`source.none_test_guards`)
             return ir.Const(ir.BOOL, (kinds[node.attrname] == "None") != negated)
         self.uses_objects = True
         if not self._exact_instance(base):
             self.note_deopt()  # (as every read of an object from a container)
         return ir.IsNoneObject(ir.BOOL, ir.AttrRead(ir.NONE, base, node.attrname), negated)
+
+    def _attribute_class(self, cls: type) -> bool:
+        """`cls` is one of `source.attribute_classes` of the function's namespace (its lookups are guarded)."""
+        from rustify.analysis.source import attribute_classes
+
+        return any(c is cls for c in attribute_classes({**self.func.__globals__, **getattr(self, "imports", {})}))
 
     def _rebound_names(self) -> set[str]:
         names = getattr(self, "_rebound_cache", None)
