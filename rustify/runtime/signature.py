@@ -173,23 +173,24 @@ def _flat_instance_kind(value, t: type) -> str:
     return kind
 
 
-# Module data is classified from its items (at most this many of each container): a table's
-# first row may be empty (`[[], [6, 18], ...]`) or of another type than the rest.
+# Module data is classified from its items (at most this many in all, the first of each
+# container among them): a table's first row may be empty (`[[], [6, 18], ...]`) or of another
+# type than the rest.
 _DATA_MAX_ITEMS = 4096
 
 
 def data_kind(value) -> str:
     """The kind of a module-level list, dict, set or bytearray the native code reads live
-    (lower/objects.py): as `_item_kind`, but from every item instead of the first, so an
+    (lower/objects.py): as `_item_kind`, but from its items instead of the first alone, so an
     empty row takes the kind of the others and items of several types say so
-    (`list[int | float]`, which no IR type parses: the data stays Python with that reason).
+    (`list[float | int]`, which no IR type parses: the data stays Python with that reason).
     Only a guess all the same: loading the data checks every item against it."""
-    kind = _data_kind(value, 0)
+    kind = _data_kind(value, 0, [_DATA_MAX_ITEMS])
     return kind if kind is not None else _item_kind(value, 0)
 
 
-def _data_kind(value, depth: int) -> str | None:
-    """None: an empty container (any kind of item fits it)."""
+def _data_kind(value, depth: int, budget: list) -> str | None:
+    """None: an empty container (any kind of item fits it). `budget`: items left to look at."""
     t = type(value)
     if t is not list and t is not dict and t is not set:
         return _item_kind(value, depth)
@@ -198,17 +199,21 @@ def _data_kind(value, depth: int) -> str | None:
     if not value:
         return None
     if t is dict:
-        keys = _join_kinds([_data_kind(k, depth + 1) for k in _first(value.keys())])
-        values = _join_kinds([_data_kind(v, depth + 1) for v in _first(value.values())])
+        pairs = _first(value.items(), budget)
+        keys = _join_kinds([_data_kind(k, depth + 1, budget) for k, _ in pairs])
+        values = _join_kinds([_data_kind(v, depth + 1, budget) for _, v in pairs])
         return f"dict[{keys or '?'}, {values or '?'}]"
-    items = _join_kinds([_data_kind(v, depth + 1) for v in _first(value)])
+    items = _join_kinds([_data_kind(v, depth + 1, budget) for v in _first(value, budget)])
     if items is None:
         return None if t is list else "set[?]"
     return f"{'list' if t is list else 'set'}[{items}]"
 
 
-def _first(items):
-    return [v for v, _ in zip(items, range(_DATA_MAX_ITEMS))]
+def _first(items, budget: list) -> list:
+    """The first items (at least one, at most what the budget has left), taken from the budget."""
+    taken = [v for v, _ in zip(items, range(max(budget[0], 1)))]
+    budget[0] -= len(taken)
+    return taken
 
 
 def _join_kinds(kinds: list) -> str | None:
